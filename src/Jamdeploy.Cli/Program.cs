@@ -1,0 +1,1 @@
+return await Jamdeploy.Cli.JamdeployCli.RunAsync(args);

@@ -1,0 +1,30 @@
+using Jamdeploy.Model;
+
+namespace Jamdeploy.Cdn;
+
+/// <summary>The CDN port: tells the CDN in front of the site to forget paths.</summary>
+public interface ICdnInvalidator
+{
+    /// <summary>For messages: "CloudFront E123…", "none".</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Invalidates the paths for the release. Idempotent per (release, paths): a retry must never create
+    /// a second invalidation. Throws on failure; the caller turns that into exit 3.
+    /// </summary>
+    Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>Paths already in CDN form (encoded, wildcards marked), planned by <c>InvalidationPlanner</c>.</summary>
+public sealed record InvalidationRequest(ReleaseId Release, IReadOnlyList<string> Paths, bool Wait);
+
+public sealed record InvalidationOutcome(IReadOnlyList<string> InvalidationIds, int PathCount, bool Completed);
+
+/// <summary>No CDN configured: nothing to forget.</summary>
+public sealed class NoCdn : ICdnInvalidator
+{
+    public string Name => "none";
+
+    public Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(new InvalidationOutcome([], 0, true));
+}

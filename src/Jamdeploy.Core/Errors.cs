@@ -1,0 +1,42 @@
+using Jamdeploy.Model;
+
+namespace Jamdeploy;
+
+/// <summary>
+/// An expected failure: it carries the exit code and one line that tells the user what to fix.
+/// Anything else that escapes a command is a bug.
+/// </summary>
+public class JamdeployException(int exitCode, string message, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public int ExitCode { get; } = exitCode;
+}
+
+/// <summary>Bad input or configuration: nothing was touched (exit 2).</summary>
+public sealed class UsageException(string message, Exception? inner = null)
+    : JamdeployException(ExitCodes.Usage, message, inner);
+
+/// <summary>The store could not be reached or answered something unusable (exit 1).</summary>
+public sealed class StoreException(string message, Exception? inner = null)
+    : JamdeployException(ExitCodes.Failed, message, inner);
+
+/// <summary>A pointer or manifest in the store is not a document this version can read (exit 1).</summary>
+public sealed class CorruptStoreException(string message, Exception? inner = null)
+    : JamdeployException(ExitCodes.Failed, message, inner);
+
+/// <summary>The live pointer moved between plan and flip (invariant 3, exit 4).</summary>
+public sealed class LiveChangedException(ReleaseId? expected, ReleaseId? nowLive)
+    : JamdeployException(ExitCodes.Conflict,
+        $"refused: the live release changed while this deploy ran (planned from {expected?.ToString() ?? "no release"}, now live: {nowLive?.ToString() ?? "none"}); rerun to deploy on top of it, or pass --force")
+{
+    public ReleaseId? Expected { get; } = expected;
+    public ReleaseId? NowLive { get; } = nowLive;
+}
+
+/// <summary>The release is live but the CDN was not told (exit 3).</summary>
+public sealed class InvalidationFailedException(ReleaseId live, string reason, Exception? inner = null)
+    : JamdeployException(ExitCodes.InvalidationFailed,
+        $"{live} is live, but the CDN invalidation failed: {reason}; retry with `jamdeploy invalidate --release {live}`", inner)
+{
+    public ReleaseId Live { get; } = live;
+}

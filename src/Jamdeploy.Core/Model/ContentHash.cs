@@ -1,0 +1,56 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Jamdeploy.Model;
+
+/// <summary>The SHA-256 of a blob, as 64 lowercase hex characters: the blob's name in the store.</summary>
+[JsonConverter(typeof(ContentHashJsonConverter))]
+public readonly record struct ContentHash
+{
+    public const int HexLength = 64;
+
+    private ContentHash(string hex) => Hex = hex;
+
+    public string Hex { get; }
+
+    public static ContentHash FromBytes(ReadOnlySpan<byte> sha256)
+    {
+        if (sha256.Length != 32) throw new ArgumentException("a SHA-256 digest is 32 bytes", nameof(sha256));
+        return new ContentHash(Convert.ToHexStringLower(sha256));
+    }
+
+    public static ContentHash Of(ReadOnlySpan<byte> content) =>
+        FromBytes(System.Security.Cryptography.SHA256.HashData(content));
+
+    public static bool TryParse([NotNullWhen(true)] string? text, out ContentHash hash)
+    {
+        hash = default;
+        if (text is null || text.Length != HexLength) return false;
+        foreach (var c in text)
+            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c)) return false;
+        hash = new ContentHash(text);
+        return true;
+    }
+
+    public static ContentHash Parse(string text) =>
+        TryParse(text, out var hash) ? hash : throw new FormatException($"'{text}' is not a SHA-256 hex digest");
+
+    public byte[] ToBytes() => Convert.FromHexString(Hex);
+
+    /// <summary>The digest as base64, the form S3's x-amz-checksum-sha256 wants.</summary>
+    public string ToBase64() => Convert.ToBase64String(ToBytes());
+
+    public string Short => Hex[..12];
+
+    public override string ToString() => Hex;
+}
+
+internal sealed class ContentHashJsonConverter : JsonConverter<ContentHash>
+{
+    public override ContentHash Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        ContentHash.TryParse(reader.GetString(), out var hash) ? hash : throw new JsonException("not a SHA-256 hex digest");
+
+    public override void Write(Utf8JsonWriter writer, ContentHash value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.Hex);
+}

@@ -1,0 +1,30 @@
+using Jamdeploy.Model;
+
+namespace Jamdeploy.Storage;
+
+/// <summary>The only place that builds object keys (DESIGN.md, store layout).</summary>
+public static class StoreLayout
+{
+    public const string BlobsPrefix = "blobs/";
+    public const string ReleasesPrefix = "releases/";
+    public const string LiveKey = "live.json";
+    private const string ManifestSuffix = ".json";
+
+    public static string Blob(ContentHash hash) => BlobsPrefix + hash.Hex;
+
+    public static string Release(ReleaseId id) => ReleasesPrefix + id.Value + ManifestSuffix;
+
+    public static bool TryParseBlob(string key, out ContentHash hash)
+    {
+        hash = default;
+        return key.StartsWith(BlobsPrefix, StringComparison.Ordinal) && ContentHash.TryParse(key[BlobsPrefix.Length..], out hash);
+    }
+
+    public static bool TryParseRelease(string key, out ReleaseId id)
+    {
+        id = default;
+        return key.StartsWith(ReleasesPrefix, StringComparison.Ordinal)
+            && key.EndsWith(ManifestSuffix, StringComparison.Ordinal)
+            && ReleaseId.TryParse(key[ReleasesPrefix.Length..^ManifestSuffix.Length], out id);
+    }
+}
