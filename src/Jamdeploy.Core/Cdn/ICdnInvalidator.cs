@@ -16,7 +16,15 @@ public interface ICdnInvalidator
 }
 
 /// <summary>Paths already in CDN form (encoded, wildcards marked), planned by <c>InvalidationPlanner</c>.</summary>
-public sealed record InvalidationRequest(ReleaseId Release, IReadOnlyList<string> Paths, bool Wait);
+public sealed record InvalidationRequest(ReleaseId Release, IReadOnlyList<string> Paths, bool Wait)
+{
+    /// <summary>
+    /// When the pointer moved to <see cref="Release"/> (its pointer history entry). Part of the idempotency key:
+    /// retrying the same flip reuses the CDN's invalidation, while flipping back to the same release later
+    /// (rollback, then promote again) invalidates anew.
+    /// </summary>
+    public DateTimeOffset? FlippedAt { get; init; }
+}
 
 public sealed record InvalidationOutcome(IReadOnlyList<string> InvalidationIds, int PathCount, bool Completed);
 
