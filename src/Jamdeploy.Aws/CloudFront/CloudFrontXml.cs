@@ -55,7 +55,7 @@ internal static class CloudFrontXml
 
     private static string FirstLine(string text)
     {
-        var line = text.Split('\n', 2)[0].Trim();
+        var line = text.Split('\n', 2)[0].Trim().TrimEnd('.');
         return line.Length <= 300 ? line : line[..300];
     }
 

@@ -28,16 +28,16 @@ public static class InvalidationPlanner
         foreach (var directory in FullyChangedDirectories(urls, all, options.MinPathsForDirectoryWildcard))
             Collapse(urls, wildcards, directory);
         var reason = wildcards.Count == 0
-            ? $"{changed.Count} changed files"
-            : $"{changed.Count} changed files; {wildcards.Count} directories changed entirely";
+            ? "every path listed"
+            : $"{wildcards.Count} directories changed entirely, one wildcard each";
 
         while (urls.Count + wildcards.Count > options.MaxPaths)
         {
             var directory = MostCrowdedDirectory(urls);
             if (directory is null || wildcards.Count >= options.Limits.MaxWildcardsPerBatch)
-                return Finish(changed, [], [Everything], $"{changed.Count} changed files: more than {options.MaxPaths} paths, so the whole site", options);
+                return Finish(changed, [], [Everything], $"more than {options.MaxPaths} paths (Cdn:MaxPaths): the whole site", options);
             Collapse(urls, wildcards, directory);
-            reason = $"{changed.Count} changed files: more than {options.MaxPaths} paths, so {wildcards.Count} directory wildcards";
+            reason = $"more than {options.MaxPaths} paths (Cdn:MaxPaths): {wildcards.Count} directory wildcards";
         }
         return Finish(changed, urls, wildcards, reason, options);
     }

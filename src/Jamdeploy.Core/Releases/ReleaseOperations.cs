@@ -72,7 +72,7 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
         var before = flip.Before is { } b ? await releases.TryReadManifestAsync(b, cancellationToken) : null;
         try
         {
-            var outcome = await cdn.NotifyAsync(before, target, cancellationToken);
+            var outcome = await cdn.NotifyAsync(before, target, flip.At, cancellationToken);
             return new SwitchResult(target.Id, flip.Before, false, outcome.PathCount);
         }
         catch (OperationCanceledException e)
