@@ -8,10 +8,21 @@ namespace Jamdeploy.Aws.CloudFront;
 /// The two CloudFront REST calls jamdeploy needs (AWSSDK.CloudFront is not available), signed with SigV4.
 /// One method call is one HTTP attempt; retrying is the caller's decision.
 /// </summary>
-public sealed class CloudFrontClient(HttpClient http, Uri endpoint) : IDisposable
+public sealed class CloudFrontClient : IDisposable
 {
     public const string ApiVersion = "2020-05-31";
     public const string SigningService = "cloudfront";
+
+    private readonly HttpClient _http;
+    private readonly Uri _endpoint;
+    private readonly ISigningCredentialsSource _credentials;
+
+    private CloudFrontClient(HttpClient http, Uri endpoint, ISigningCredentialsSource credentials)
+    {
+        _http = http;
+        _endpoint = endpoint;
+        _credentials = credentials;
+    }
 
     /// <summary>
     /// A client whose requests are signed for CloudFront. <paramref name="transport"/> is the handler below the
@@ -23,7 +34,7 @@ public sealed class CloudFrontClient(HttpClient http, Uri endpoint) : IDisposabl
         {
             InnerHandler = transport ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
         };
-        return new CloudFrontClient(new HttpClient(signer) { Timeout = options.RequestTimeout }, options.Endpoint);
+        return new CloudFrontClient(new HttpClient(signer) { Timeout = options.RequestTimeout }, options.Endpoint, credentials);
     }
 
     public async Task<CloudFrontInvalidation> CreateInvalidationAsync(string distributionId, string callerReference, IReadOnlyList<string> paths, CancellationToken cancellationToken)
@@ -41,14 +52,17 @@ public sealed class CloudFrontClient(HttpClient http, Uri endpoint) : IDisposabl
         return CloudFrontXml.ReadInvalidation(await SendAsync(request, cancellationToken).ConfigureAwait(false));
     }
 
-    public void Dispose() => http.Dispose();
+    /// <summary>Resolves the credentials requests will be signed with; throws <see cref="UsageException"/> when there are none.</summary>
+    public async Task CheckCredentialsAsync(CancellationToken cancellationToken) => await _credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+
+    public void Dispose() => _http.Dispose();
 
     private Uri Url(string distributionId, string rest) =>
-        new(endpoint, $"/{ApiVersion}/distribution/{Uri.EscapeDataString(distributionId)}/{rest}");
+        new(_endpoint, $"/{ApiVersion}/distribution/{Uri.EscapeDataString(distributionId)}/{rest}");
 
     private async Task<string> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw CloudFrontXml.ReadError(response.StatusCode, body);
         return body;

@@ -53,12 +53,15 @@ public sealed class CloudFrontInvalidator : ICdnInvalidator
 
     public string Name => $"CloudFront {_options.DistributionId}";
 
+    public Task CheckReadyAsync(CancellationToken cancellationToken) => _client.CheckCredentialsAsync(cancellationToken);
+
     public async Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken)
     {
         if (request.Paths.Count == 0) return new InvalidationOutcome([], 0, true);
 
         var batches = InvalidationBatch.Split(request.Paths, _limits);
         var ids = new List<string>();
+        var completed = true;
         try
         {
             for (var i = 0; i < batches.Count; i++)
@@ -73,8 +76,9 @@ public sealed class CloudFrontInvalidator : ICdnInvalidator
                     _options.DistributionId, created.Id, request.Release, paths.Count, i + 1, batches.Count);
 
                 var last = i == batches.Count - 1;
-                if (!created.IsCompleted && (request.Wait || !last))
-                    await WaitForCompletionAsync(request, created.Id, cancellationToken).ConfigureAwait(false);
+                if (created.IsCompleted) continue;
+                if (request.Wait || !last) await WaitForCompletionAsync(request, created.Id, cancellationToken).ConfigureAwait(false);
+                else completed = false;
             }
         }
         catch (Exception ex) when (ex is CloudFrontApiException or HttpRequestException or FormatException or System.Xml.XmlException
@@ -82,7 +86,7 @@ public sealed class CloudFrontInvalidator : ICdnInvalidator
         {
             throw new InvalidationFailedException(request.Release, Describe(ex), ex);
         }
-        return new InvalidationOutcome(ids, request.Paths.Count, request.Wait);
+        return new InvalidationOutcome(ids, request.Paths.Count, completed);
     }
 
     private async Task WaitForCompletionAsync(InvalidationRequest request, string invalidationId, CancellationToken cancellationToken)

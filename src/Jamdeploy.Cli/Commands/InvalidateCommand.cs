@@ -39,6 +39,7 @@ public sealed class InvalidateCommand : CommandBase
             InvalidationReport.WritePlan(context.Output, plan, flip, notifier, dryRun);
             return ExitCodes.Done;
         }
+        await notifier.CheckReadyAsync(cancellationToken);
         var outcome = await notifier.NotifyAsync(flip.Before, flip.After, flip.At, cancellationToken);
         context.Output.Json(new
         {

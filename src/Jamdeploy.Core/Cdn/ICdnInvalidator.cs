@@ -13,6 +13,12 @@ public interface ICdnInvalidator
     /// a second invalidation. Throws on failure; the caller turns that into exit 3.
     /// </summary>
     Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks, before a flip, what would otherwise fail only after it (credentials, settings), so such a
+    /// mistake is a usage error with nothing changed instead of exit 3. Makes no change at the CDN.
+    /// </summary>
+    Task CheckReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Paths already in CDN form (encoded, wildcards marked), planned by <c>InvalidationPlanner</c>.</summary>

@@ -22,6 +22,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
 
     public async Task<DeployResult> DeployAsync(DeployRequest request, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
+        if (request.Promote && !request.DryRun) await cdn.CheckReadyAsync(cancellationToken);
         progress?.Report(new DeployProgress(DeployStage.Scan, 0, 0));
         var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.Ignore), cancellationToken);
         var totalBytes = scanned.Sum(f => f.Length);

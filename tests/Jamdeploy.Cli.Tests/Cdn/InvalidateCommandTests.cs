@@ -65,7 +65,7 @@ public sealed class InvalidateCommandTests(MotoServer moto) : IClassFixture<Moto
     }
 
     [Fact(Timeout = 120000)]
-    public async Task CdnUnreachable_RetriesThenExit3_AndPromoteOfAnotherReleaseStillWorks()
+    public async Task CdnUnreachable_RetriesThenExit3WithTheReleaseLive()
     {
         var distribution = await Boto3CloudFront.CreateDistributionAsync(moto);
         var v1 = Some.Site(_workspace, "v1", "v1");
@@ -77,6 +77,29 @@ public sealed class InvalidateCommandTests(MotoServer moto) : IClassFixture<Moto
         Assert.True(failed.ExitCode == 3, failed.ToString());
         Assert.Contains("unreachable after 2 retries", failed.Stderr);
         Assert.Contains(await LiveReleaseAsync(distribution), failed.Stderr);
+    }
+
+    [Fact(Timeout = 120000)]
+    public async Task NoAwsCredentials_DeployRefusedBeforeTheFlip_Exit2AndStoreUnchanged()
+    {
+        var distribution = await Boto3CloudFront.CreateDistributionAsync(moto);
+        var v1 = Some.Site(_workspace, "v1", "v1");
+        Assert.Equal(0, (await Jamdeploy(distribution, "deploy", v1)).ExitCode);
+        var before = StoreSnapshot.Of(_workspace.Combine("store"));
+        var home = _workspace.Combine("empty-home");
+        Directory.CreateDirectory(home);
+        var noCredentials = new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = "", ["AWS_SECRET_ACCESS_KEY"] = "", ["AWS_SESSION_TOKEN"] = "",
+            ["AWS_EC2_METADATA_DISABLED"] = "true", ["HOME"] = home,
+        };
+
+        var refused = await Jamdeploy(distribution, noCredentials, "deploy", ChangeThreeFiles(v1, "v2"));
+
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        var line = Assert.Single(refused.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("no AWS credentials found for CloudFront", line);
+        StoreSnapshot.AssertUnchanged(before, _workspace.Combine("store"));
     }
 
     [Fact(Timeout = 120000)]
