@@ -58,7 +58,7 @@ public sealed class CommandContext
     public CdnNotifier CreateCdnNotifier(bool wait)
     {
         var (cdn, options) = CdnFactory.Create(Configuration, Log, Time);
-        return new CdnNotifier(cdn, options, wait, Log);
+        return new CdnNotifier(cdn, wait, Log, options);
     }
 
     public ReleaseOperations CreateReleaseOperations(bool wait) =>

@@ -9,13 +9,15 @@ namespace Jamdeploy.Invalidation;
 /// changed between the release that was live and the one that is live now, and tells the CDN. Runs only
 /// after the flip, so a failure here is reported as exit 3 with the new release live, never as a failed deploy.
 /// </summary>
-public sealed class CdnNotifier(ICdnInvalidator cdn, InvalidationOptions options, bool wait, ILogger log)
+public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, InvalidationOptions? options = null)
 {
+    private readonly InvalidationOptions _options = options ?? new InvalidationOptions();
+
     public string CdnName => cdn.Name;
 
-    public InvalidationOptions Options => options;
+    public InvalidationOptions Options => _options;
 
-    public InvalidationPlan Plan(Manifest? before, Manifest after) => InvalidationPlanner.Plan(before, after, options);
+    public InvalidationPlan Plan(Manifest? before, Manifest after) => InvalidationPlanner.Plan(before, after, _options);
 
     /// <summary>Before a flip: fails with a usage error (nothing changed) when the CDN could not be told afterwards.</summary>
     public Task CheckReadyAsync(CancellationToken cancellationToken) => cdn.CheckReadyAsync(cancellationToken);
