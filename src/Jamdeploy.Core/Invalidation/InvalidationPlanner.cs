@@ -29,7 +29,8 @@ public static class InvalidationPlanner
             Collapse(urls, wildcards, directory);
         var reason = wildcards.Count == 0
             ? "every path listed"
-            : $"{wildcards.Count} directories changed entirely, one wildcard each";
+            : wildcards.Count == 1 ? $"{wildcards.Min} changed entirely: one wildcard"
+            : $"{wildcards.Count} directories changed entirely: one wildcard each";
 
         while (urls.Count + wildcards.Count > options.MaxPaths)
         {
@@ -37,7 +38,7 @@ public static class InvalidationPlanner
             if (directory is null || wildcards.Count >= options.Limits.MaxWildcardsPerBatch)
                 return Finish(changed, [], [Everything], $"more than {options.MaxPaths} paths (Cdn:MaxPaths): the whole site", options);
             Collapse(urls, wildcards, directory);
-            reason = $"more than {options.MaxPaths} paths (Cdn:MaxPaths): {wildcards.Count} directory wildcards";
+            reason = $"more than {options.MaxPaths} paths (Cdn:MaxPaths): {wildcards.Count} directory wildcard{(wildcards.Count == 1 ? "" : "s")}";
         }
         return Finish(changed, urls, wildcards, reason, options);
     }

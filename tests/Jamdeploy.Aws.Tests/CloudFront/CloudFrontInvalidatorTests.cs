@@ -52,6 +52,35 @@ public sealed class CloudFrontInvalidatorTests(MotoServer moto) : IClassFixture<
     }
 
     [Fact(Timeout = 60000)]
+    public async Task InvalidateAsync_ResponseLostAfterCloudFrontActed_RetrySendsTheSameCallerReference()
+    {
+        // Real CloudFront answers a repeated caller reference with the invalidation it already made; moto
+        // does not deduplicate, so what this test can check is that the retry carries the same reference.
+        using var cloudFront = new MotoCloudFront(moto);
+        var distribution = await cloudFront.CreateDistributionAsync();
+        using var handler = new FaultInjectingHandler(Fault.LoseResponse);
+        var invalidator = Invalidator(distribution, handler, out var client);
+        using var _ = client;
+
+        await invalidator.InvalidateAsync(new InvalidationRequest(Release, ["/a"], Wait: false) { FlippedAt = FlippedAt }, CancellationToken.None);
+
+        var reference = CallerReference.For(Release, FlippedAt, ["/a"]);
+        Assert.Equal([reference, reference], handler.CallerReferences);
+        Assert.All(await cloudFront.InvalidationsAsync(distribution), i => Assert.Equal(reference, i.CallerReference));
+    }
+
+    [Fact]
+    public void CallerReference_SameFlipAndPaths_Same_OtherwiseDifferent()
+    {
+        var reference = CallerReference.For(Release, FlippedAt, ["/a", "/b"]);
+
+        Assert.Equal(reference, CallerReference.For(Release, FlippedAt, ["/a", "/b"]));
+        Assert.NotEqual(reference, CallerReference.For(Release, FlippedAt, ["/a"]));
+        Assert.NotEqual(reference, CallerReference.For(Release, FlippedAt.AddSeconds(1), ["/a", "/b"]));
+        Assert.NotEqual(reference, CallerReference.For(ReleaseId.Parse("other"), FlippedAt, ["/a", "/b"]));
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task InvalidateAsync_PermanentError_FailsAtOnceWithExit3AndNoInvalidation()
     {
         using var cloudFront = new MotoCloudFront(moto);

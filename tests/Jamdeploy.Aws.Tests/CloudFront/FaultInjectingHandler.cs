@@ -15,6 +15,8 @@ internal enum Fault
     ServiceUnavailable,
     /// <summary>The connection drops before the request is sent.</summary>
     DropConnection,
+    /// <summary>The request reaches the server, then the connection drops before the answer arrives.</summary>
+    LoseResponse,
     /// <summary>403 AccessDenied: permanent.</summary>
     AccessDenied,
     /// <summary>Reaches the server, but the answer says the invalidation is still in progress.</summary>
@@ -61,6 +63,9 @@ internal sealed partial class FaultInjectingHandler(params Fault[] script) : Del
             case Fault.ServiceUnavailable: return Error(HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", "Service Unavailable");
             case Fault.AccessDenied: return Error(HttpStatusCode.Forbidden, "AccessDenied", "User is not authorized to perform: cloudfront:CreateInvalidation");
             case Fault.DropConnection: throw new HttpRequestException("An error occurred while sending the request.", new IOException("Connection reset by peer"));
+            case Fault.LoseResponse:
+                (await base.SendAsync(request, cancellationToken)).Dispose();
+                throw new HttpRequestException("The response ended prematurely.", new IOException("Connection reset by peer"));
             case Fault.ReportInProgress:
                 var response = await base.SendAsync(request, cancellationToken);
                 var text = await response.Content.ReadAsStringAsync(cancellationToken);
