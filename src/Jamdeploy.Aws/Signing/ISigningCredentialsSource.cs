@@ -5,9 +5,3 @@ public interface ISigningCredentialsSource
 {
     ValueTask<SigningCredentials> GetAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>Fixed credentials: for tests and for configurations that name them explicitly.</summary>
-public sealed class FixedCredentialsSource(SigningCredentials credentials) : ISigningCredentialsSource
-{
-    public ValueTask<SigningCredentials> GetAsync(CancellationToken cancellationToken) => ValueTask.FromResult(credentials);
-}

@@ -57,7 +57,7 @@ public static class InvalidationPlanner
     }
 
     /// <summary>Every URL that answers with this file: itself, its directory for an index, its clean URL.</summary>
-    internal static IEnumerable<string> Urls(string filePath, InvalidationOptions options)
+    private static IEnumerable<string> Urls(string filePath, InvalidationOptions options)
     {
         yield return filePath;
         if (filePath.EndsWith("/" + options.IndexDocument, StringComparison.Ordinal))

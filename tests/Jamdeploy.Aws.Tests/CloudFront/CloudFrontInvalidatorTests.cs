@@ -1,5 +1,6 @@
 using Jamdeploy.Aws.CloudFront;
 using Jamdeploy.Aws.Signing;
+using Jamdeploy.Aws.Tests.Signing;
 using Jamdeploy.Cdn;
 using Jamdeploy.Model;
 using Jamdeploy.TestSupport;

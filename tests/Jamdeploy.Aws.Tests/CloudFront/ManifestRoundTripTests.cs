@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using Jamdeploy.Aws.CloudFront;
 using Jamdeploy.Aws.Signing;
+using Jamdeploy.Aws.Tests.Signing;
 using Jamdeploy.Invalidation;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Xml.Linq;
 using Jamdeploy.Aws.CloudFront;
 using Jamdeploy.Aws.Signing;
+using Jamdeploy.Aws.Tests.Signing;
 using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Aws.Tests.CloudFront;
