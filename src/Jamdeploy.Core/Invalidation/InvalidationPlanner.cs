@@ -18,8 +18,8 @@ public static class InvalidationPlanner
         var changed = ChangedPaths(before, after);
         if (changed.Count == 0) return InvalidationPlan.Nothing;
         if (before is null)
-            // Nothing says what the CDN cached before jamdeploy's first release: forget all of it, for one path.
-            return Finish(changed, [], [Everything], "first release: the whole site", options);
+            // Nothing says what the CDN cached before (a first release, or one whose predecessor is gone): forget all of it, for one path.
+            return Finish(changed, [], [Everything], "no earlier release to compare with: the whole site", options);
 
         var urls = new SortedSet<string>(changed.SelectMany(p => Urls(p, options)), StringComparer.Ordinal);
         var all = new HashSet<string>(before.Files.Keys.Concat(after.Files.Keys).SelectMany(p => Urls(p, options)), StringComparer.Ordinal);

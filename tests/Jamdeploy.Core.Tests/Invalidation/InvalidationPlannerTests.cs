@@ -48,7 +48,7 @@ public sealed class InvalidationPlannerTests
     [MemberData(nameof(Cases))]
     public void Plan_ChangeToSite_InvalidatesExactlyTheseCdnPaths(string name, string[] after, string[] expected)
     {
-        var plan = InvalidationPlanner.Plan(Some.Manifest(Site), Some.Manifest(after), new InvalidationOptions());
+        var plan = InvalidationPlanner.Plan(SomeManifest.From(Site), SomeManifest.From(after), new InvalidationOptions());
 
         Assert.True(expected.SequenceEqual(plan.Paths), $"{name}: got [{string.Join(", ", plan.Paths)}]");
     }
@@ -56,8 +56,8 @@ public sealed class InvalidationPlannerTests
     [Fact]
     public void Plan_Rollback_InvalidatesTheSamePathsAsTheDeployItUndoes()
     {
-        var v1 = Some.Manifest(Site);
-        var v2 = Some.Manifest(With("/about.html=v2", "-/blog/first/index.html", "/assets/new.js=n"));
+        var v1 = SomeManifest.From(Site);
+        var v2 = SomeManifest.From(With("/about.html=v2", "-/blog/first/index.html", "/assets/new.js=n"));
 
         var deploy = InvalidationPlanner.Plan(v1, v2, new InvalidationOptions());
         var rollback = InvalidationPlanner.Plan(v2, v1, new InvalidationOptions());
@@ -69,7 +69,7 @@ public sealed class InvalidationPlannerTests
     [Fact]
     public void Plan_FirstRelease_InvalidatesEverythingWithOnePath()
     {
-        var plan = InvalidationPlanner.Plan(null, Some.Manifest(Site), new InvalidationOptions());
+        var plan = InvalidationPlanner.Plan(null, SomeManifest.From(Site), new InvalidationOptions());
 
         Assert.Equal(["/*"], plan.Paths);
         Assert.Equal(Site.Length, plan.ChangedFiles.Count);
@@ -78,7 +78,7 @@ public sealed class InvalidationPlannerTests
     [Fact]
     public void Plan_OnlyHeadersChanged_InvalidatesThePath()
     {
-        var before = Some.Manifest(Site);
+        var before = SomeManifest.From(Site);
         var after = before with
         {
             Files = before.Files.SetItem("/assets/app.js", before.Files["/assets/app.js"] with
@@ -94,7 +94,7 @@ public sealed class InvalidationPlannerTests
     public void Plan_SameHeadersInDistinctInstances_IsNoChange()
     {
         var headers = () => ImmutableSortedDictionary<string, string>.Empty.Add("X-Frame-Options", "DENY");
-        var before = Some.Manifest(Site);
+        var before = SomeManifest.From(Site);
         before = before with { Files = before.Files.SetItem("/index.html", before.Files["/index.html"] with { Headers = headers() }) };
         var after = before with { Files = before.Files.SetItem("/index.html", before.Files["/index.html"] with { Headers = headers() }) };
 
@@ -105,8 +105,8 @@ public sealed class InvalidationPlannerTests
     public void Plan_DirectoryChangedEntirely_OneWildcardKeepsTheDirectoryAlias()
     {
         var docs = Enumerable.Range(0, 12).Select(i => $"/docs/p{i:D2}.css=v1").Append("/docs/index.html=v1").ToArray();
-        var before = Some.Manifest([.. Site, .. docs]);
-        var after = Some.Manifest([.. Site, .. docs.Select(d => d.Replace("=v1", "=v2"))]);
+        var before = SomeManifest.From([.. Site, .. docs]);
+        var after = SomeManifest.From([.. Site, .. docs.Select(d => d.Replace("=v1", "=v2"))]);
 
         var plan = InvalidationPlanner.Plan(before, after, new InvalidationOptions());
 
@@ -118,8 +118,8 @@ public sealed class InvalidationPlannerTests
     [Fact]
     public void Plan_DirectoryChangedEntirelyButSmall_StaysExplicit()
     {
-        var before = Some.Manifest([.. Site, "/img/a.png=1", "/img/b.png=1"]);
-        var after = Some.Manifest([.. Site, "/img/a.png=2", "/img/b.png=2"]);
+        var before = SomeManifest.From([.. Site, "/img/a.png=1", "/img/b.png=1"]);
+        var after = SomeManifest.From([.. Site, "/img/a.png=2", "/img/b.png=2"]);
 
         Assert.Equal(["/img/a.png", "/img/b.png"], InvalidationPlanner.Plan(before, after, new InvalidationOptions()).Paths);
     }
@@ -129,8 +129,8 @@ public sealed class InvalidationPlannerTests
     {
         // 150 of 200 posts change (so /posts/ is not entirely changed); the threshold is 100 paths.
         var posts = Enumerable.Range(0, 200).Select(i => $"/posts/{i:D3}.css=v1").ToArray();
-        var before = Some.Manifest([.. Site, .. posts]);
-        var after = Some.Manifest([.. With("/about.html=v2"), .. posts.Select((p, i) => i < 150 ? p.Replace("=v1", "=v2") : p)]);
+        var before = SomeManifest.From([.. Site, .. posts]);
+        var after = SomeManifest.From([.. With("/about.html=v2"), .. posts.Select((p, i) => i < 150 ? p.Replace("=v1", "=v2") : p)]);
 
         var plan = InvalidationPlanner.Plan(before, after, new InvalidationOptions { MaxPaths = 100 });
 
@@ -142,8 +142,8 @@ public sealed class InvalidationPlannerTests
     public void Plan_ThresholdPrefersTheDeeperDirectoryOnATie()
     {
         var posts = Enumerable.Range(0, 30).Select(i => $"/blog/2024/{i:D2}.css=v1").Append("/blog/2023/keep.css=v1").ToArray();
-        var before = Some.Manifest([.. Site, .. posts]);
-        var after = Some.Manifest([.. Site, .. posts.Select(p => p.Contains("2024") ? p.Replace("=v1", "=v2") : p)]);
+        var before = SomeManifest.From([.. Site, .. posts]);
+        var after = SomeManifest.From([.. Site, .. posts.Select(p => p.Contains("2024") ? p.Replace("=v1", "=v2") : p)]);
 
         var plan = InvalidationPlanner.Plan(before, after, new InvalidationOptions { MaxPaths = 10, MinPathsForDirectoryWildcard = int.MaxValue });
 
@@ -154,8 +154,8 @@ public sealed class InvalidationPlannerTests
     public void Plan_FlatTreePastThreshold_FallsBackToEverything()
     {
         var files = Enumerable.Range(0, 50).Select(i => $"/f{i:D2}.txt=v1").ToArray();
-        var before = Some.Manifest([.. files, "/keep.txt=k"]);
-        var after = Some.Manifest([.. files.Select(f => f.Replace("=v1", "=v2")), "/keep.txt=k"]);
+        var before = SomeManifest.From([.. files, "/keep.txt=k"]);
+        var after = SomeManifest.From([.. files.Select(f => f.Replace("=v1", "=v2")), "/keep.txt=k"]);
 
         var plan = InvalidationPlanner.Plan(before, after, new InvalidationOptions { MaxPaths = 20 });
 
@@ -168,8 +168,8 @@ public sealed class InvalidationPlannerTests
     {
         // 20 directories of 10 changed files each: 20 wildcards would pass CloudFront's 15 in flight.
         var files = Enumerable.Range(0, 20).SelectMany(d => Enumerable.Range(0, 10).Select(f => $"/d{d:D2}/f{f}.txt=v1")).ToArray();
-        var before = Some.Manifest([.. files, .. files.Select(f => f.Replace(".txt=v1", ".keep=k"))]);
-        var after = Some.Manifest([.. files.Select(f => f.Replace("=v1", "=v2")), .. files.Select(f => f.Replace(".txt=v1", ".keep=k"))]);
+        var before = SomeManifest.From([.. files, .. files.Select(f => f.Replace(".txt=v1", ".keep=k"))]);
+        var after = SomeManifest.From([.. files.Select(f => f.Replace("=v1", "=v2")), .. files.Select(f => f.Replace(".txt=v1", ".keep=k"))]);
 
         var plan = InvalidationPlanner.Plan(before, after, new InvalidationOptions { MaxPaths = 10 });
 
@@ -181,8 +181,8 @@ public sealed class InvalidationPlannerTests
     {
         // 100 directories × 35 changed of 36 files: no directory changed entirely, no threshold reached.
         var files = Enumerable.Range(0, 100).SelectMany(d => Enumerable.Range(0, 36).Select(f => $"/d{d:D3}/f{f:D2}.js=v1")).ToArray();
-        var before = Some.Manifest(files);
-        var after = Some.Manifest(files.Select(f => f.EndsWith("f35.js=v1") ? f : f.Replace("=v1", "=v2")));
+        var before = SomeManifest.From(files);
+        var after = SomeManifest.From(files.Select(f => f.EndsWith("f35.js=v1") ? f : f.Replace("=v1", "=v2")));
 
         var plan = InvalidationPlanner.Plan(before, after, new InvalidationOptions { MaxPaths = 10_000 });
 
@@ -207,7 +207,7 @@ public sealed class InvalidationPlannerTests
     public void Plan_StarEndingNames_CountAsWildcardsInBatches()
     {
         var names = Enumerable.Range(0, 20).Select(i => $"/t/{i:D2}*=x").ToArray();
-        var plan = InvalidationPlanner.Plan(Some.Manifest(Site), Some.Manifest([.. Site, .. names]), new InvalidationOptions { MinPathsForDirectoryWildcard = int.MaxValue });
+        var plan = InvalidationPlanner.Plan(SomeManifest.From(Site), SomeManifest.From([.. Site, .. names]), new InvalidationOptions { MinPathsForDirectoryWildcard = int.MaxValue });
 
         Assert.Equal(20, plan.WildcardCount);
         Assert.Equal([15, 5], plan.Batches.Select(b => b.WildcardCount));

@@ -6,11 +6,11 @@ using Jamdeploy.Model;
 namespace Jamdeploy.Core.Tests.Invalidation;
 
 /// <summary>Manifests for planner tests, written as <c>path=content</c> lines.</summary>
-internal static class Some
+internal static class SomeManifest
 {
     private static int _releases;
 
-    public static Manifest Manifest(params IEnumerable<string> files) =>
+    public static Manifest From(params IEnumerable<string> files) =>
         new(ReleaseId.Parse($"r{Interlocked.Increment(ref _releases)}"), DateTimeOffset.UnixEpoch,
             files.Select(Entry).ToImmutableSortedDictionary(f => f.Path, f => f.Entry, StringComparer.Ordinal));
 
