@@ -11,9 +11,9 @@ public static class SyntheticSite
         (5000, 2_000, 12_000, "posts", ".html"),
         (1500, 1_000, 30_000, "assets/js", ".js"),
         (500, 1_000, 20_000, "assets/css", ".css"),
-        (2600, 10_000, 60_000, "img", ".webp"),
-        (380, 100_000, 300_000, "img/large", ".jpg"),
-        (20, 1_500_000, 2_500_000, "media", ".mp4"),
+        (2600, 10_000, 40_000, "img", ".webp"),
+        (385, 100_000, 280_000, "img/large", ".jpg"),
+        (15, 1_500_000, 2_500_000, "media", ".mp4"),
     ];
 
     public static int FileCount => Mix.Sum(m => m.Count);
