@@ -22,10 +22,9 @@ public static class InvalidationPlanner
             return Finish(changed, [], [Everything], "no earlier release to compare with: the whole site", options);
 
         var urls = new SortedSet<string>(changed.SelectMany(p => Urls(p, options)), StringComparer.Ordinal);
-        var all = new HashSet<string>(before.Files.Keys.Concat(after.Files.Keys).SelectMany(p => Urls(p, options)), StringComparer.Ordinal);
         var wildcards = new SortedSet<string>(StringComparer.Ordinal);
 
-        foreach (var directory in FullyChangedDirectories(urls, all, options.MinPathsForDirectoryWildcard))
+        foreach (var directory in FullyChangedDirectories(urls, before.Files.Keys.Concat(after.Files.Keys), options))
             Collapse(urls, wildcards, directory);
         var reason = wildcards.Count == 0
             ? "every path listed"
@@ -79,17 +78,26 @@ public static class InvalidationPlanner
         && (a.Headers ?? ImmutableSortedDictionary<string, string>.Empty).SequenceEqual(b.Headers ?? ImmutableSortedDictionary<string, string>.Empty);
 
     /// <summary>Outermost directories (ending with <c>/</c>) whose every URL changed, with enough of them to matter.</summary>
-    private static List<string> FullyChangedDirectories(SortedSet<string> changed, HashSet<string> all, int minimum)
+    private static List<string> FullyChangedDirectories(SortedSet<string> changedUrls, IEnumerable<string> allFiles, InvalidationOptions options)
     {
-        var unchangedUnder = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var url in all)
-            if (!changed.Contains(url))
-                foreach (var directory in Ancestors(url)) unchangedUnder.Add(directory);
+        var candidates = CountUnder(changedUrls)
+            .Where(kv => kv.Value >= options.MinPathsForDirectoryWildcard)
+            .Select(kv => kv.Key)
+            .ToHashSet(StringComparer.Ordinal);
+        if (candidates.Count == 0) return [];
 
-        var counts = CountUnder(changed);
+        // A candidate with any unchanged URL under it is out. Span lookups: no string per ancestor of every file.
+        var changed = changedUrls.ToHashSet(StringComparer.Ordinal);
+        var remaining = candidates.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var file in allFiles)
+            foreach (var url in Urls(file, options))
+                if (!changed.Contains(url))
+                    for (var slash = url.IndexOf('/'); slash >= 0 && candidates.Count > 0; slash = url.IndexOf('/', slash + 1))
+                        remaining.Remove(url.AsSpan(0, slash + 1));
+
         var chosen = new List<string>();
-        foreach (var (directory, count) in counts.OrderBy(kv => kv.Key.Length).ThenBy(kv => kv.Key, StringComparer.Ordinal))
-            if (count >= minimum && !unchangedUnder.Contains(directory) && !chosen.Any(c => directory.StartsWith(c, StringComparison.Ordinal)))
+        foreach (var directory in candidates.OrderBy(d => d.Length).ThenBy(d => d, StringComparer.Ordinal))
+            if (!chosen.Any(c => directory.StartsWith(c, StringComparison.Ordinal)))
                 chosen.Add(directory);
         return chosen;
     }
