@@ -79,7 +79,7 @@ internal static class InvalidationReport
     {
         foreach (var path in plan.Paths) output.Line($"  invalidate {path}");
         var cost = plan.WorstCaseCostUsd(limits).ToString("0.000", CultureInfo.InvariantCulture);
-        output.Line($"{Format.Plural(plan.Paths.Count, "path")} ({Format.Plural(plan.WildcardCount, "wildcard")}) in {Format.Plural(plan.Batches.Count, "batch")} for {Format.Plural(plan.ChangedFiles.Count, "changed file")} ({plan.Reason}); "
+        output.Line($"{Format.Plural(plan.Paths.Count, "path")} ({Format.Plural(plan.WildcardCount, "wildcard")}) in {plan.Batches.Count} {(plan.Batches.Count == 1 ? "batch" : "batches")} for {Format.Plural(plan.ChangedFiles.Count, "changed file")} ({plan.Reason}); "
                     + $"at most USD {cost} (the first {limits.FreePathsPerMonth:N0} paths a month are free)");
     }
 }
