@@ -8,8 +8,9 @@ namespace Jamdeploy.Aws.S3;
 /// <summary>
 /// Builds the one <see cref="AmazonS3Client"/> a store uses: region, endpoint and addressing from the
 /// options or the environment, credentials from the SDK's chain, and the SDK's own retries turned off
-/// because <see cref="S3RetryPipeline"/> owns them (two retry layers would multiply: 1+4 SDK tries times
-/// 1+5 of ours is 30 requests for one object in a 503 storm).
+/// because <see cref="S3RetryPipeline"/> owns them: two retry layers would multiply (1+4 SDK tries times
+/// 1+5 of ours is 30 requests for one object in a 503 storm), and a retry the store cannot see would hide
+/// that a conditional write already landed.
 /// </summary>
 public static class S3ClientFactory
 {
@@ -27,6 +28,9 @@ public static class S3ClientFactory
         var config = new AmazonS3Config
         {
             MaxErrorRetry = 0,
+            // The SDK also resends, on its own and uncounted, a request whose connection reset (up to 10
+            // times): a conditional write whose first send landed would then fail against itself unseen.
+            MaxStaleConnectionRetries = 0,
             ForcePathStyle = options.ForcePathStyle ?? endpoint is not null,
             // Our per-attempt timeout (S3RetryPipeline) decides when a request is stalled; this is a backstop.
             Timeout = TimeSpan.FromMinutes(30),

@@ -83,16 +83,43 @@ public sealed class FaultInjectingHandler(Func<HttpRequestMessage, Fault?> decid
         if (request.Content is null || !(corrupt || verifyChecksums)) return await base.SendAsync(request, cancellationToken);
 
         var body = await request.Content.ReadAsByteArrayAsync(cancellationToken);
-        if (corrupt && body.Length > 0) body[body.Length / 2] ^= 0x5a;
+        var segments = request.Content.Headers.ContentEncoding.Contains("aws-chunked") ? AwsChunkedData(body) : [(0, body.Length)];
+        if (corrupt && segments is [var (start, length), ..] && length > 0) body[start + length / 2] ^= 0x5a;
         if (verifyChecksums
             && request.Headers.TryGetValues("x-amz-checksum-sha256", out var sent)
-            && sent.Single() != Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(body)))
+            && sent.Single() != Sha256Base64(body, segments))
             return Error(request, HttpStatusCode.BadRequest, "BadDigest", "The SHA256 you specified did not match the calculated checksum.");
 
         var replacement = new ByteArrayContent(body);
         foreach (var (name, values) in request.Content.Headers) replacement.Headers.TryAddWithoutValidation(name, values);
         request.Content = replacement;
         return await base.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>The data of an aws-chunked body (<c>hex-size;chunk-signature=…\r\n data \r\n</c>, ending with size 0).</summary>
+    private static List<(int Start, int Length)> AwsChunkedData(byte[] body)
+    {
+        var segments = new List<(int, int)>();
+        var position = 0;
+        while (position < body.Length)
+        {
+            var lineEnd = body.AsSpan(position).IndexOf("\r\n"u8);
+            if (lineEnd < 0) break;
+            var header = Encoding.ASCII.GetString(body, position, lineEnd);
+            var size = Convert.ToInt32(header.Split(';')[0], 16);
+            if (size == 0) break;
+            var start = position + lineEnd + 2;
+            segments.Add((start, size));
+            position = start + size + 2;
+        }
+        return segments;
+    }
+
+    private static string Sha256Base64(byte[] body, IEnumerable<(int Start, int Length)> segments)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var (start, length) in segments) sha.AppendData(body, start, length);
+        return Convert.ToBase64String(sha.GetHashAndReset());
     }
 
     private static HttpRequestException Reset() =>
