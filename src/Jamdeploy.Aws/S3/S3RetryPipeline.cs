@@ -38,9 +38,9 @@ internal sealed class S3RetryPipeline
                 MaxDelay = TimeSpan.FromSeconds(20),
                 OnRetry = args =>
                 {
-                    logger.Warning("S3 {Operation} failed ({Error}); retry {Attempt} of {MaxAttempts} in {Delay}",
+                    logger.Warning("S3 {Operation} failed ({Error}); retry {Attempt} of {MaxAttempts} in {DelayMs:0} ms",
                         args.Context.Properties.GetValue(Operation, "request"), Describe(args.Outcome.Exception),
-                        args.AttemptNumber + 1, options.MaxRetryAttempts, args.RetryDelay);
+                        args.AttemptNumber + 1, options.MaxRetryAttempts, args.RetryDelay.TotalMilliseconds);
                     return ValueTask.CompletedTask;
                 },
             });
