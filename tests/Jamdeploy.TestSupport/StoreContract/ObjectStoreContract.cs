@@ -63,7 +63,8 @@ public abstract class ObjectStoreContract
         Assert.Equal(written.ETag, read.ETag);
         Assert.Equal(content.Length, head!.Size);
         Assert.Equal(StoreLayout.LiveKey, head.Key);
-        Assert.Equal(written.ETag, head.ETag);
+        // ObjectInfo.ETag is optional (listings and heads of some stores carry none), but never a different tag.
+        Assert.True(head.ETag is null || head.ETag == written.ETag, $"head tag {head.ETag}, written {written.ETag}");
     }
 
     [Fact(Timeout = Timeout)]
