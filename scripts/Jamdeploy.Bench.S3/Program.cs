@@ -33,10 +33,14 @@ async Task<(double Seconds, DeployResult Result, int Requests)> Deploy(string la
 {
     wire.Reset();
     var deployer = new Deployer(store, new CdnNotifier(new NoCdn(), false, Logger.None), new DeployOptions(), TimeProvider.System, Logger.None);
+    var stages = new StageClock();
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var sw = Stopwatch.StartNew();
-    var result = await deployer.DeployAsync(new DeployRequest(site) { Message = label }, null, CancellationToken.None);
+    var result = await deployer.DeployAsync(new DeployRequest(site) { Message = label }, stages, CancellationToken.None);
     var seconds = sw.Elapsed.TotalSeconds;
+    var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
     Console.WriteLine($"{label,-22} {seconds * 1000,7:0} ms  {result.Outcome,-9} sent {result.UploadedBlobs,5} blobs  {wire.Total,6} requests ({wire})  {wire.BytesSent / 1e6,7:0.0} MB on the wire");
+    Console.WriteLine($"{"",-22} stages: {stages.Finish()}; jamdeploy CPU {cpuSeconds:0.0} s");
     return (seconds, result, wire.Total);
 }
 

@@ -55,6 +55,10 @@ public static class S3ClientFactory
         {
             return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
         }
+        catch (AmazonClientException e) when (e.Message.Contains("RegionEndpoint", StringComparison.Ordinal))
+        {
+            throw new UsageException($"no AWS region is configured for {options.Location}: set AWS_REGION, S3:Region, or a region in the AWS profile", e);
+        }
         catch (AmazonClientException e)
         {
             throw new UsageException($"cannot set up the S3 client for {options.Location}: {S3ErrorTranslator.OneLine(e.Message)}", e);

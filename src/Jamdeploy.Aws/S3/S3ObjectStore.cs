@@ -51,7 +51,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             try
             {
-                using var response = await _client.GetObjectAsync(Request(new GetObjectRequest(), key), ct).ConfigureAwait(false);
+                using var response = await _client.GetObjectAsync(GetRequest(key), ct).ConfigureAwait(false);
                 using var buffer = new MemoryStream(response.ContentLength is > 0 and < int.MaxValue ? (int)response.ContentLength : 0);
                 await response.ResponseStream.CopyToAsync(buffer, ct).ConfigureAwait(false);
                 return new StoredObject(buffer.ToArray(), response.ETag);
@@ -67,7 +67,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     {
         return await RunAsync<Stream?>("GET", key, 0, async (_, ct) =>
         {
-            var request = Request(new GetObjectRequest(), key);
+            var request = GetRequest(key);
             if (range is { } r) request.ByteRange = new Amazon.S3.Model.ByteRange(r.From, r.To);
             try
             {
@@ -81,13 +81,17 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <remarks>
+    /// A HEAD answer has no body, so a missing bucket looks like a missing key here (404); the GET or PUT
+    /// that follows names the bucket.
+    /// </remarks>
     public async Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken)
     {
         return await RunAsync("HEAD", key, 0, async (_, ct) =>
         {
             try
             {
-                var response = await _client.GetObjectMetadataAsync(Request(new GetObjectMetadataRequest(), key), ct).ConfigureAwait(false);
+                var response = await _client.GetObjectMetadataAsync(HeadRequest(key), ct).ConfigureAwait(false);
                 return new ObjectInfo(key, response.ContentLength, LastModified(response.LastModified), response.ETag);
             }
             catch (AmazonS3Exception e) when (IsMissingKey(e))
@@ -114,7 +118,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
         var result = await RunAsync("PUT", key, content.Length, async (attempt, ct) =>
         {
-            var request = Request(new PutObjectRequest(), key);
+            var request = PutRequest(key);
             request.InputStream = content.Open();
             request.AutoCloseStream = true;
             request.Headers.ContentLength = content.Length;
@@ -206,17 +210,11 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }
     }
 
-    internal T Request<T>(T request, string key) where T : class
-    {
-        switch (request)
-        {
-            case GetObjectRequest get: get.BucketName = _options.Location.Bucket; get.Key = _options.Location.ObjectKey(key); break;
-            case GetObjectMetadataRequest head: head.BucketName = _options.Location.Bucket; head.Key = _options.Location.ObjectKey(key); break;
-            case PutObjectRequest put: put.BucketName = _options.Location.Bucket; put.Key = _options.Location.ObjectKey(key); break;
-            default: throw new ArgumentException($"no bucket and key setter for {typeof(T).Name}", nameof(request));
-        }
-        return request;
-    }
+    private GetObjectRequest GetRequest(string key) => new() { BucketName = _options.Location.Bucket, Key = _options.Location.ObjectKey(key) };
+
+    private GetObjectMetadataRequest HeadRequest(string key) => new() { BucketName = _options.Location.Bucket, Key = _options.Location.ObjectKey(key) };
+
+    private PutObjectRequest PutRequest(string key) => new() { BucketName = _options.Location.Bucket, Key = _options.Location.ObjectKey(key) };
 
     internal static void ApplyCondition(WriteCondition condition, PutObjectRequest request)
     {
@@ -245,7 +243,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     {
         try
         {
-            var request = Request(new GetObjectMetadataRequest(), key);
+            var request = HeadRequest(key);
             request.ChecksumMode = ChecksumMode.ENABLED;
             var head = await _client.GetObjectMetadataAsync(request, cancellationToken).ConfigureAwait(false);
             var ours = head.ChecksumSHA256 == content.Sha256.ToBase64();

@@ -47,18 +47,14 @@ public sealed class S3DeployRaceTests(MotoServer moto) : IDisposable
         await using var proxy = new S3Proxy(moto.Endpoint);
         var history = new List<string> { await DeployAsync(site, Some.Site(_workspace, "seed", "seed")) };
 
-        for (var round = 0; round < 1; round++)
-        {
-            var results = await RaceAsync(site, proxy, round, force: true);
+        var results = await RaceAsync(site, proxy, round: 0, force: true);
 
-            Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
-            var recorded = await site.HistoryAsync();
-            Assert.Equal(history, recorded.Take(history.Count));
-            Assert.Equal(results.Select(S3Site.LiveIdFrom).Order(), recorded.Skip(history.Count).Order());
-            Assert.Equal(recorded[^1], await site.LiveAsync());
-            history = recorded;
-        }
-        Assert.Equal(1 + Racers, history.Count);
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        var recorded = await site.HistoryAsync();
+        Assert.Equal(history, recorded.Take(history.Count));
+        Assert.Equal(results.Select(S3Site.LiveIdFrom).Order(), recorded.Skip(history.Count).Order());
+        Assert.Equal(recorded[^1], await site.LiveAsync());
+        Assert.Equal(1 + Racers, recorded.Count);
     }
 
     private async Task<ProcessResult[]> RaceAsync(S3Site site, S3Proxy proxy, int round, bool force)
