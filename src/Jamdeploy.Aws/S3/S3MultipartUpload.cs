@@ -110,7 +110,7 @@ internal sealed class S3MultipartUpload(
 
     private async Task<WriteResult> CompleteAsync(string uploadId, PartETag[] parts, CancellationToken cancellationToken)
     {
-        return await store.RunAsync("COMPLETE-MULTIPART", key, 0, async (_, ct) =>
+        return await store.RunAsync("COMPLETE-MULTIPART", key, 0, async (attempt, ct) =>
         {
             var request = new CompleteMultipartUploadRequest
             {
@@ -126,7 +126,7 @@ internal sealed class S3MultipartUpload(
                 var response = await client.CompleteMultipartUploadAsync(request, ct).ConfigureAwait(false);
                 return new WriteResult(true, response.ETag);
             }
-            catch (AmazonS3Exception e) when (S3ObjectStore.IsConditionFailed(e, condition))
+            catch (AmazonS3Exception e) when (S3ObjectStore.IsConditionFailed(e, condition, store.IsLastAttempt(attempt)))
             {
                 return WriteResult.ConditionFailed;
             }

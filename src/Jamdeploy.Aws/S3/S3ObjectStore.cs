@@ -133,7 +133,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 var response = await _client.PutObjectAsync(request, ct).ConfigureAwait(false);
                 return new WriteResult(true, response.ETag);
             }
-            catch (AmazonS3Exception e) when (IsConditionFailed(e, condition))
+            catch (AmazonS3Exception e) when (IsConditionFailed(e, condition, IsLastAttempt(attempt)))
             {
                 return attempt == 0 ? WriteResult.ConditionFailed : await OurEarlierAttemptLanded(key, content, ct).ConfigureAwait(false);
             }
@@ -168,12 +168,23 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     {
         foreach (var batch in keys.Chunk(S3StoreOptions.DeleteBatchSize))
         {
-            var response = await RunAsync("DELETE", batch[0], 0, (_, ct) => _client.DeleteObjectsAsync(new DeleteObjectsRequest
+            var response = await RunAsync("DELETE", batch[0], 0, async (_, ct) =>
             {
-                BucketName = _options.Location.Bucket,
-                Objects = [.. batch.Select(key => new KeyVersion { Key = _options.Location.ObjectKey(key) })],
-                Quiet = true,
-            }, ct), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await _client.DeleteObjectsAsync(new DeleteObjectsRequest
+                    {
+                        BucketName = _options.Location.Bucket,
+                        Objects = [.. batch.Select(key => new KeyVersion { Key = _options.Location.ObjectKey(key) })],
+                        Quiet = true,
+                    }, ct).ConfigureAwait(false);
+                }
+                catch (DeleteObjectsException e)
+                {
+                    // The SDK throws when any key failed; the answer, with each key's error, is inside.
+                    return e.Response;
+                }
+            }, cancellationToken).ConfigureAwait(false);
 
             var errors = (response.DeleteErrors ?? []).Where(e => e.Code != "NoSuchKey").ToList();
             if (errors.Count > 0)
@@ -226,14 +237,19 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>
-    /// 412 PreconditionFailed is what S3 says; 404 is an If-Match against a key that is gone. (A concurrent
-    /// conditional write answers 409 ConditionalRequestConflict, which is retried first.)
+    /// 412 PreconditionFailed is what S3 (and moto) say; 404 is an If-Match against a key that is gone.
+    /// 409 ConditionalRequestConflict means another conditional write to the key is under way: it is
+    /// retried (the other write then either landed, and ours fails its condition, or did not), and only
+    /// when retries run out taken as a failed condition, so the caller re-reads and decides.
     /// </summary>
-    internal static bool IsConditionFailed(AmazonS3Exception error, WriteCondition condition) =>
+    internal static bool IsConditionFailed(AmazonS3Exception error, WriteCondition condition, bool lastAttempt) =>
         condition.Mode != WriteMode.Overwrite
         && (error.StatusCode == HttpStatusCode.PreconditionFailed
             || error.ErrorCode == "PreconditionFailed"
-            || (condition.Mode == WriteMode.IfMatch && error.ErrorCode == "NoSuchKey"));
+            || (condition.Mode == WriteMode.IfMatch && error.ErrorCode == "NoSuchKey")
+            || (lastAttempt && error.ErrorCode == "ConditionalRequestConflict"));
+
+    internal bool IsLastAttempt(int attempt) => attempt >= _options.MaxRetryAttempts;
 
     /// <summary>
     /// A conditional write that fails only after a retry may have failed against itself: the earlier

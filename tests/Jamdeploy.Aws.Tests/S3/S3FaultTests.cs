@@ -127,6 +127,21 @@ public sealed class S3FaultTests(MotoServer moto)
         store.Dispose();
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData(1, true)]
+    [InlineData(99, false)]
+    public async Task ConditionalPut_ConcurrentConditionalWrite409_IsRetriedThenTakenAsAFailedCondition(int conflicts, bool written)
+    {
+        var left = conflicts;
+        var faults = new FaultInjectingHandler(r => r.Method == HttpMethod.Put && Interlocked.Decrement(ref left) >= 0 ? Fault.ConditionalConflict : null);
+        using var store = await _s3.NewStoreAsync(faults, o => o with { MaxRetryAttempts = 2 });
+
+        var result = await store.PutAsync(StoreLayout.LiveKey, Pointer("ours"), WriteCondition.IfAbsent, _ct);
+
+        Assert.Equal(written, result.Written);
+        Assert.Equal(Math.Min(conflicts, 3), faults.Injected);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Get_StalledAndCancelled_EndsPromptlyAsCancelled()
     {

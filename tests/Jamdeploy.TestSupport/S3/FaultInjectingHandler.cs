@@ -25,6 +25,8 @@ public enum Fault
     WrongRegion,
     /// <summary>403 InvalidAccessKeyId.</summary>
     BadCredentials,
+    /// <summary>409 ConditionalRequestConflict: another conditional write to the key is under way.</summary>
+    ConditionalConflict,
 }
 
 /// <summary>
@@ -64,6 +66,8 @@ public sealed class FaultInjectingHandler(Func<HttpRequestMessage, Fault?> decid
                 return Error(request, HttpStatusCode.Forbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
             case Fault.WrongRegion:
                 return Error(request, HttpStatusCode.BadRequest, "AuthorizationHeaderMalformed", "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'");
+            case Fault.ConditionalConflict:
+                return Error(request, HttpStatusCode.Conflict, "ConditionalRequestConflict", "A conflicting conditional operation is currently in progress against this resource.");
             case Fault.ResetBeforeSend:
                 throw Reset();
             case Fault.Stall:
