@@ -33,14 +33,22 @@ public static class FileHasher
         var order = Enumerable.Range(0, files.Count).OrderByDescending(i => files[i].Length).ToArray();
         // Hashing is CPU-bound: synchronous reads on worker threads measured 20-30% faster than async
         // reads here (scripts/bench.sh), and each worker keeps one pooled buffer for all its files.
-        await Task.Run(() => Parallel.ForEach(order, options,
-            () => ArrayPool<byte>.Shared.Rent(BufferSize),
-            (i, _, buffer) =>
-            {
-                hashes[i] = HashFile(files[i], buffer, bytesHashed, cancellationToken);
-                return buffer;
-            },
-            buffer => ArrayPool<byte>.Shared.Return(buffer)), cancellationToken);
+        try
+        {
+            await Task.Run(() => Parallel.ForEach(order, options,
+                () => ArrayPool<byte>.Shared.Rent(BufferSize),
+                (i, _, buffer) =>
+                {
+                    hashes[i] = HashFile(files[i], buffer, bytesHashed, cancellationToken);
+                    return buffer;
+                },
+                buffer => ArrayPool<byte>.Shared.Return(buffer)), cancellationToken);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is JamdeployException or OperationCanceledException) is { } first)
+        {
+            // Parallel.ForEach wraps what its workers throw; the user needs the one clear line, not the wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
         return [.. files.Select((f, i) => new HashedFile(f, hashes[i]))];
     }
 
