@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using Jamdeploy.Model;
+using Jamdeploy.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace Jamdeploy.Edge;
+
+/// <summary>
+/// Writes a blob (or a range of it) to a response. Small blobs come from memory (fetched once, checked
+/// against their hash); larger ones are sent from the file when the store is on this machine, and
+/// streamed from the store otherwise (a range is asked of the store, not cut out here).
+/// </summary>
+internal sealed class BlobReader
+{
+    private static readonly TimeSpan FetchTimeout = TimeSpan.FromMinutes(1);
+    private const int CopyBufferBytes = 128 * 1024;
+
+    private readonly IObjectStore _store;
+    private readonly ILocalFileAccess? _files;
+    private readonly BlobCacheOptions _options;
+    private readonly BlobMemoryCache _memory;
+    private readonly Func<ContentHash, long, Task<byte[]>> _fetch;
+    private readonly CancellationToken _stopping;
+
+    public BlobReader(IObjectStore store, BlobCacheOptions options, CancellationToken stopping)
+    {
+        _store = store;
+        _files = store as ILocalFileAccess;
+        _options = options;
+        _memory = new BlobMemoryCache(options.MaxBytes);
+        _fetch = FetchAsync;
+        _stopping = stopping;
+    }
+
+    internal BlobMemoryCache Memory => _memory;
+
+    public async Task WriteAsync(HttpResponse response, ContentHash hash, long size, ByteRange? range, CancellationToken cancellationToken)
+    {
+        var from = range?.From ?? 0;
+        var length = range?.Length ?? size;
+        if (size <= _options.MaxBlobBytes)
+        {
+            var bytes = await _memory.GetAsync(hash, size, _fetch, cancellationToken);
+            await response.Body.WriteAsync(bytes.AsMemory((int)from, (int)length), cancellationToken);
+            return;
+        }
+
+        var key = StoreLayout.Blob(hash);
+        if (_files?.LocalPathOf(key) is { } path)
+        {
+            await response.SendFileAsync(path, from, length, cancellationToken);
+            return;
+        }
+
+        await using var stream = await _store.OpenReadAsync(key, range, cancellationToken) ?? throw Missing(hash);
+        await stream.CopyToAsync(response.Body, CopyBufferBytes, cancellationToken);
+    }
+
+    private async Task<byte[]> FetchAsync(ContentHash hash, long size)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+        timeout.CancelAfter(FetchTimeout);
+        await using var stream = await _store.OpenReadAsync(StoreLayout.Blob(hash), null, timeout.Token) ?? throw Missing(hash);
+        var bytes = new byte[size];
+        try
+        {
+            await stream.ReadExactlyAsync(bytes, timeout.Token);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw Corrupt(hash, size, e);
+        }
+        if (await stream.ReadAsync(new byte[1], timeout.Token) != 0 || ContentHash.FromBytes(SHA256.HashData(bytes)) != hash)
+            throw Corrupt(hash, size, null);
+        return bytes;
+    }
+
+    private CorruptStoreException Missing(ContentHash hash) =>
+        new($"{_store.Location}: blob {hash} is missing, but a release being served needs it");
+
+    private CorruptStoreException Corrupt(ContentHash hash, long size, Exception? inner) =>
+        new($"{_store.Location}: blob {hash} does not hold the {size} bytes its name promises", inner);
+}

@@ -1,0 +1,51 @@
+using Jamdeploy.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+
+namespace Jamdeploy.Edge;
+
+/// <summary>
+/// Builds the edge: Kestrel, one store, one set of options. The CLI's <c>jamdeploy serve</c> and the tests
+/// start the same server through <see cref="Build"/>. It reads no configuration or environment of its own:
+/// the caller has already bound <see cref="ServeOptions"/>.
+/// </summary>
+public static class EdgeServer
+{
+    public const string RequestLogTemplate = "{RequestMethod} {RequestPath} {StatusCode} {Release} {Elapsed:0.0} ms";
+
+    public static WebApplication Build(IObjectStore store, ServeOptions options, ILogger logger, TimeProvider? time = null)
+    {
+        options.Validate();
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(EdgeServer).Assembly.GetName().Name });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+        });
+        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        builder.Services.AddRoutingCore();
+        builder.Services.AddSerilog(logger);
+
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        builder.Services.AddSingleton(new CacheRules(options.CacheControl));
+        builder.Services.AddSingleton<LiveReleaseCache>();
+        builder.Services.AddSingleton(services => new BlobReader(
+            store, options.BlobCache, services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+        builder.Services.AddSingleton<FileResponder>();
+        builder.Services.AddSingleton<EdgeEndpoints>();
+
+        var app = builder.Build();
+        // One line per request: no query string and no request headers, so the purge token never reaches a log.
+        app.UseSerilogRequestLogging(logging => logging.MessageTemplate = RequestLogTemplate);
+        app.Use((context, next) => EdgeEndpoints.CheckTargetAsync(context, next, options.MaxPathLength));
+        app.UseRouting();
+        app.Services.GetRequiredService<EdgeEndpoints>().Map(app);
+        return app;
+    }
+}
