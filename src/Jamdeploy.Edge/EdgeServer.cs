@@ -28,7 +28,13 @@ public static class EdgeServer
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddRoutingCore();
-        builder.Services.AddSerilog(logger);
+        // ASP.NET Core's own per-request lines repeat the request log below, and carry the query string.
+        var edgeLogger = new LoggerConfiguration()
+            .MinimumLevel.Verbose()
+            .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+            .WriteTo.Logger(logger)
+            .CreateLogger();
+        builder.Services.AddSerilog(edgeLogger, dispose: true);
 
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(options);
@@ -42,7 +48,11 @@ public static class EdgeServer
 
         var app = builder.Build();
         // One line per request: no query string and no request headers, so the purge token never reaches a log.
-        app.UseSerilogRequestLogging(logging => logging.MessageTemplate = RequestLogTemplate);
+        app.UseSerilogRequestLogging(logging =>
+        {
+            logging.Logger = edgeLogger;
+            logging.MessageTemplate = RequestLogTemplate;
+        });
         app.Use((context, next) => EdgeEndpoints.CheckTargetAsync(context, next, options.MaxPathLength));
         app.UseRouting();
         app.Services.GetRequiredService<EdgeEndpoints>().Map(app);

@@ -5,6 +5,7 @@ using System.Text;
 using Jamdeploy.Edge.Tests.Support;
 using Jamdeploy.Model;
 using Jamdeploy.Storage;
+using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Edge.Tests;
 
@@ -320,7 +321,12 @@ public abstract class EdgeResolutionTests : IAsyncLifetime
         response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
 }
 
-public sealed class MemoryStoreResolutionTests : EdgeResolutionTests
+/// <summary>The embedded default store: a directory on local disk.</summary>
+public sealed class LocalStoreResolutionTests : EdgeResolutionTests, IDisposable
 {
-    protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(new MemoryObjectStore());
+    private readonly TempDirectory _directory = new("edge-local");
+
+    protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(new LocalDirectoryStore(_directory.Combine("store")));
+
+    public void Dispose() => _directory.Dispose();
 }
