@@ -32,7 +32,6 @@ internal sealed class EdgeEndpoints(
     {
         app.MapGet(HealthPath, (RequestDelegate)HealthAsync);
         app.MapPost(PurgePath, (RequestDelegate)PurgeAsync);
-        app.MapMethods(PreviewPrefix + "/{id}", [HttpMethods.Get, HttpMethods.Head], (RequestDelegate)PreviewRootAsync);
         app.MapMethods(PreviewPrefix + "/{id}/{**path}", [HttpMethods.Get, HttpMethods.Head], (RequestDelegate)PreviewAsync);
         app.Map(ReservedPrefix + "/{**rest}", (RequestDelegate)(context => PlainAsync(context, StatusCodes.Status404NotFound, "not found")));
         app.MapFallback("{**path}", (RequestDelegate)SiteAsync);
@@ -126,12 +125,6 @@ internal sealed class EdgeEndpoints(
         }
     }
 
-    private Task PreviewRootAsync(HttpContext context)
-    {
-        if (!options.Preview.Enabled) return PlainAsync(context, StatusCodes.Status404NotFound, "not found");
-        return Redirect(context, context.Request.Path.Value + "/");
-    }
-
     private async Task PreviewAsync(HttpContext context)
     {
         if (!options.Preview.Enabled || !ReleaseId.TryParse(context.Request.RouteValues["id"] as string, out var id))
@@ -141,6 +134,11 @@ internal sealed class EdgeEndpoints(
         }
         var path = context.Request.Path.Value!;
         var basePath = PreviewPrefix + "/" + id.Value;
+        if (path.Length == basePath.Length)
+        {
+            await Redirect(context, basePath + "/");
+            return;
+        }
         await ServePreviewAsync(context, id, path[basePath.Length..], basePath);
     }
 
