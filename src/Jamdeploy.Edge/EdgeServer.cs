@@ -28,10 +28,10 @@ public static class EdgeServer
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddRoutingCore();
-        // ASP.NET Core's own per-request lines repeat the request log below, and carry the query string.
+        // ASP.NET Core's own per-request lines repeat the request log below and carry the query string; its start-up lines repeat the CLI's.
         var edgeLogger = new LoggerConfiguration()
             .MinimumLevel.Verbose()
-            .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
             .WriteTo.Logger(logger)
             .CreateLogger();
         builder.Services.AddSerilog(edgeLogger, dispose: true);
