@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serilog;
 
@@ -20,6 +19,7 @@ internal sealed class EdgeEndpoints(
     FileResponder files,
     CacheRules cacheRules,
     ServeOptions options,
+    IDiagnosticContext diagnostics,
     ILogger<EdgeEndpoints> log)
 {
     public const string ReservedPrefix = "/_jamdeploy";
@@ -38,11 +38,11 @@ internal sealed class EdgeEndpoints(
     }
 
     /// <summary>The first step of every request: the target is decoded and checked once, and the path set to the result.</summary>
-    public static async Task CheckTargetAsync(HttpContext context, RequestDelegate next, int maxPathLength)
+    public async Task CheckTargetAsync(HttpContext context, RequestDelegate next)
     {
-        context.RequestServices.GetRequiredService<IDiagnosticContext>().Set("Release", "-");
+        diagnostics.Set("Release", "-");
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
-        switch (RequestTarget.TryParse(raw, maxPathLength, out var target))
+        switch (RequestTarget.TryParse(raw, options.MaxPathLength, out var target))
         {
             case TargetRejection.TooLong:
                 await PlainAsync(context, StatusCodes.Status414UriTooLong, "request path too long");
@@ -166,7 +166,7 @@ internal sealed class EdgeEndpoints(
     private async Task ServeFromAsync(HttpContext context, ServedRelease release, string path, string basePath, LiveState? live)
     {
         var ct = context.RequestAborted;
-        context.RequestServices.GetRequiredService<IDiagnosticContext>().Set("Release", release.Id.Value);
+        diagnostics.Set("Release", release.Id.Value);
         switch (ReleaseResolver.Resolve(release.Files, path, options.TrailingSlash))
         {
             case Resolution.File file:

@@ -32,7 +32,7 @@ public static class EdgeServer
         var edgeLogger = new LoggerConfiguration()
             .MinimumLevel.Verbose()
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
-            .WriteTo.Logger(logger)
+            .WriteTo.Sink(new BackgroundLogSink(logger))
             .CreateLogger();
         builder.Services.AddSerilog(edgeLogger, dispose: true);
 
@@ -48,14 +48,16 @@ public static class EdgeServer
 
         var app = builder.Build();
         // One line per request: no query string and no request headers, so the purge token never reaches a log.
-        app.UseSerilogRequestLogging(logging =>
-        {
-            logging.Logger = edgeLogger;
-            logging.MessageTemplate = RequestLogTemplate;
-        });
-        app.Use((context, next) => EdgeEndpoints.CheckTargetAsync(context, next, options.MaxPathLength));
+        if (options.RequestLog)
+            app.UseSerilogRequestLogging(logging =>
+            {
+                logging.Logger = edgeLogger;
+                logging.MessageTemplate = RequestLogTemplate;
+            });
+        var endpoints = app.Services.GetRequiredService<EdgeEndpoints>();
+        app.Use(endpoints.CheckTargetAsync);
         app.UseRouting();
-        app.Services.GetRequiredService<EdgeEndpoints>().Map(app);
+        endpoints.Map(app);
         return app;
     }
 }

@@ -45,6 +45,9 @@ public sealed record ServeOptions
 
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>One log line per request (method, path, status, release, elapsed); off when the CDN's logs are enough.</summary>
+    public bool RequestLog { get; init; } = true;
+
     public CacheControlOptions CacheControl { get; init; } = new();
 
     public PreviewOptions Preview { get; init; } = new();

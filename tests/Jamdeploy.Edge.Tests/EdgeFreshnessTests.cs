@@ -152,7 +152,7 @@ public sealed class EdgeFreshnessTests : IDisposable
         time.Advance(TimeSpan.FromSeconds(3));
 
         Assert.Equal("<h1>one</h1>", await edge.Client.GetStringAsync("/"));
-        Assert.Contains(edge.Log.Lines, line => line.Contains("still serving", StringComparison.Ordinal));
+        await edge.Log.WaitUntilAsync(log => log.Lines.Any(line => line.Contains("still serving", StringComparison.Ordinal)));
     }
 
     [Fact(Timeout = 30000)]

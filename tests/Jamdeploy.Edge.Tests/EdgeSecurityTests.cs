@@ -176,10 +176,12 @@ public sealed class EdgeSecurityTests : IAsyncLifetime, IDisposable
     {
         var response = await RawHttp.SendAsync(_edge.Port, "POST", "/_jamdeploy/purge?token=" + Token, $"Authorization: Bearer {Token}\r\nContent-Length: 0\r\n");
 
+        await _edge.Log.WaitUntilAsync(log => log.RequestEvents.Count == 1);
+
         Assert.Equal(200, response.Status);
         Assert.Contains(_live.Value, response.Body);
         Assert.DoesNotContain(_edge.Log.Lines, line => line.Contains(Token, StringComparison.Ordinal));
-        Assert.Contains(_edge.Log.Lines, line => line.Contains("/_jamdeploy/purge", StringComparison.Ordinal));
+        Assert.Contains(_edge.Log.Lines, line => line.Contains("\"/_jamdeploy/purge\" 200", StringComparison.Ordinal));
     }
 
     [Fact(Timeout = 30000)]
@@ -188,6 +190,7 @@ public sealed class EdgeSecurityTests : IAsyncLifetime, IDisposable
         await _edge.Client.GetAsync("/");
         await _edge.Client.GetAsync("/missing?q=1");
         await RawHttp.SendAsync(_edge.Port, "GET", "/../x");
+        await _edge.Log.WaitUntilAsync(log => log.RequestEvents.Count >= 3);
 
         var lines = _edge.Log.RequestEvents;
         Assert.Equal(3, lines.Count);

@@ -63,6 +63,16 @@ public sealed class LogCapture : ILogEventSink
 
     public IReadOnlyList<string> Lines => [.. Events.Select(e => e.RenderMessage() + (e.Exception is null ? "" : " " + e.Exception))];
 
+    /// <summary>
+    /// Waits until the log holds what the test expects: the edge writes its log on a background task, and a
+    /// request's line is written after its response.
+    /// </summary>
+    public async Task WaitUntilAsync(Func<LogCapture, bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition(this)) await Task.Delay(10, timeout.Token);
+    }
+
     /// <summary>The per-request lines (the ones rendered from the request log template).</summary>
     public IReadOnlyList<LogEvent> RequestEvents => [.. Events.Where(e => e.MessageTemplate.Text == EdgeServer.RequestLogTemplate)];
 }
