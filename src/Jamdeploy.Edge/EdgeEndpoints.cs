@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
-using Serilog;
 
 namespace Jamdeploy.Edge;
 
@@ -19,7 +18,6 @@ internal sealed class EdgeEndpoints(
     FileResponder files,
     CacheRules cacheRules,
     ServeOptions options,
-    IDiagnosticContext diagnostics,
     ILogger<EdgeEndpoints> log)
 {
     public const string ReservedPrefix = "/_jamdeploy";
@@ -40,7 +38,6 @@ internal sealed class EdgeEndpoints(
     /// <summary>The first step of every request: the target is decoded and checked once, and the path set to the result.</summary>
     public async Task CheckTargetAsync(HttpContext context, RequestDelegate next)
     {
-        diagnostics.Set("Release", "-");
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
         switch (RequestTarget.TryParse(raw, options.MaxPathLength, out var target))
         {
@@ -166,7 +163,6 @@ internal sealed class EdgeEndpoints(
     private async Task ServeFromAsync(HttpContext context, ServedRelease release, string path, string basePath, LiveState? live)
     {
         var ct = context.RequestAborted;
-        diagnostics.Set("Release", release.Id.Value);
         switch (ReleaseResolver.Resolve(release.Files, path, options.TrailingSlash))
         {
             case Resolution.File file:

@@ -15,7 +15,7 @@ namespace Jamdeploy.Edge;
 /// </summary>
 public static class EdgeServer
 {
-    public const string RequestLogTemplate = "{RequestMethod} {RequestPath} {StatusCode} {Release} {Elapsed:0.0} ms";
+    public const string RequestLogTemplate = RequestLog.Template;
 
     public static WebApplication Build(IObjectStore store, ServeOptions options, ILogger logger, TimeProvider? time = null)
     {
@@ -28,9 +28,10 @@ public static class EdgeServer
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddRoutingCore();
-        // ASP.NET Core's own per-request lines repeat the request log below and carry the query string; its start-up lines repeat the CLI's.
+        // ASP.NET Core's own per-request lines repeat the request log and carry the query string; its start-up
+        // lines repeat the CLI's. Events below the caller's level are not even made.
         var edgeLogger = new LoggerConfiguration()
-            .MinimumLevel.Verbose()
+            .MinimumLevel.Is(Enum.GetValues<Serilog.Events.LogEventLevel>().FirstOrDefault(logger.IsEnabled, Serilog.Events.LogEventLevel.Fatal))
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
             .WriteTo.Sink(new BackgroundLogSink(logger))
             .CreateLogger();
@@ -47,13 +48,7 @@ public static class EdgeServer
         builder.Services.AddSingleton<EdgeEndpoints>();
 
         var app = builder.Build();
-        // One line per request: no query string and no request headers, so the purge token never reaches a log.
-        if (options.RequestLog)
-            app.UseSerilogRequestLogging(logging =>
-            {
-                logging.Logger = edgeLogger;
-                logging.MessageTemplate = RequestLogTemplate;
-            });
+        if (options.RequestLog) app.Use(new RequestLog(edgeLogger.ForContext<RequestLog>()).InvokeAsync);
         var endpoints = app.Services.GetRequiredService<EdgeEndpoints>();
         app.Use(endpoints.CheckTargetAsync);
         app.UseRouting();
