@@ -83,8 +83,19 @@ m = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
 scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 if errors: sys.exit(f"non-2xx answers: {errors.group(1)}")
-print(f"{rps:.0f} {float(m.group(1)) * scale:.2f}")
+total = int(re.search(r"(\d+) requests in", text).group(1))
+print(f"{rps:.0f} {float(m.group(1)) * scale:.2f} {total}")
 '
+}
+
+# CPU time (clock ticks, user + system) of a server: its process and its children (nginx workers).
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    [ -r "/proc/$pid/stat" ] || continue
+    total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat") ))
+  done
+  echo "$total"
 }
 
 # The machine is shared, so load from elsewhere comes and goes: the two servers are measured in
@@ -102,27 +113,36 @@ for case in page asset; do
   done
   for round in $(seq 1 "$ROUNDS"); do
     for server in jamdeploy nginx; do
-      port=$SERVE_PORT; [ "$server" = nginx ] && port=$NGINX_PORT
-      echo "$case $server $round $(measure "http://127.0.0.1:$port$path")" >>"$RESULTS"
+      port=$SERVE_PORT; pid=$SERVE_PID
+      [ "$server" = nginx ] && port=$NGINX_PORT && pid=$NGINX_PID
+      before=$(cpu_ticks "$pid")
+      figures="$(measure "http://127.0.0.1:$port$path")"
+      echo "$case $server $round $figures $(( $(cpu_ticks "$pid") - before ))" >>"$RESULTS"
     done
   done
 done
-python3 - "$RESULTS" <<'PY'
+python3 - "$RESULTS" "$(getconf CLK_TCK)" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
+ticks = float(sys.argv[2])
+def cpu_us(case, server):
+    # Server CPU per request: steadier than requests/s when other work shares the cores.
+    picked = [r for r in rows if r[0] == case and r[1] == server]
+    return sum(int(r[6]) for r in picked) / ticks * 1e6 / sum(int(r[5]) for r in picked)
 def median(case, server, column):
     return statistics.median(float(r[column]) for r in rows if r[0] == case and r[1] == server)
-print(f"{'case':<7}{'server':<11}{'requests/s (rounds)':>34}{'p99 ms (median)':>17}")
+print(f"{'case':<7}{'server':<11}{'requests/s (rounds)':>34}{'p99 ms (median)':>17}{'CPU us/request':>16}")
 for case in ("page", "asset"):
     for server in ("jamdeploy", "nginx"):
         rounds = " ".join(r[3] for r in rows if r[0] == case and r[1] == server)
-        print(f"{case:<7}{server:<11}{median(case, server, 3):>10.0f} ({rounds}){median(case, server, 4):>12.2f}")
+        print(f"{case:<7}{server:<11}{median(case, server, 3):>10.0f} ({rounds}){median(case, server, 4):>12.2f}{cpu_us(case, server):>16.1f}")
 print()
 for case in ("page", "asset"):
     ratio = median(case, "jamdeploy", 3) / median(case, "nginx", 3)
     verdict = "meets" if ratio >= 0.8 else "below"
     print(f"{case:<6} jamdeploy/nginx throughput {ratio:.2f}x ({verdict} the 0.8x target); "
-          f"p99 {median(case, 'jamdeploy', 4):.2f} ms vs {median(case, 'nginx', 4):.2f} ms")
+          f"p99 {median(case, 'jamdeploy', 4):.2f} ms vs {median(case, 'nginx', 4):.2f} ms; "
+          f"CPU per request: nginx uses {cpu_us(case, 'nginx') / cpu_us(case, 'jamdeploy'):.2f}x of jamdeploy's")
 PY
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other work inflates both sides)"
 echo "jamdeploy request log lines written: $(wc -l <"$WORK/serve-requests.log")"
