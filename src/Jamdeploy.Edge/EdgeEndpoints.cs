@@ -4,7 +4,6 @@ using Jamdeploy.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
 namespace Jamdeploy.Edge;
@@ -26,13 +25,35 @@ internal sealed class EdgeEndpoints(
     public const string PreviewPrefix = ReservedPrefix + "/releases";
     private const string NoStore = "no-store";
 
-    public void Map(IEndpointRouteBuilder app)
+    /// <summary>
+    /// Every path under <see cref="ReservedPrefix"/> is the edge's own: health, purge, previews, else 404 (a
+    /// site file there is never served). Every other path is the site: the hot path, with no routing step.
+    /// </summary>
+    public void Map(IApplicationBuilder app)
     {
-        app.MapGet(HealthPath, (RequestDelegate)HealthAsync);
-        app.MapPost(PurgePath, (RequestDelegate)PurgeAsync);
-        app.MapMethods(PreviewPrefix + "/{id}/{**path}", [HttpMethods.Get, HttpMethods.Head], (RequestDelegate)PreviewAsync);
-        app.Map(ReservedPrefix + "/{**rest}", (RequestDelegate)(context => PlainAsync(context, StatusCodes.Status404NotFound, "not found")));
-        app.MapFallback("{**path}", (RequestDelegate)SiteAsync);
+        app.MapWhen(IsReserved, reserved => reserved.Run(ReservedAsync));
+        app.Run(SiteAsync);
+    }
+
+    /// <summary>The route table of <see cref="ReservedPrefix"/> (case-insensitive, as URL routing is).</summary>
+    private Task ReservedAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value!;
+        var method = context.Request.Method;
+        if (path.Equals(HealthPath, StringComparison.OrdinalIgnoreCase))
+            return HttpMethods.IsGet(method) ? HealthAsync(context) : MethodNotAllowedAsync(context, HttpMethods.Get);
+        if (path.Equals(PurgePath, StringComparison.OrdinalIgnoreCase))
+            return HttpMethods.IsPost(method) ? PurgeAsync(context) : MethodNotAllowedAsync(context, HttpMethods.Post);
+        if (path.StartsWith(PreviewPrefix + "/", StringComparison.OrdinalIgnoreCase) && path.Length > PreviewPrefix.Length + 1)
+            return IsGetOrHead(context) ? PreviewAsync(context) : Task.CompletedTask;
+        return PlainAsync(context, StatusCodes.Status404NotFound, "not found");
+    }
+
+    private static bool IsReserved(HttpContext context)
+    {
+        var path = context.Request.Path.Value!;
+        return path.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase)
+            && (path.Length == ReservedPrefix.Length || path[ReservedPrefix.Length] == '/');
     }
 
     /// <summary>The first step of every request: the target is decoded and checked once, and the path set to the result.</summary>
@@ -48,7 +69,7 @@ internal sealed class EdgeEndpoints(
                 await PlainAsync(context, StatusCodes.Status400BadRequest, "bad request path");
                 return;
         }
-        context.Features.Set(new RequestTargetFeature(target));
+        // From here on the path is the checked, decoded one; the query string stays as the client sent it.
         context.Request.Path = new PathString(target.Path);
         await next(context);
     }
@@ -99,10 +120,10 @@ internal sealed class EdgeEndpoints(
     private async Task SiteAsync(HttpContext context)
     {
         if (!IsGetOrHead(context)) return;
-        var target = context.Features.GetRequiredFeature<RequestTargetFeature>().Target;
+        var path = context.Request.Path.Value!;
         if (options.Preview.Enabled && PreviewHostRelease(context.Request.Host.Host) is { } previewId)
         {
-            await ServePreviewAsync(context, previewId, target.Path, "");
+            await ServePreviewAsync(context, previewId, path, "");
             return;
         }
         try
@@ -113,30 +134,34 @@ internal sealed class EdgeEndpoints(
                 await PlainAsync(context, StatusCodes.Status503ServiceUnavailable, "no release is live yet");
                 return;
             }
-            await ServeFromAsync(context, live.Release, target.Path, "", live);
+            await ServeFromAsync(context, live.Release, path, "", live);
         }
         catch (JamdeployException e)
         {
-            log.LogError("Cannot serve {Path}: {Reason}", target.Path, e.Message);
+            log.LogError("Cannot serve {Path}: {Reason}", path, e.Message);
             await PlainAsync(context, StatusCodes.Status503ServiceUnavailable, "the site cannot be read from its store");
         }
     }
 
+    /// <summary><c>/_jamdeploy/releases/&lt;id&gt;/&lt;site path&gt;</c>.</summary>
     private async Task PreviewAsync(HttpContext context)
     {
-        if (!options.Preview.Enabled || !ReleaseId.TryParse(context.Request.RouteValues["id"] as string, out var id))
+        var path = context.Request.Path.Value!;
+        var idStart = PreviewPrefix.Length + 1;
+        var idEnd = path.IndexOf('/', idStart);
+        if (idEnd < 0) idEnd = path.Length;
+        if (!options.Preview.Enabled || !ReleaseId.TryParse(path[idStart..idEnd], out var id))
         {
             await PlainAsync(context, StatusCodes.Status404NotFound, "not found");
             return;
         }
-        var path = context.Request.Path.Value!;
-        var basePath = PreviewPrefix + "/" + id.Value;
-        if (path.Length == basePath.Length)
+        var basePath = path[..idEnd];
+        if (idEnd == path.Length)
         {
             await Redirect(context, basePath + "/");
             return;
         }
-        await ServePreviewAsync(context, id, path[basePath.Length..], basePath);
+        await ServePreviewAsync(context, id, path[idEnd..], basePath);
     }
 
     private async Task ServePreviewAsync(HttpContext context, ReleaseId id, string path, string basePath)
@@ -188,11 +213,10 @@ internal sealed class EdgeEndpoints(
 
     private Task Redirect(HttpContext context, string sitePath)
     {
-        var target = context.Features.GetRequiredFeature<RequestTargetFeature>().Target;
         context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
         context.Response.Headers.CacheControl = cacheRules.Html;
         // Encoded, and always a path on this host: the path checks refuse "//", so this is never protocol-relative.
-        context.Response.Headers.Location = new PathString(sitePath).ToUriComponent() + target.Query;
+        context.Response.Headers.Location = new PathString(sitePath).ToUriComponent() + context.Request.QueryString.Value;
         return Task.CompletedTask;
     }
 
@@ -202,6 +226,12 @@ internal sealed class EdgeEndpoints(
         context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
         context.Response.Headers.Allow = "GET, HEAD";
         return false;
+    }
+
+    private static Task MethodNotAllowedAsync(HttpContext context, string allowed)
+    {
+        context.Response.Headers.Allow = allowed;
+        return PlainAsync(context, StatusCodes.Status405MethodNotAllowed, "method not allowed");
     }
 
     /// <summary>A release id when the host is <c>&lt;id&gt;.&lt;HostSuffix&gt;</c>.</summary>
@@ -235,6 +265,3 @@ internal sealed class EdgeEndpoints(
 
     private sealed record PurgeReport(string? Live);
 }
-
-/// <summary>The checked request target, for the handlers after <see cref="EdgeEndpoints.CheckTargetAsync"/>.</summary>
-internal sealed record RequestTargetFeature(RequestTarget Target);

@@ -27,7 +27,6 @@ public static class EdgeServer
         });
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
-        builder.Services.AddRoutingCore();
         // ASP.NET Core's own per-request lines repeat the request log and carry the query string; its start-up
         // lines repeat the CLI's. Events below the caller's level are not even made.
         var edgeLogger = new LoggerConfiguration()
@@ -51,7 +50,6 @@ public static class EdgeServer
         if (options.RequestLog) app.Use(new RequestLog(edgeLogger.ForContext<RequestLog>()).InvokeAsync);
         var endpoints = app.Services.GetRequiredService<EdgeEndpoints>();
         app.Use(endpoints.CheckTargetAsync);
-        app.UseRouting();
         endpoints.Map(app);
         return app;
     }

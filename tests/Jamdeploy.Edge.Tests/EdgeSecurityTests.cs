@@ -80,7 +80,10 @@ public sealed class EdgeSecurityTests : IAsyncLifetime, IDisposable
     [InlineData("/_jamdeploy/shadow.html", 404)]
     [InlineData("/_jamdeploy", 404)]
     [InlineData("/_jamdeploy/", 404)]
-    [InlineData("/_jamdeploy/purge", 404)]
+    [InlineData("/_jamdeploy/purge", 405)]
+    [InlineData("/_jamdeploy/releases/", 404)]
+    [InlineData("/_jamdeploy/healthz", 404)]
+    [InlineData("/_jamdeployx/secret.html", 404)]
     [InlineData("/_JAMDEPLOY/shadow.html", 404)]
     public async Task Get_HostileTarget_NeverLeavesTheLiveRelease(string target, int status)
     {
