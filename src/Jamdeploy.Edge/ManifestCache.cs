@@ -10,12 +10,12 @@ namespace Jamdeploy.Edge;
 internal sealed class ManifestCache(int capacity, Func<ReleaseId, CancellationToken, Task<ServedRelease?>> load)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<ReleaseId, LinkedListNode<(ReleaseId Id, Task<ServedRelease?> Load)>> _byId = [];
-    private readonly LinkedList<(ReleaseId Id, Task<ServedRelease?> Load)> _recency = new();
+    private readonly Dictionary<ReleaseId, LinkedListNode<(ReleaseId Id, Lazy<Task<ServedRelease?>> Load)>> _byId = [];
+    private readonly LinkedList<(ReleaseId Id, Lazy<Task<ServedRelease?>> Load)> _recency = new();
 
     public async Task<ServedRelease?> GetAsync(ReleaseId id, CancellationToken cancellationToken)
     {
-        Task<ServedRelease?> loading;
+        Lazy<Task<ServedRelease?>> loading;
         lock (_gate)
         {
             if (_byId.TryGetValue(id, out var node))
@@ -26,8 +26,9 @@ internal sealed class ManifestCache(int capacity, Func<ReleaseId, CancellationTo
             }
             else
             {
-                // Not bound to one request's token: other requests may be waiting for the same load.
-                loading = load(id, CancellationToken.None);
+                // Started outside the lock (a store's first request may do slow work before its first await), and
+                // not bound to one request's token: other requests may be waiting for the same load.
+                loading = new Lazy<Task<ServedRelease?>>(() => load(id, CancellationToken.None));
                 _byId[id] = _recency.AddFirst((id, loading));
                 while (_byId.Count > capacity)
                 {
@@ -40,7 +41,7 @@ internal sealed class ManifestCache(int capacity, Func<ReleaseId, CancellationTo
 
         try
         {
-            var release = await loading.WaitAsync(cancellationToken);
+            var release = await loading.Value.WaitAsync(cancellationToken);
             if (release is null) Forget(id, loading);
             return release;
         }
@@ -51,7 +52,7 @@ internal sealed class ManifestCache(int capacity, Func<ReleaseId, CancellationTo
         }
     }
 
-    private void Forget(ReleaseId id, Task<ServedRelease?> loading)
+    private void Forget(ReleaseId id, Lazy<Task<ServedRelease?>> loading)
     {
         lock (_gate)
         {
