@@ -39,6 +39,16 @@ public readonly record struct RequestTarget(string Path, string Query)
         // Every decoded character takes at least one raw byte, except multi-byte UTF-8 which only shrinks.
         if (encoded.Length > maxPathLength * 9) return TargetRejection.TooLong;
 
+        // The common case, printable ASCII with nothing encoded, is already decoded and in NFC.
+        if (encoded.IndexOfAnyExceptInRange('!', '~') < 0 && !encoded.ContainsAny('%', '\\'))
+        {
+            if (encoded.Length > maxPathLength) return TargetRejection.TooLong;
+            var plain = encoded.ToString();
+            if (!HasOnlyNamedSegments(plain)) return TargetRejection.BadRequest;
+            target = new RequestTarget(plain, query);
+            return TargetRejection.None;
+        }
+
         var bytes = ArrayPool<byte>.Shared.Rent(encoded.Length);
         try
         {

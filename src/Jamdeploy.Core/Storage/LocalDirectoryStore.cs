@@ -9,7 +9,7 @@ namespace Jamdeploy.Storage;
 /// compare-and-swap holds an OS file lock (flock), which the kernel releases when a process dies, so two
 /// processes on one directory never lose a flip and a killed one never leaves the store locked.
 /// </summary>
-public sealed class LocalDirectoryStore : IObjectStore, ILocalFileAccess
+public sealed class LocalDirectoryStore : IObjectStore
 {
     private const string TempPrefix = ".tmp-";
     private const string LockFileName = ".lock";
@@ -60,12 +60,6 @@ public sealed class LocalDirectoryStore : IObjectStore, ILocalFileAccess
         if (range is not { } r) return Task.FromResult<Stream?>(stream);
         stream.Position = r.From;
         return Task.FromResult<Stream?>(new RangeStream(stream, r.Length));
-    }
-
-    public string? LocalPathOf(string key)
-    {
-        var path = PathOf(key);
-        return File.Exists(path) ? path : null;
     }
 
     public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken)

@@ -5,8 +5,7 @@ namespace Jamdeploy.Edge.Tests.Support;
 
 /// <summary>
 /// A layer around a real store that counts reads and lets a test hold or fail them, so the edge runs its
-/// production code path against the real store underneath. It hides the local-file capability, so blobs
-/// are read through streams, as from S3.
+/// production code path against the real store underneath.
 /// </summary>
 public sealed class InterceptingStore(IObjectStore inner) : IObjectStore
 {
