@@ -62,7 +62,8 @@ public abstract class EdgeResolutionTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_edge is not null) await _edge.DisposeAsync();
-        if (_store is IAsyncDisposable disposable) await disposable.DisposeAsync();
+        if (_store is IAsyncDisposable asyncDisposable) await asyncDisposable.DisposeAsync();
+        else if (_store is IDisposable disposable) disposable.Dispose();
     }
 
     [Theory(Timeout = 30000)]
