@@ -65,6 +65,7 @@ public sealed record ServeOptions
         if (BlobCache.MaxBytes < 0) throw Bad("BlobCache:MaxBytes", "must not be negative");
         if (BlobCache.MaxBlobBytes < 0 || BlobCache.MaxBlobBytes > BlobCache.MaxBytes)
             throw Bad("BlobCache:MaxBlobBytes", "must be between 0 and BlobCache:MaxBytes");
+        if (BlobCache.MaxDiskBytes < 0) throw Bad("BlobCache:MaxDiskBytes", "must not be negative");
         foreach (var (name, value) in new[] { ("Html", CacheControl.Html), ("Immutable", CacheControl.Immutable), ("Default", CacheControl.Default) })
             if (string.IsNullOrWhiteSpace(value) || value.Any(char.IsControl)) throw Bad($"CacheControl:{name}", "must be a Cache-Control header value");
         try
@@ -111,11 +112,18 @@ public sealed record PreviewOptions
 
 /// <summary>
 /// Blobs up to <see cref="MaxBlobBytes"/> are kept in memory (least recently used first out, at most
-/// <see cref="MaxBytes"/> in all); blobs are immutable, so a cached blob is never stale.
+/// <see cref="MaxBytes"/> in all). Larger blobs are kept on disk under <see cref="Directory"/> when it is
+/// set (at most <see cref="MaxDiskBytes"/>), and streamed from the store on every request when it is not.
+/// Blobs are immutable, so a cached blob is never stale.
 /// </summary>
 public sealed record BlobCacheOptions
 {
     public long MaxBytes { get; init; } = 256L << 20;
 
     public long MaxBlobBytes { get; init; } = 2L << 20;
+
+    /// <summary>Where large blobs of a remote store are cached; <c>jamdeploy serve</c> uses the temp folder for an S3 store.</summary>
+    public string? Directory { get; init; }
+
+    public long MaxDiskBytes { get; init; } = 4L << 30;
 }

@@ -331,3 +331,16 @@ public sealed class LocalStoreResolutionTests : EdgeResolutionTests, IDisposable
 
     public void Dispose() => _directory.Dispose();
 }
+
+/// <summary>The local store with the disk tier on: large blobs and their ranges come from the cached file.</summary>
+public sealed class DiskCachedResolutionTests : EdgeResolutionTests, IDisposable
+{
+    private readonly TempDirectory _directory = new("edge-disk");
+
+    protected override Task<IObjectStore> CreateStoreAsync() =>
+        Task.FromResult<IObjectStore>(new InterceptingStore(new LocalDirectoryStore(_directory.Combine("store"))));
+
+    protected override ServeOptions OptionsForTest => Options with { BlobCache = Options.BlobCache with { Directory = _directory.Combine("cache") } };
+
+    public void Dispose() => _directory.Dispose();
+}

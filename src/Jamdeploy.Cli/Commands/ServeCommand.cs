@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Jamdeploy.Cli.Hosting;
 using Jamdeploy.Edge;
+using Jamdeploy.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -33,6 +34,9 @@ public sealed class ServeCommand : CommandBase
         var options = ConfigurationLoader.Bind<ServeOptions>(context.Configuration, ServeOptions.SectionName);
         if (context.ParseResult.GetValue(UrlsOption) is { } urls) options = options with { Urls = urls };
         if (context.ParseResult.GetValue(PreviewOption)) options = options with { Preview = options.Preview with { Enabled = true } };
+        // A remote store's large blobs are worth a local copy; a local store's blobs already are local files.
+        if (options.BlobCache.Directory is null && context.Store is not LocalDirectoryStore)
+            options = options with { BlobCache = options.BlobCache with { Directory = Path.GetTempPath() } };
 
         // A server logs every request: its log is Information-level whatever --verbose says.
         await using var log = Logging.Create(verbose: true, context.ParseResult.InvocationConfiguration.Error);
