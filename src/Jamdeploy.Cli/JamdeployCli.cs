@@ -17,6 +17,7 @@ public static class JamdeployCli
             new ReleasesCommand(),
             new StatusCommand(),
             new InvalidateCommand(),
+            new ServeCommand(),
         ];
         foreach (var command in commands) root.Subcommands.Add(command);
         return root;

@@ -33,12 +33,17 @@ public static class Logging
 internal sealed class TextWriterSink(TextWriter writer, ITextFormatter formatter) : ILogEventSink
 {
     private readonly Lock _gate = new();
+    private readonly StringWriter _line = new(System.Globalization.CultureInfo.InvariantCulture);
 
+    // One write per event: stderr flushes on every write, and a formatter writes a line in many pieces
+    // (measured: per-piece writes cut `jamdeploy serve` to a quarter of its request rate).
     public void Emit(LogEvent logEvent)
     {
         lock (_gate)
         {
-            formatter.Format(logEvent, writer);
+            _line.GetStringBuilder().Clear();
+            formatter.Format(logEvent, _line);
+            writer.Write(_line.GetStringBuilder());
             writer.Flush();
         }
     }

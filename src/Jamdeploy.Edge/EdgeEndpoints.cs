@@ -1,0 +1,267 @@
+using System.Security.Cryptography;
+using System.Text;
+using Jamdeploy.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Jamdeploy.Edge;
+
+/// <summary>
+/// Every URL the edge answers, in one table. Everything under <c>/_jamdeploy/</c> belongs to the edge and is
+/// never looked up in a release; the rest is the site.
+/// </summary>
+internal sealed class EdgeEndpoints(
+    LiveReleaseCache releases,
+    FileResponder files,
+    CacheRules cacheRules,
+    ServeOptions options,
+    ILogger<EdgeEndpoints> log)
+{
+    public const string ReservedPrefix = "/_jamdeploy";
+    public const string HealthPath = ReservedPrefix + "/health";
+    public const string PurgePath = ReservedPrefix + "/purge";
+    public const string PreviewPrefix = ReservedPrefix + "/releases";
+    private const string NoStore = "no-store";
+
+    /// <summary>
+    /// Every path under <see cref="ReservedPrefix"/> is the edge's own: health, purge, previews, else 404 (a
+    /// site file there is never served). Every other path is the site: the hot path, with no routing step.
+    /// </summary>
+    public void Map(IApplicationBuilder app)
+    {
+        app.MapWhen(IsReserved, reserved => reserved.Run(ReservedAsync));
+        app.Run(SiteAsync);
+    }
+
+    /// <summary>The route table of <see cref="ReservedPrefix"/> (case-insensitive, as URL routing is).</summary>
+    private Task ReservedAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value!;
+        var method = context.Request.Method;
+        if (path.Equals(HealthPath, StringComparison.OrdinalIgnoreCase))
+            return HttpMethods.IsGet(method) ? HealthAsync(context) : MethodNotAllowedAsync(context, HttpMethods.Get);
+        if (path.Equals(PurgePath, StringComparison.OrdinalIgnoreCase))
+            return HttpMethods.IsPost(method) ? PurgeAsync(context) : MethodNotAllowedAsync(context, HttpMethods.Post);
+        if (path.StartsWith(PreviewPrefix + "/", StringComparison.OrdinalIgnoreCase) && path.Length > PreviewPrefix.Length + 1)
+            return IsGetOrHead(context) ? PreviewAsync(context) : Task.CompletedTask;
+        return PlainAsync(context, StatusCodes.Status404NotFound, "not found");
+    }
+
+    private static bool IsReserved(HttpContext context)
+    {
+        var path = context.Request.Path.Value!;
+        return path.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase)
+            && (path.Length == ReservedPrefix.Length || path[ReservedPrefix.Length] == '/');
+    }
+
+    /// <summary>The first step of every request: the target is decoded and checked once, and the path set to the result.</summary>
+    public async Task CheckTargetAsync(HttpContext context, RequestDelegate next)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
+        switch (RequestTarget.TryParse(raw, options.MaxPathLength, out var target))
+        {
+            case TargetRejection.TooLong:
+                await PlainAsync(context, StatusCodes.Status414UriTooLong, "request path too long");
+                return;
+            case TargetRejection.BadRequest:
+                await PlainAsync(context, StatusCodes.Status400BadRequest, "bad request path");
+                return;
+        }
+        // From here on the path is the checked, decoded one; the query string stays as the client sent it.
+        context.Request.Path = new PathString(target.Path);
+        await next(context);
+    }
+
+    private async Task HealthAsync(HttpContext context)
+    {
+        context.Response.Headers.CacheControl = NoStore;
+        try
+        {
+            var live = await releases.GetLiveAsync(context.RequestAborted);
+            await context.Response.WriteAsJsonAsync(new HealthReport("ok", live.Release?.Id.Value), context.RequestAborted);
+        }
+        catch (JamdeployException e)
+        {
+            log.LogWarning("Health check: the store cannot be read: {Reason}", e.Message);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await context.Response.WriteAsJsonAsync(new HealthReport("store unavailable", null), context.RequestAborted);
+        }
+    }
+
+    private async Task PurgeAsync(HttpContext context)
+    {
+        context.Response.Headers.CacheControl = NoStore;
+        if (string.IsNullOrEmpty(options.PurgeToken))
+        {
+            await PlainAsync(context, StatusCodes.Status404NotFound, "not found");
+            return;
+        }
+        if (!HoldsToken(context.Request, options.PurgeToken))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await PlainAsync(context, StatusCodes.Status401Unauthorized, "purge needs the shared token");
+            return;
+        }
+        try
+        {
+            var live = await releases.RefreshNowAsync(context.RequestAborted);
+            log.LogInformation("Purged: the live pointer was re-read, serving {Release}", live.Release?.Id.Value ?? "nothing");
+            await context.Response.WriteAsJsonAsync(new PurgeReport(live.Release?.Id.Value), context.RequestAborted);
+        }
+        catch (JamdeployException e)
+        {
+            log.LogError("Purge failed: the live pointer cannot be read: {Reason}", e.Message);
+            await PlainAsync(context, StatusCodes.Status503ServiceUnavailable, "the live pointer cannot be read");
+        }
+    }
+
+    private async Task SiteAsync(HttpContext context)
+    {
+        if (!IsGetOrHead(context)) return;
+        var path = context.Request.Path.Value!;
+        if (options.Preview.Enabled && PreviewHostRelease(context.Request.Host.Host) is { } previewId)
+        {
+            await ServePreviewAsync(context, previewId, path, "");
+            return;
+        }
+        try
+        {
+            var live = await releases.GetLiveAsync(context.RequestAborted);
+            if (live.Release is null)
+            {
+                await PlainAsync(context, StatusCodes.Status503ServiceUnavailable, "no release is live yet");
+                return;
+            }
+            await ServeFromAsync(context, live.Release, path, "", live);
+        }
+        catch (JamdeployException e)
+        {
+            log.LogError("Cannot serve {Path}: {Reason}", path, e.Message);
+            await PlainAsync(context, StatusCodes.Status503ServiceUnavailable, "the site cannot be read from its store");
+        }
+    }
+
+    /// <summary><c>/_jamdeploy/releases/&lt;id&gt;/&lt;site path&gt;</c>.</summary>
+    private async Task PreviewAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value!;
+        var idStart = PreviewPrefix.Length + 1;
+        var idEnd = path.IndexOf('/', idStart);
+        if (idEnd < 0) idEnd = path.Length;
+        if (!options.Preview.Enabled || !ReleaseId.TryParse(path[idStart..idEnd], out var id))
+        {
+            await PlainAsync(context, StatusCodes.Status404NotFound, "not found");
+            return;
+        }
+        var basePath = path[..idEnd];
+        if (idEnd == path.Length)
+        {
+            await Redirect(context, basePath + "/");
+            return;
+        }
+        await ServePreviewAsync(context, id, path[idEnd..], basePath);
+    }
+
+    private async Task ServePreviewAsync(HttpContext context, ReleaseId id, string path, string basePath)
+    {
+        context.Response.Headers["X-Robots-Tag"] = "noindex";
+        try
+        {
+            var release = await releases.GetReleaseAsync(id, context.RequestAborted);
+            if (release is null)
+            {
+                await PlainAsync(context, StatusCodes.Status404NotFound, "no such release");
+                return;
+            }
+            await ServeFromAsync(context, release, path, basePath, live: null);
+        }
+        catch (JamdeployException e)
+        {
+            log.LogError("Cannot serve {Path} of {Release}: {Reason}", path, id.Value, e.Message);
+            await PlainAsync(context, StatusCodes.Status503ServiceUnavailable, "the release cannot be read from its store");
+        }
+    }
+
+    /// <summary>Resolves through one release; with <paramref name="live"/>, fingerprinted names fall back to the releases live just before.</summary>
+    private async Task ServeFromAsync(HttpContext context, ServedRelease release, string path, string basePath, LiveState? live)
+    {
+        var ct = context.RequestAborted;
+        switch (ReleaseResolver.Resolve(release.Files, path, options.TrailingSlash))
+        {
+            case Resolution.File file:
+                await files.ServeAsync(context, release.Id, file.Path, file.Entry, ct);
+                return;
+            case Resolution.Redirect redirect:
+                context.Response.Headers[FileResponder.ReleaseHeader] = release.Id.Value;
+                await Redirect(context, basePath + redirect.Location);
+                return;
+            case Resolution.NotFound notFound:
+                if (live is not null && cacheRules.IsFingerprinted(path))
+                    await foreach (var previous in releases.PreviousReleasesAsync(live, ct))
+                        if (previous.Files.TryGetValue(path, out var asset))
+                        {
+                            await files.ServeAsync(context, previous.Id, path, asset, ct);
+                            return;
+                        }
+                if (notFound.Page is { } page) await files.ServeErrorPageAsync(context, release.Id, StatusCodes.Status404NotFound, page, ct);
+                else await PlainAsync(context, StatusCodes.Status404NotFound, "not found");
+                return;
+        }
+    }
+
+    private Task Redirect(HttpContext context, string sitePath)
+    {
+        context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
+        context.Response.Headers.CacheControl = cacheRules.Html;
+        // Encoded, and always a path on this host: the path checks refuse "//", so this is never protocol-relative.
+        context.Response.Headers.Location = new PathString(sitePath).ToUriComponent() + context.Request.QueryString.Value;
+        return Task.CompletedTask;
+    }
+
+    private static bool IsGetOrHead(HttpContext context)
+    {
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) return true;
+        context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+        context.Response.Headers.Allow = "GET, HEAD";
+        return false;
+    }
+
+    private static Task MethodNotAllowedAsync(HttpContext context, string allowed)
+    {
+        context.Response.Headers.Allow = allowed;
+        return PlainAsync(context, StatusCodes.Status405MethodNotAllowed, "method not allowed");
+    }
+
+    /// <summary>A release id when the host is <c>&lt;id&gt;.&lt;HostSuffix&gt;</c>.</summary>
+    private ReleaseId? PreviewHostRelease(string host)
+    {
+        var suffix = options.Preview.HostSuffix;
+        if (string.IsNullOrEmpty(suffix) || host.Length <= suffix.Length + 1
+            || !host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) || host[^(suffix.Length + 1)] != '.')
+            return null;
+        return ReleaseId.TryParse(host[..^(suffix.Length + 1)].ToLowerInvariant(), out var id) ? id : null;
+    }
+
+    private static bool HoldsToken(HttpRequest request, string token)
+    {
+        var header = request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return false;
+        return CryptographicOperations.FixedTimeEquals(
+            Encoding.UTF8.GetBytes(header[scheme.Length..].Trim()), Encoding.UTF8.GetBytes(token));
+    }
+
+    private static async Task PlainAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.Headers.CacheControl = NoStore;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        if (!HttpMethods.IsHead(context.Request.Method)) await context.Response.WriteAsync(message + "\n", context.RequestAborted);
+    }
+
+    private sealed record HealthReport(string Status, string? Live);
+
+    private sealed record PurgeReport(string? Live);
+}

@@ -1,0 +1,107 @@
+using Jamdeploy.Manifests;
+using Jamdeploy.Model;
+using Jamdeploy.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace Jamdeploy.Edge;
+
+/// <summary>
+/// The HTTP of one resolved file: strong ETag from the blob hash (the same bytes have the same tag in every
+/// release), 304 on If-None-Match, single ranges (206/416, If-Range), HEAD, Content-Type from the
+/// manifest, Cache-Control by rule, the entry's extra headers.
+/// </summary>
+internal sealed class FileResponder(BlobReader blobs, CacheRules cacheRules)
+{
+    public const string ReleaseHeader = "X-Jamdeploy-Release";
+
+    /// <summary>Headers a manifest entry may not set: the server owns framing and validators.</summary>
+    private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Content-Length", "Content-Range", "Content-Type", "Transfer-Encoding", "Connection", "ETag", "Cache-Control", "Accept-Ranges",
+    };
+
+    public static string ETagOf(ContentHash hash) => "\"" + hash.Hex + "\"";
+
+    public async Task ServeAsync(HttpContext context, ReleaseId release, string path, ManifestEntry entry, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var headers = response.Headers;
+        var etag = ETagOf(entry.Hash);
+        headers.ETag = etag;
+        headers.CacheControl = cacheRules.For(path, entry);
+        headers[ReleaseHeader] = release.Value;
+        AddEntryHeaders(headers, entry);
+
+        if (MatchesAny(request.Headers.IfNoneMatch, etag))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        headers.AcceptRanges = "bytes";
+        headers.ContentType = entry.ContentType;
+        ByteRange? range = null;
+        if (request.Headers.Range.Count > 0 && IfRangeHolds(request.Headers.IfRange, etag))
+        {
+            switch (ByteRangeRequest.Evaluate(request.Headers.Range.ToString(), entry.Size, out var asked))
+            {
+                case RangeOutcome.Unsatisfiable:
+                    response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+                    headers.ContentRange = $"bytes */{entry.Size}";
+                    headers.ContentType = default;
+                    response.ContentLength = 0;
+                    return;
+                case RangeOutcome.Partial:
+                    response.StatusCode = StatusCodes.Status206PartialContent;
+                    headers.ContentRange = $"bytes {asked.From}-{asked.To}/{entry.Size}";
+                    range = asked;
+                    break;
+            }
+        }
+
+        response.ContentLength = range?.Length ?? entry.Size;
+        if (HttpMethods.IsHead(request.Method) || response.ContentLength == 0) return;
+        await blobs.WriteAsync(response, entry.Hash, entry.Size, range, cancellationToken);
+    }
+
+    /// <summary>A body for an error status (the release's 404.html): no validators, no ranges.</summary>
+    public async Task ServeErrorPageAsync(HttpContext context, ReleaseId release, int status, ManifestEntry page, CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.Headers.CacheControl = cacheRules.Html;
+        response.Headers[ReleaseHeader] = release.Value;
+        response.ContentType = page.ContentType;
+        response.ContentLength = page.Size;
+        if (HttpMethods.IsHead(context.Request.Method) || page.Size == 0) return;
+        await blobs.WriteAsync(response, page.Hash, page.Size, null, cancellationToken);
+    }
+
+    private static void AddEntryHeaders(IHeaderDictionary headers, ManifestEntry entry)
+    {
+        if (entry.Headers is null) return;
+        foreach (var (name, value) in entry.Headers)
+            if (!ReservedHeaders.Contains(name)) headers[name] = value;
+    }
+
+    /// <summary>If-None-Match uses the weak comparison: <c>W/"x"</c> matches <c>"x"</c>; <c>*</c> matches any.</summary>
+    private static bool MatchesAny(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
+    {
+        foreach (var value in ifNoneMatch)
+        {
+            if (value is null) continue;
+            foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (part == "*") return true;
+                var tag = part.StartsWith("W/", StringComparison.Ordinal) ? part[2..] : part;
+                if (tag == etag) return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>If-Range with our strong tag (a date or another tag means: send the whole, current body).</summary>
+    private static bool IfRangeHolds(Microsoft.Extensions.Primitives.StringValues ifRange, string etag) =>
+        ifRange.Count == 0 || ifRange.ToString() == etag;
+}

@@ -1,0 +1,129 @@
+using System.Text.RegularExpressions;
+
+namespace Jamdeploy.Edge;
+
+/// <summary>What a bare directory URL (<c>/about</c>) and a slashed file URL (<c>/about/</c>) do.</summary>
+public enum TrailingSlashPolicy
+{
+    /// <summary>One canonical URL per file: <c>/about</c> → 301 <c>/about/</c> for a folder index, <c>/about/</c> → 301 <c>/about</c> for <c>about.html</c>.</summary>
+    Redirect,
+
+    /// <summary>No redirects: both spellings serve the file (relative links inside a folder index may then break).</summary>
+    Serve,
+}
+
+/// <summary>
+/// The <c>Serve</c> configuration section: everything <c>jamdeploy serve</c> can be told, with the defaults
+/// in one place. Bound from configuration; <see cref="Validate"/> turns a bad value into one clear line.
+/// </summary>
+public sealed record ServeOptions
+{
+    public const string SectionName = "Serve";
+
+    /// <summary>Where Kestrel listens (semicolon-separated, as ASP.NET Core's <c>--urls</c>).</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:8080";
+
+    /// <summary>How long the live pointer read is trusted before it is read again (a purge re-reads at once).</summary>
+    public TimeSpan PointerTtl { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The shared secret that <c>POST /_jamdeploy/purge</c> must carry as a bearer token; purge is off when empty.</summary>
+    public string? PurgeToken { get; init; }
+
+    public TrailingSlashPolicy TrailingSlash { get; init; } = TrailingSlashPolicy.Redirect;
+
+    /// <summary>Longer decoded request paths are refused with 414 before any lookup.</summary>
+    public int MaxPathLength { get; init; } = 1024;
+
+    /// <summary>
+    /// How many releases before the live one (from the pointer history) still answer for fingerprinted names
+    /// that the live release no longer has, so a page loaded just before a flip still gets its own assets.
+    /// </summary>
+    public int AssetFallbackReleases { get; init; } = 3;
+
+    /// <summary>How many release manifests stay parsed in memory (they are immutable, so only memory bounds this).</summary>
+    public int ManifestCacheSize { get; init; } = 16;
+
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>One log line per request (method, path, status, release, elapsed); off when the CDN's logs are enough.</summary>
+    public bool RequestLog { get; init; } = true;
+
+    public CacheControlOptions CacheControl { get; init; } = new();
+
+    public PreviewOptions Preview { get; init; } = new();
+
+    public BlobCacheOptions BlobCache { get; init; } = new();
+
+    /// <summary>Throws a <see cref="UsageException"/> naming the first bad setting.</summary>
+    public ServeOptions Validate()
+    {
+        if (PointerTtl < TimeSpan.Zero) throw Bad("PointerTtl", "must not be negative");
+        if (MaxPathLength is < 16 or > 8192) throw Bad("MaxPathLength", "must be between 16 and 8192");
+        if (AssetFallbackReleases is < 0 or > 100) throw Bad("AssetFallbackReleases", "must be between 0 and 100");
+        if (ManifestCacheSize < 1) throw Bad("ManifestCacheSize", "must be at least 1");
+        if (ShutdownTimeout < TimeSpan.Zero) throw Bad("ShutdownTimeout", "must not be negative");
+        if (BlobCache.MaxBytes < 0) throw Bad("BlobCache:MaxBytes", "must not be negative");
+        if (BlobCache.MaxBlobBytes < 0 || BlobCache.MaxBlobBytes > BlobCache.MaxBytes)
+            throw Bad("BlobCache:MaxBlobBytes", "must be between 0 and BlobCache:MaxBytes");
+        if (BlobCache.MaxDiskBytes < 0) throw Bad("BlobCache:MaxDiskBytes", "must not be negative");
+        foreach (var (name, value) in new[] { ("Html", CacheControl.Html), ("Immutable", CacheControl.Immutable), ("Default", CacheControl.Default) })
+            if (string.IsNullOrWhiteSpace(value) || value.Any(char.IsControl)) throw Bad($"CacheControl:{name}", "must be a Cache-Control header value");
+        try
+        {
+            _ = new Regex(CacheControl.FingerprintPattern, RegexOptions.CultureInvariant);
+        }
+        catch (ArgumentException e)
+        {
+            throw Bad("CacheControl:FingerprintPattern", $"is not a regular expression ({e.Message})");
+        }
+        if (!string.IsNullOrEmpty(Preview.HostSuffix) && (Preview.HostSuffix.StartsWith('.') || Preview.HostSuffix.Contains(':')))
+            throw Bad("Preview:HostSuffix", "must be a host name without a leading dot or port, e.g. preview.example.com");
+        return this;
+    }
+
+    private static UsageException Bad(string key, string why) => new($"configuration {SectionName}:{key} {why}");
+}
+
+/// <summary>
+/// Cache-Control by rule. HTML and unfingerprinted names must revalidate, because the same URL serves new
+/// bytes after a deploy; a fingerprinted name (<c>app.3f9a1c2e.js</c>) only ever names one content, so a
+/// cache may keep it for a year. A <c>Cache-Control</c> header in the manifest entry wins over all three.
+/// </summary>
+public sealed record CacheControlOptions
+{
+    public string Html { get; init; } = "public, max-age=0, must-revalidate";
+
+    public string Immutable { get; init; } = "public, max-age=31536000, immutable";
+
+    public string Default { get; init; } = "public, max-age=0, must-revalidate";
+
+    /// <summary>Matched against the file name: a dot or dash, 8+ hex digits, then the extension.</summary>
+    public string FingerprintPattern { get; init; } = @"[.-][0-9a-f]{8,}\.[A-Za-z0-9]+$";
+}
+
+/// <summary>Serving any release by id: off unless enabled, because it exposes releases that are not live.</summary>
+public sealed record PreviewOptions
+{
+    public bool Enabled { get; init; }
+
+    /// <summary>With preview on, the host <c>&lt;release-id&gt;.&lt;HostSuffix&gt;</c> serves that release; <c>&lt;id&gt;.localhost</c> resolves to loopback in browsers.</summary>
+    public string HostSuffix { get; init; } = "localhost";
+}
+
+/// <summary>
+/// Blobs up to <see cref="MaxBlobBytes"/> are kept in memory (least recently used first out, at most
+/// <see cref="MaxBytes"/> in all). Larger blobs are kept on disk under <see cref="Directory"/> when it is
+/// set (at most <see cref="MaxDiskBytes"/>), and streamed from the store on every request when it is not.
+/// Blobs are immutable, so a cached blob is never stale.
+/// </summary>
+public sealed record BlobCacheOptions
+{
+    public long MaxBytes { get; init; } = 256L << 20;
+
+    public long MaxBlobBytes { get; init; } = 2L << 20;
+
+    /// <summary>Where large blobs of a remote store are cached; <c>jamdeploy serve</c> uses the temp folder for an S3 store.</summary>
+    public string? Directory { get; init; }
+
+    public long MaxDiskBytes { get; init; } = 4L << 30;
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Jamdeploy.TestSupport;
+
+namespace Jamdeploy.Cli.Tests;
+
+/// <summary><c>jamdeploy serve</c> as a user runs it: a real process, configuration from jamdeploy.json and flags.</summary>
+public sealed partial class ServeCommandTests : IDisposable
+{
+    private readonly TempDirectory _workspace = new("serve");
+
+    private string Store => _workspace.Combine("store");
+
+    public void Dispose() => _workspace.Dispose();
+
+    [Fact(Timeout = 120000)]
+    public async Task Serve_DeployedSite_AnswersHttpAndStopsCleanlyOnSigterm()
+    {
+        var deploy = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace, stamp: "served"), "--store", Store]);
+        Assert.True(deploy.ExitCode == 0, deploy.ToString());
+        _workspace.Write("jamdeploy.json", """{ "Serve": { "PurgeToken": "cli-test-token", "TrailingSlash": "Redirect" } }""");
+        using var serve = JamdeployProcess.Start(_workspace.Path, ["serve", "--store", Store, "--urls", "http://127.0.0.1:0"]);
+        await serve.WaitForOutputAsync("Ctrl+C stops", TimeSpan.FromSeconds(60));
+        var address = ListeningOn().Match(serve.Stdout).Groups[1].Value;
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(address) };
+
+        var home = await http.GetStringAsync("/");
+        using var about = await http.GetAsync("/about");
+        using var purge = await http.PostAsync("/_jamdeploy/purge", null);
+        using var purgeRequest = new HttpRequestMessage(HttpMethod.Post, "/_jamdeploy/purge") { Headers = { { "Authorization", "Bearer cli-test-token" } } };
+        using var purged = await http.SendAsync(purgeRequest);
+        using (Process.Start("kill", ["-TERM", serve.Id.ToString()])) { }
+        var result = await serve.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains("<h1>served</h1>", home);
+        Assert.Equal(HttpStatusCode.MovedPermanently, about.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, purge.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, purged.StatusCode);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("GET / 200", result.Stderr);
+        Assert.DoesNotContain("cli-test-token", result.Stderr + result.Stdout);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Serve_BadServeSetting_ExitsWithUsageErrorNamingTheKey()
+    {
+        _workspace.Write("jamdeploy.json", """{ "Serve": { "MaxPathLength": 1 } }""");
+
+        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["serve", "--store", Store, "--urls", "http://127.0.0.1:0"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Serve:MaxPathLength", result.Stderr);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Serve_AddressInUse_ExitsWithUsageError()
+    {
+        using var occupied = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        occupied.Start();
+        var port = ((IPEndPoint)occupied.LocalEndpoint).Port;
+
+        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["serve", "--store", Store, "--urls", $"http://127.0.0.1:{port}"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("cannot listen", result.Stderr);
+    }
+
+    [GeneratedRegex(@" on (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningOn();
+}

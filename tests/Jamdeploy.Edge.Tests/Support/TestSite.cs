@@ -1,0 +1,78 @@
+using System.Collections.Immutable;
+using System.Text;
+using Jamdeploy.Manifests;
+using Jamdeploy.Model;
+using Jamdeploy.Releases;
+using Jamdeploy.Storage;
+
+namespace Jamdeploy.Edge.Tests.Support;
+
+/// <summary>One file of a test release.</summary>
+public sealed record SiteFile(string Path, byte[] Content, string ContentType)
+{
+    public static SiteFile Text(string path, string content, string contentType = "text/html; charset=utf-8") =>
+        new(path, Encoding.UTF8.GetBytes(content), contentType);
+}
+
+/// <summary>
+/// Writes releases straight through the store port, in the order a deploy does: blobs, then the manifest,
+/// then the pointer by compare-and-swap (so invariant 1 holds for everything the edge is shown).
+/// </summary>
+public sealed class TestSite(IObjectStore store)
+{
+    private static int _sequence;
+
+    public IObjectStore Store => store;
+
+    public static ReleaseId NewId() =>
+        ReleaseId.Parse($"r{Interlocked.Increment(ref _sequence):D4}-{Guid.NewGuid().ToString("N")[..6]}");
+
+    /// <summary>Stores the blobs and the manifest of a new release, without making it live.</summary>
+    public async Task<ReleaseId> StoreReleaseAsync(IEnumerable<SiteFile> files, ReleaseId? id = null)
+    {
+        var releaseId = id ?? NewId();
+        var entries = ImmutableSortedDictionary.CreateBuilder<string, ManifestEntry>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var content = ObjectContent.FromBytes(file.Content, file.ContentType);
+            await store.PutAsync(StoreLayout.Blob(content.Sha256), content, WriteCondition.IfAbsent, CancellationToken.None);
+            entries[file.Path] = new ManifestEntry(content.Sha256, file.Content.Length, file.ContentType);
+        }
+        var manifest = new Manifest(releaseId, DateTimeOffset.UtcNow, entries.ToImmutable());
+        var written = await store.PutAsync(StoreLayout.Release(releaseId),
+            ObjectContent.FromBytes(StoreDocuments.Serialize(manifest), "application/json"), WriteCondition.IfAbsent, CancellationToken.None);
+        Assert.True(written.Written);
+        return releaseId;
+    }
+
+    public async Task<ReleaseId> DeployAsync(IEnumerable<SiteFile> files)
+    {
+        var id = await StoreReleaseAsync(files);
+        await FlipAsync(id, FlipAction.Deploy);
+        return id;
+    }
+
+    /// <summary>Moves the pointer to the release before the live one.</summary>
+    public async Task<ReleaseId> RollbackAsync()
+    {
+        var (pointer, _) = await ReadPointerAsync();
+        var previous = pointer?.Previous() ?? throw new InvalidOperationException("nothing to roll back to");
+        await FlipAsync(previous, FlipAction.Rollback);
+        return previous;
+    }
+
+    public async Task FlipAsync(ReleaseId id, FlipAction action = FlipAction.Promote)
+    {
+        var (pointer, etag) = await ReadPointerAsync();
+        var next = pointer is null ? LivePointer.First(id, DateTimeOffset.UtcNow, action) : pointer.MoveTo(id, DateTimeOffset.UtcNow, action);
+        var written = await store.PutAsync(StoreLayout.LiveKey,
+            ObjectContent.FromBytes(StoreDocuments.Serialize(next), "application/json"), WriteCondition.Expecting(etag), CancellationToken.None);
+        Assert.True(written.Written, "the pointer moved under the test");
+    }
+
+    private async Task<(LivePointer? Pointer, string? ETag)> ReadPointerAsync()
+    {
+        var stored = await store.GetAsync(StoreLayout.LiveKey, CancellationToken.None);
+        return stored is null ? (null, null) : (StoreDocuments.ReadPointer(stored.Content, "test"), stored.ETag);
+    }
+}
