@@ -62,7 +62,7 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
         var blobsAsOf = clock.GetUtcNow();
         var current = await ReadReleasesAsync(survey.Releases, "cleanup deleted only release manifests so far", cancellationToken);
         var referenced = current.Values.SelectMany(r => r.Blobs).ToFrozenSet();
-        var (blobs, _) = await ListDeletableBlobsAsync(referenced, blobsAsOf - plan.Rules.Grace, cancellationToken);
+        var (blobs, _) = await ListDeletableBlobsAsync(referenced, blobsAsOf - plan.Rules.GracePeriod, cancellationToken);
 
         var blobBatch = blobs.Take(budget).ToList();
         await DeleteAsync(blobBatch.Select(b => StoreLayout.Blob(b.Hash)).ToList(), CleanupStage.Blobs, progress, releaseBatch.Count, cancellationToken);
@@ -93,7 +93,7 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
             .Select(d => new ReleaseToDelete(d.Id, d.Created, releases[d.Id].ManifestBytes))
             .ToList();
         var referenced = decisions.Where(d => d.Keep).SelectMany(d => releases[d.Id].Blobs).ToFrozenSet();
-        var (blobs, spared) = await ListDeletableBlobsAsync(referenced, now - rules.Grace, cancellationToken);
+        var (blobs, spared) = await ListDeletableBlobsAsync(referenced, now - rules.GracePeriod, cancellationToken);
 
         var plan = new CleanupPlan(now, rules, pointer?.Live, decisions, toDelete, blobs, spared);
         _log.Information("Cleanup plan for {Location}: keep {Kept} releases, delete {Releases} releases and {Blobs} blobs ({Bytes} bytes); {Spared} unreferenced blobs are within the grace period",

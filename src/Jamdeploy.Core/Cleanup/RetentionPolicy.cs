@@ -52,7 +52,7 @@ public static class RetentionPolicy
             .ThenBy(r => r.Id.Value, StringComparer.Ordinal)
             .ToList();
         var newest = ordered.TakeLast(rules.KeepLast).Select(r => r.Id).ToHashSet();
-        var liveWithinGrace = LiveSince(pointer, now - rules.Grace, out var unknownBefore);
+        var liveWithinGrace = LiveSince(pointer, now - rules.GracePeriod, out var unknownBefore);
         var rollbackTarget = pointer?.Previous();
 
         return ordered.Select(r =>
@@ -63,7 +63,7 @@ public static class RetentionPolicy
             if (pins.Contains(r.Id)) reasons |= KeepReasons.Pinned;
             if (newest.Contains(r.Id)) reasons |= KeepReasons.Newest;
             if (now - r.Created < rules.KeepFor) reasons |= KeepReasons.Young;
-            if (now - Max(r.Created, r.Stored) < rules.Grace) reasons |= KeepReasons.MadeWithinGrace;
+            if (now - Max(r.Created, r.Stored) < rules.GracePeriod) reasons |= KeepReasons.MadeWithinGrace;
             if ((liveWithinGrace.Contains(r.Id) || (unknownBefore is { } oldest && r.Created <= oldest)) && (reasons & KeepReasons.Live) == 0)
                 reasons |= KeepReasons.LiveWithinGrace;
             return new RetentionDecision(r.Id, r.Created, reasons);

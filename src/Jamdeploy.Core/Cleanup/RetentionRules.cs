@@ -10,7 +10,7 @@ public sealed record RetentionRules
 {
     public const int DefaultKeepLast = 10;
     public static readonly TimeSpan DefaultKeepFor = TimeSpan.FromDays(7);
-    public static readonly TimeSpan DefaultGrace = TimeSpan.FromHours(24);
+    public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromHours(24);
 
     public static RetentionRules Default { get; } = new();
 
@@ -25,26 +25,27 @@ public sealed record RetentionRules
     /// written no manifest yet), and every release that was live during it is kept (a deploy planned from
     /// it may be about to reuse its blobs).
     /// </summary>
-    public TimeSpan Grace { get; init; } = DefaultGrace;
+    public TimeSpan GracePeriod { get; init; } = DefaultGracePeriod;
 
     /// <summary>Throws a <see cref="UsageException"/> naming the setting that is out of range.</summary>
     public RetentionRules Validated()
     {
-        if (KeepLast < 0) throw new UsageException($"cleanup: keep-last must be 0 or more (got {KeepLast})");
-        if (KeepFor < TimeSpan.Zero) throw new UsageException($"cleanup: keep-for must not be negative (got {FormatDuration(KeepFor)})");
-        if (Grace < TimeSpan.Zero) throw new UsageException($"cleanup: grace must not be negative (got {FormatDuration(Grace)})");
+        if (KeepLast < 0) throw new UsageException($"Cleanup:KeepLast (--keep-last) must be 0 or more (got {KeepLast})");
+        if (KeepFor < TimeSpan.Zero) throw new UsageException("Cleanup:KeepFor (--keep-for) must not be negative");
+        if (GracePeriod < TimeSpan.Zero) throw new UsageException("Cleanup:GracePeriod (--grace-period) must not be negative");
         return this;
     }
 
     /// <summary>
-    /// Reads a duration as people write it in a config file or a flag: a number and one unit,
-    /// <c>s</c>, <c>m</c>, <c>h</c> or <c>d</c> ("90m", "24h", "7d", "0"). A bare 0 is allowed; any
-    /// other bare number is refused because the unit would be a guess.
+    /// Reads a duration as people type it on a command line: a number and one unit, <c>s</c>, <c>m</c>,
+    /// <c>h</c> or <c>d</c> ("90m", "24h", "7d", "0"), or a TimeSpan as the configuration file writes it
+    /// ("1.00:00:00"). A bare 0 is allowed; any other bare number is refused because the unit would be a guess.
     /// </summary>
     public static TimeSpan ParseDuration(string text, string setting)
     {
         var trimmed = text.Trim();
         if (trimmed == "0") return TimeSpan.Zero;
+        if (trimmed.Contains(':') && TimeSpan.TryParse(trimmed, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero) return span;
         if (trimmed.Length >= 2
             && double.TryParse(trimmed[..^1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
             && double.IsFinite(amount))

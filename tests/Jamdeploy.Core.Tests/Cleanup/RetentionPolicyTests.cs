@@ -19,7 +19,7 @@ public sealed class RetentionPolicyTests
         Made("r5", TimeSpan.FromDays(1)),
     ];
 
-    private static readonly RetentionRules KeepNothingOptional = new() { KeepLast = 0, KeepFor = TimeSpan.Zero, Grace = TimeSpan.Zero };
+    private static readonly RetentionRules KeepNothingOptional = new() { KeepLast = 0, KeepFor = TimeSpan.Zero, GracePeriod = TimeSpan.Zero };
 
     /// <summary>One row: the rules, the pointer's history (oldest first, the last is live), the pins, and what is kept why.</summary>
     public sealed record Row(string Name, RetentionRules Rules, (string Id, TimeSpan Ago)[] History, string[] Pins, string Kept, ReleaseAge[]? Extra = null)
@@ -47,15 +47,15 @@ public sealed class RetentionPolicyTests
         new("the rollback target is kept",
             KeepNothingOptional, [("r2", Days(20)), ("r5", Days(1))], [], "r2:RollbackTarget r5:Live"),
         new("every release live within the grace period is kept",
-            KeepNothingOptional with { Grace = TimeSpan.FromHours(24) },
+            KeepNothingOptional with { GracePeriod = TimeSpan.FromHours(24) },
             [("r1", Days(30)), ("r2", Days(20)), ("r3", TimeSpan.FromHours(2)), ("r5", TimeSpan.FromHours(1))], [],
             "r2:LiveWithinGrace r3:RollbackTarget, LiveWithinGrace r5:Live"),
         new("a release replaced before the grace period began is let go",
-            KeepNothingOptional with { Grace = TimeSpan.FromHours(1) },
+            KeepNothingOptional with { GracePeriod = TimeSpan.FromHours(1) },
             [("r1", Days(30)), ("r2", Days(20)), ("r3", TimeSpan.FromHours(2)), ("r5", TimeSpan.FromMinutes(30))], [],
             "r3:RollbackTarget, LiveWithinGrace r5:Live"),
         new("a release made within the grace period is kept before it goes live",
-            KeepNothingOptional with { Grace = TimeSpan.FromHours(1) }, [("r5", Days(1))], [],
+            KeepNothingOptional with { GracePeriod = TimeSpan.FromHours(1) }, [("r5", Days(1))], [],
             "r5:Live r6:MadeWithinGrace", [Made("r6", TimeSpan.FromMinutes(10))]),
         new("with nothing live, only the rules keep releases",
             KeepNothingOptional with { KeepLast = 1 }, [], [], "r5:Newest"),
@@ -86,7 +86,7 @@ public sealed class RetentionPolicyTests
             .Select(i => (i % 2 == 0 ? "r4" : "r5", TimeSpan.FromMinutes(60 - i * 0.5)))
             .ToArray();
         var pointer = PointerOf(flips);
-        var rules = KeepNothingOptional with { Grace = TimeSpan.FromHours(2) };
+        var rules = KeepNothingOptional with { GracePeriod = TimeSpan.FromHours(2) };
 
         var decisions = RetentionPolicy.Decide(Releases, pointer, new HashSet<ReleaseId>(), Now, rules);
 
@@ -99,7 +99,7 @@ public sealed class RetentionPolicyTests
         var flips = Enumerable.Range(0, LivePointer.DefaultHistoryLimit)
             .Select(i => (i % 2 == 0 ? "r4" : "r5", TimeSpan.FromHours(200 - i)))
             .ToArray();
-        var rules = KeepNothingOptional with { Grace = TimeSpan.FromHours(2) };
+        var rules = KeepNothingOptional with { GracePeriod = TimeSpan.FromHours(2) };
 
         var decisions = RetentionPolicy.Decide(Releases, PointerOf(flips), new HashSet<ReleaseId>(), Now, rules);
 
@@ -122,6 +122,8 @@ public sealed class RetentionPolicyTests
     [InlineData("7d", 604800)]
     [InlineData("1.5h", 5400)]
     [InlineData(" 2D ", 172800)]
+    [InlineData("1.00:00:00", 86400)]
+    [InlineData("00:30:00", 1800)]
     public void ParseDuration_NumberAndUnit_ReadsIt(string text, int seconds) =>
         Assert.Equal(TimeSpan.FromSeconds(seconds), RetentionRules.ParseDuration(text, "Cleanup:Grace"));
 
@@ -130,6 +132,7 @@ public sealed class RetentionPolicyTests
     [InlineData("h")]
     [InlineData("-1h")]
     [InlineData("1w")]
+    [InlineData("-01:00:00")]
     [InlineData("")]
     public void ParseDuration_NoUnitOrUnknownUnit_IsAUsageError(string text)
     {
