@@ -16,6 +16,10 @@ public static class JamdeployCli
             new RollbackCommand(),
             new ReleasesCommand(),
             new StatusCommand(),
+            new CleanupCommand(),
+            new VerifyCommand(),
+            new PinCommand(),
+            new UnpinCommand(),
         ];
         foreach (var command in commands) root.Subcommands.Add(command);
         return root;

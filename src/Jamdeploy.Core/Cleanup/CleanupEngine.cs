@@ -75,7 +75,7 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
 
         CleanupResult Stopped(int releasesDeleted, int blobsDeleted, int releasesLeft, int blobsLeft)
         {
-            _log.Warning("Cleanup stopped at the deletion limit {MaxDelete}: {ReleasesLeft} releases and {BlobsLeft} blobs left for the next run",
+            _log.Information("Cleanup stopped at the deletion limit {MaxDelete}: {ReleasesLeft} release manifests and {BlobsLeft} blobs left for the next run",
                 maxDelete, releasesLeft, blobsLeft);
             return new CleanupResult(plan, releasesDeleted, blobsDeleted, bytes, maxDelete, true, releasesLeft, blobsLeft);
         }

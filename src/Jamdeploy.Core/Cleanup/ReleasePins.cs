@@ -46,7 +46,7 @@ public sealed class ReleasePins(IObjectStore store, TimeProvider clock)
     private async Task RequireReleaseAsync(ReleaseId release, CancellationToken cancellationToken)
     {
         if (await store.HeadAsync(StoreLayout.Release(release), cancellationToken) is null)
-            throw new UsageException($"there is no release {release} in {store.Location}; `jamdeploy releases` lists them");
+            throw new UsageException($"release {release} does not exist in {store.Location}; `jamdeploy releases` lists them");
     }
 }
 

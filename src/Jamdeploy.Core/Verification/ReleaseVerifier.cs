@@ -48,7 +48,7 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
 
         var releases = manifests.Select(m => Verdict(m.Id, m.Id == live, m.Manifest, m.Problem, faults)).ToList();
         foreach (var release in releases.Where(r => !r.Ok))
-            _log.Warning("Release {Release} cannot be served whole: {ManifestProblem} {Problems} broken blobs",
+            _log.Information("Release {Release} cannot be served whole: {ManifestProblem} {Problems} broken blobs",
                 release.Id, release.ManifestProblem, release.Problems.Count);
         return new VerificationReport(releases, deep, blobs.Count, bytesHashed);
     }
@@ -138,7 +138,7 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
         if (stored is null)
         {
             if (target is VerifyTarget.OneRelease)
-                throw new UsageException($"there is no release {id} in {store.Location}; `jamdeploy releases` lists them");
+                throw new UsageException($"release {id} does not exist in {store.Location}; `jamdeploy releases` lists them");
             if (target is VerifyTarget.AllReleases && !isLive) return null;
             return (id, null, $"its manifest {key} is missing");
         }

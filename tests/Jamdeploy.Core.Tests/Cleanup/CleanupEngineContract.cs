@@ -154,7 +154,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<UsageException>(() => pins.PinAsync(ReleaseId.Parse("20200101-000000-abcdef"), null, CancellationToken.None));
 
-        Assert.Contains("there is no release 20200101-000000-abcdef", error.Message);
+        Assert.Contains("release 20200101-000000-abcdef does not exist", error.Message);
         Assert.Empty(await Site.KeysAsync(StoreLayout.PinsPrefix));
         Assert.False(await pins.UnpinAsync(ReleaseId.Parse("20200101-000000-abcdef"), CancellationToken.None));
     }

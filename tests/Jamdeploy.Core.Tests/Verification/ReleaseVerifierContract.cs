@@ -111,7 +111,7 @@ public abstract class ReleaseVerifierContract : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<UsageException>(() => Site.VerifyAsync(VerifyTarget.Release(ReleaseId.Parse("nope"))));
 
-        Assert.Contains("there is no release nope", error.Message);
+        Assert.Contains("release nope does not exist", error.Message);
     }
 
     [Fact(Timeout = Timeout)]
