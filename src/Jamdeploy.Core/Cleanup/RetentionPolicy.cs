@@ -10,7 +10,7 @@ public enum KeepReasons
     None = 0,
     /// <summary>The live pointer names it.</summary>
     Live = 1,
-    /// <summary>Where <c>jamdeploy rollback</c> goes next.</summary>
+    /// <summary>Where <c>jamdeploy rollback</c> goes next, or went at any moment within the grace period.</summary>
     RollbackTarget = 2,
     /// <summary><c>jamdeploy pin</c> asked for it.</summary>
     Pinned = 4,
@@ -52,19 +52,18 @@ public static class RetentionPolicy
             .ThenBy(r => r.Id.Value, StringComparer.Ordinal)
             .ToList();
         var newest = ordered.TakeLast(rules.KeepLast).Select(r => r.Id).ToHashSet();
-        var liveWithinGrace = LiveSince(pointer, now - rules.GracePeriod, out var unknownBefore);
-        var rollbackTarget = pointer?.Previous();
+        var window = PointerWindow.Of(pointer, now - rules.GracePeriod);
 
         return ordered.Select(r =>
         {
             var reasons = KeepReasons.None;
             if (pointer?.Live == r.Id) reasons |= KeepReasons.Live;
-            if (rollbackTarget == r.Id) reasons |= KeepReasons.RollbackTarget;
+            if (window.RollbackTargets.Contains(r.Id)) reasons |= KeepReasons.RollbackTarget;
             if (pins.Contains(r.Id)) reasons |= KeepReasons.Pinned;
             if (newest.Contains(r.Id)) reasons |= KeepReasons.Newest;
             if (now - r.Created < rules.KeepFor) reasons |= KeepReasons.Young;
             if (now - Max(r.Created, r.Stored) < rules.GracePeriod) reasons |= KeepReasons.MadeWithinGrace;
-            if ((liveWithinGrace.Contains(r.Id) || (unknownBefore is { } oldest && r.Created <= oldest)) && (reasons & KeepReasons.Live) == 0)
+            if ((window.Live.Contains(r.Id) || (window.UnknownBefore is { } oldest && r.Created <= oldest)) && (reasons & KeepReasons.Live) == 0)
                 reasons |= KeepReasons.LiveWithinGrace;
             return new RetentionDecision(r.Id, r.Created, reasons);
         }).ToList();
@@ -73,26 +72,38 @@ public static class RetentionPolicy
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>
-    /// Every release the pointer named at some moment at or after <paramref name="since"/> (the live one
-    /// is reported as <see cref="KeepReasons.Live"/> instead). Entry i was
-    /// live from its own time until the next entry's time; the last one is live now.
+    /// What the pointer's history says about the grace window: every release live at some moment in it,
+    /// and every release that rollback would have gone to at such a moment (a rollback that read the
+    /// pointer then may still be on its way, and with --force it flips whatever is live by now).
     /// </summary>
-    /// <param name="unknownBefore">
+    /// <param name="UnknownBefore">
     /// Set when the history was cut at its size limit inside the window: the release live before the
     /// oldest remembered move is unknown, so every release made up to that move might have been live.
     /// </param>
-    private static HashSet<ReleaseId> LiveSince(LivePointer? pointer, DateTimeOffset since, out DateTimeOffset? unknownBefore)
+    private sealed record PointerWindow(HashSet<ReleaseId> Live, HashSet<ReleaseId> RollbackTargets, DateTimeOffset? UnknownBefore)
     {
-        unknownBefore = null;
-        var live = new HashSet<ReleaseId>();
-        if (pointer is null) return live;
-        var history = pointer.History;
-        for (var i = 0; i < history.Count; i++)
+        public static PointerWindow Of(LivePointer? pointer, DateTimeOffset since)
         {
-            var replacedAt = i + 1 < history.Count ? history[i + 1].At : DateTimeOffset.MaxValue;
-            if (replacedAt >= since) live.Add(history[i].Release);
+            var window = new PointerWindow([], [], null);
+            if (pointer is null) return window;
+            if (pointer.Previous() is { } previous) window.RollbackTargets.Add(previous);
+            var history = pointer.History;
+            // Entry i was live from its own time until the next entry's time; the last one is live now.
+            for (var i = 0; i < history.Count; i++)
+            {
+                var replacedAt = i + 1 < history.Count ? history[i + 1].At : DateTimeOffset.MaxValue;
+                if (replacedAt < since) continue;
+                window.Live.Add(history[i].Release);
+                for (var j = i - 1; j >= 0; j--)
+                {
+                    if (history[j].Release == history[i].Release) continue;
+                    window.RollbackTargets.Add(history[j].Release);
+                    break;
+                }
+            }
+            return history.Count >= LivePointer.DefaultHistoryLimit && history[0].At > since
+                ? window with { UnknownBefore = history[0].At }
+                : window;
         }
-        if (history.Count >= LivePointer.DefaultHistoryLimit && history[0].At > since) unknownBefore = history[0].At;
-        return live;
     }
 }

@@ -247,6 +247,62 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         await AssertCleanAsync(keptReleases: 2);
     }
 
+    /// <summary>
+    /// Invariant 4 under load: cleanup runs while five deploys and two forced rollbacks race each other
+    /// on the same store. Afterwards every kept release verifies deep, and rolling back to each one in
+    /// turn makes a live release that verifies whole.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Run_WhileFiveDeploysAndTwoRollbacksRace_EveryKeptReleaseStaysWhole()
+    {
+        var seeded = await Site.DeployVersionsAsync(8);
+        Site.Clock.Advance(TwoDays);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task<T?> Racing<T>(Func<Task<T>> work) where T : class
+        {
+            await start.Task;
+            try
+            {
+                return await work();
+            }
+            catch (LiveChangedException)
+            {
+                return null;
+            }
+        }
+
+        var deploys = Enumerable.Range(100, 5)
+            .Select(n => Task.Run(() => Racing(async () => (object)await Site.DeployAsync(TestSite.Version(n, extraFiles: 150), force: true))))
+            .ToList();
+        var rollbacks = Enumerable.Range(0, 2)
+            .Select(_ => Task.Run(() => Racing(async () => (object)await Site.Operations().RollbackAsync(null, force: true, CancellationToken.None))))
+            .ToList();
+        var others = Task.WhenAll([.. deploys, .. rollbacks]);
+        // Cleanup runs again and again until the others are done, so its steps fall between theirs.
+        var cleanups = Task.Run(async () =>
+        {
+            var results = new List<CleanupResult>();
+            do results.Add((await Racing(() => Site.Cleanup().RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None)))!);
+            while (!others.IsCompleted);
+            return results;
+        });
+        start.SetResult();
+        await others;
+        var runs = await cleanups;
+
+        Assert.True(runs.Sum(r => r.ReleasesDeleted) >= 4, $"cleanup deleted only {runs.Sum(r => r.ReleasesDeleted)} of the {seeded.Count} seeded releases");
+        Assert.True(runs.Sum(r => r.BlobsDeleted) > 0);
+        await AssertAllWholeAsync();
+        foreach (var kept in await Site.ReleasesAsync())
+        {
+            await Site.Operations().RollbackAsync(kept, force: false, CancellationToken.None);
+            Assert.Equal(kept, await Site.LiveAsync());
+            var live = await Site.VerifyAsync(VerifyTarget.Live, deep: true);
+            Assert.True(live.Ok, $"{kept} is live but cannot be served whole");
+        }
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task Run_CorruptManifest_RefusesAndDeletesNothing()
     {

@@ -37,9 +37,16 @@ public sealed class ClockedStore(IObjectStore inner, TimeProvider clock) : Deleg
 
     public override async Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
     {
-        var at = clock.GetUtcNow();
+        // Stamped before the object becomes visible, as a real store does atomically: a listing between
+        // the write and a later stamp would show the real (days older) time and invite a deletion.
+        var before = _written.TryGetValue(key, out var stamped) ? stamped : (DateTimeOffset?)null;
+        _written[key] = clock.GetUtcNow();
         var result = await Inner.PutAsync(key, content, condition, cancellationToken);
-        if (result.Written) _written[key] = at;
+        if (!result.Written)
+        {
+            if (before is { } previous) _written[key] = previous;
+            else _written.TryRemove(key, out _);
+        }
         return result;
     }
 

@@ -33,13 +33,21 @@ public sealed class TestSite : IDisposable
     /// <summary>The store as every party of a test sees it: the real one, keeping the fake clock.</summary>
     public IObjectStore Store { get; }
 
-    /// <summary>A site whose home page and one page are its own and whose stylesheet every version shares.</summary>
-    public static Dictionary<string, string> Version(int n) => new()
+    /// <summary>
+    /// A site whose home page and one page (and <paramref name="extraFiles"/> more) are its own and whose
+    /// stylesheet every version shares.
+    /// </summary>
+    public static Dictionary<string, string> Version(int n, int extraFiles = 0)
     {
-        ["index.html"] = $"<h1>version {n}</h1>",
-        [$"pages/p{n}.html"] = $"<p>page of version {n}</p>",
-        ["assets/site.css"] = "body { color: #123 }",
-    };
+        var files = new Dictionary<string, string>
+        {
+            ["index.html"] = $"<h1>version {n}</h1>",
+            [$"pages/p{n}.html"] = $"<p>page of version {n}</p>",
+            ["assets/site.css"] = "body { color: #123 }",
+        };
+        for (var i = 0; i < extraFiles; i++) files[$"extra/e{i}.txt"] = $"extra {i} of version {n}";
+        return files;
+    }
 
     public async Task<ReleaseId> DeployAsync(IReadOnlyDictionary<string, string> files, IObjectStore? through = null, bool promote = true, bool force = false)
     {
