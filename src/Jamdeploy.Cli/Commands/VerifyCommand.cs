@@ -32,7 +32,7 @@ public sealed class VerifyCommand : CommandBase
             : VerifyTarget.Live;
         var deep = parse.GetValue(DeepOption);
 
-        var report = await new ReleaseVerifier(context.Store, context.Log).VerifyAsync(target, deep, null, cancellationToken);
+        var report = await new ReleaseVerifier(context.Store, context.Log).VerifyAsync(target, deep, cancellationToken);
         Write(context, report);
         var broken = report.Releases.Count(r => !r.Ok);
         if (broken > 0)

@@ -21,8 +21,6 @@ public sealed record CleanupPlan(
     public int ObjectCount => ReleasesToDelete.Count + BlobsToDelete.Count;
 
     public long Bytes => ReleasesToDelete.Sum(r => r.ManifestBytes) + BlobsToDelete.Sum(b => b.Size);
-
-    public bool IsEmpty => ObjectCount == 0;
 }
 
 public sealed record ReleaseToDelete(ReleaseId Id, DateTimeOffset Created, long ManifestBytes);

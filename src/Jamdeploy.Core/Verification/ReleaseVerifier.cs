@@ -20,7 +20,7 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
     private readonly ILogger _log = (log ?? Serilog.Core.Logger.None).ForContext<ReleaseVerifier>();
 
     public async Task<VerificationReport> VerifyAsync(
-        VerifyTarget target, bool deep, IProgress<VerifyProgress>? progress, CancellationToken cancellationToken)
+        VerifyTarget target, bool deep, CancellationToken cancellationToken)
     {
         var live = await ReadLiveAsync(cancellationToken);
         var ids = await ResolveAsync(target, live, cancellationToken);
@@ -36,14 +36,12 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
             .ToDictionary(g => g.Key, g => g.First().Size);
         var faults = new ConcurrentDictionary<ContentHash, (BlobFault Fault, string Detail)>();
         long bytesHashed = 0;
-        var checkedCount = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(blobs, options, async (blob, token) =>
         {
             var (fault, hashed) = await CheckAsync(blob.Key, blob.Value, deep, token);
             if (fault is { } f) faults[blob.Key] = f;
             Interlocked.Add(ref bytesHashed, hashed);
-            progress?.Report(new VerifyProgress(Interlocked.Increment(ref checkedCount), blobs.Count));
         });
 
         var releases = manifests.Select(m => Verdict(m.Id, m.Id == live, m.Manifest, m.Problem, faults)).ToList();

@@ -42,6 +42,3 @@ public sealed record VerificationReport(IReadOnlyList<ReleaseVerification> Relea
 {
     public bool Ok => Releases.All(r => r.Ok);
 }
-
-/// <summary>Reported as blobs are checked.</summary>
-public sealed record VerifyProgress(int Checked, int Total);

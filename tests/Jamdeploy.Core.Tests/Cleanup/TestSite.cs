@@ -81,7 +81,7 @@ public sealed class TestSite : IDisposable
     public CleanupEngine Cleanup(IObjectStore? through = null) => new(through ?? Store, Clock);
 
     public Task<VerificationReport> VerifyAsync(VerifyTarget target, bool deep = true) =>
-        new ReleaseVerifier(Store).VerifyAsync(target, deep, null, CancellationToken.None);
+        new ReleaseVerifier(Store).VerifyAsync(target, deep, CancellationToken.None);
 
     public async Task<ReleaseId?> LiveAsync() => (await new ReleaseStore(Store).ReadLiveAsync(CancellationToken.None)).Live;
 
