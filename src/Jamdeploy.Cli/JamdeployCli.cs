@@ -16,6 +16,7 @@ public static class JamdeployCli
             new RollbackCommand(),
             new ReleasesCommand(),
             new StatusCommand(),
+            new InvalidateCommand(),
             new CleanupCommand(),
             new VerifyCommand(),
             new PinCommand(),

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Jamdeploy.Cli.Output;
 using Jamdeploy.Deploying;
+using Jamdeploy.Invalidation;
 using Jamdeploy.Planning;
 
 namespace Jamdeploy.Cli.Commands;
@@ -39,14 +40,15 @@ public sealed class DeployCommand : CommandBase
             Force = parse.GetValue(ForceOption),
         };
         var options = context.DeployOptions;
-        var deployer = new Deployer(context.Store, context.CreateCdnNotifier(parse.GetValue(WaitOption) || options.WaitForInvalidation), options, context.Time, context.Log);
+        var notifier = context.CreateCdnNotifier(parse.GetValue(WaitOption) || options.WaitForInvalidation);
+        var deployer = new Deployer(context.Store, notifier, options, context.Time, context.Log);
         var result = await DeployProgressDisplay.RunAsync(context.Output, progress => deployer.DeployAsync(request, progress, cancellationToken));
 
-        Report(context.Output, result, context.StoreLocation);
+        Report(context.Output, result, context.StoreLocation, notifier.CdnName, notifier.Options.Limits);
         return ExitCodes.Done;
     }
 
-    private static void Report(UserOutput output, DeployResult result, string store)
+    private static void Report(UserOutput output, DeployResult result, string store, string cdn, CdnLimits limits)
     {
         output.Json(new
         {
@@ -63,6 +65,9 @@ public sealed class DeployCommand : CommandBase
             reusedFiles = result.Plan?.ReusedFiles ?? result.Files,
             invalidatedPaths = result.InvalidatedPaths,
             forced = result.Forced,
+            invalidation = result.Invalidation is { } i && cdn != "none"
+                ? new { paths = i.Paths, wildcards = i.WildcardCount, batches = i.Batches.Count, reason = i.Reason, worstCaseCostUsd = i.WorstCaseCostUsd(limits) }
+                : null,
             plan = result.Outcome == DeployOutcome.DryRun
                 ? result.Plan!.Files.Select(f => new { path = f.SitePath, hash = f.Hash.Hex, size = f.Size, action = f.Action, reason = f.Reason })
                 : null,
@@ -80,6 +85,8 @@ public sealed class DeployCommand : CommandBase
             case DeployOutcome.DryRun:
                 foreach (var file in plan!.Files.Where(f => f.Action == BlobAction.Upload))
                     output.Line($"  upload {file.SitePath} ({Format.Bytes(file.Size)}, {file.Reason})");
+                if (result.Invalidation is { IsEmpty: false } invalidation && cdn != "none")
+                    InvalidationReport.WritePaths(output, invalidation, limits);
                 output.Line($"dry run: {summary}; nothing written");
                 break;
             case DeployOutcome.Staged:
