@@ -15,10 +15,10 @@ public sealed class CleanupCommand : CommandBase
 {
     public const string Section = "Cleanup";
 
-    private static readonly Option<int?> KeepLastOption = new("--keep-last") { Description = $"Keep the newest N releases (default {RetentionRules.DefaultKeepLast}, Cleanup:KeepLast)" };
-    private static readonly Option<string?> KeepForOption = new("--keep-for") { Description = "Keep releases younger than this, e.g. 7d, 36h (default 7d, Cleanup:KeepFor)" };
-    private static readonly Option<string?> GracePeriodOption = new("--grace-period") { Description = "Never delete a blob younger than this, nor a release live within it; longer than your slowest deploy (default 24h, Cleanup:GracePeriod)" };
-    private static readonly Option<int?> MaxDeleteOption = new("--max-delete") { Description = "Delete at most N objects, then stop and say so with exit 1 (Cleanup:MaxDelete)" };
+    private static readonly Option<int?> KeepLastOption = new("--keep-last") { HelpName = "N", Description = $"Keep the newest N releases (default {RetentionRules.DefaultKeepLast}, Cleanup:KeepLast)" };
+    private static readonly Option<string?> KeepForOption = new("--keep-for") { HelpName = "duration", Description = "Keep releases younger than this, e.g. 7d, 36h (default 7d, Cleanup:KeepFor)" };
+    private static readonly Option<string?> GracePeriodOption = new("--grace-period") { HelpName = "duration", Description = "Never delete a blob younger than this, nor a release live within it; longer than your slowest deploy (default 24h, Cleanup:GracePeriod)" };
+    private static readonly Option<int?> MaxDeleteOption = new("--max-delete") { HelpName = "N", Description = "Delete at most N objects, then stop and say so with exit 1 (Cleanup:MaxDelete)" };
     private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print what would be deleted and the bytes freed; delete nothing" };
 
     public CleanupCommand() : base("cleanup", "Delete old releases and the blobs no kept release needs (the live, pinned, newest and recent releases are kept)")

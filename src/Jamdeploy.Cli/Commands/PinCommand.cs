@@ -7,7 +7,7 @@ namespace Jamdeploy.Cli.Commands;
 public sealed class PinCommand : CommandBase
 {
     private static readonly Argument<string> ReleaseArgument = new("release") { Description = "The id of a stored release (see `jamdeploy releases`)" };
-    private static readonly Option<string?> NoteOption = new("--note") { Description = "Why it is pinned, kept with the pin" };
+    private static readonly Option<string?> NoteOption = new("--note") { HelpName = "text", Description = "Why it is pinned, kept with the pin" };
 
     public PinCommand() : base("pin", "Keep a release through every cleanup")
     {

@@ -10,7 +10,7 @@ namespace Jamdeploy.Cli.Commands;
 /// </summary>
 public sealed class VerifyCommand : CommandBase
 {
-    private static readonly Option<string?> ReleaseOption = new("--release") { Description = "The release to check (default: the live one)" };
+    private static readonly Option<string?> ReleaseOption = new("--release") { HelpName = "id", Description = "The release to check (default: the live one)" };
     private static readonly Option<bool> AllOption = new("--all") { Description = "Check every stored release" };
     private static readonly Option<bool> DeepOption = new("--deep") { Description = "Read every blob and check it hashes to its name (slower: reads all bytes)" };
 
