@@ -18,6 +18,10 @@ public static class JamdeployCli
             new StatusCommand(),
             new InvalidateCommand(),
             new ServeCommand(),
+            new CleanupCommand(),
+            new VerifyCommand(),
+            new PinCommand(),
+            new UnpinCommand(),
         ];
         foreach (var command in commands) root.Subcommands.Add(command);
         return root;

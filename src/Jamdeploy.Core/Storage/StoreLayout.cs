@@ -8,11 +8,16 @@ public static class StoreLayout
     public const string BlobsPrefix = "blobs/";
     public const string ReleasesPrefix = "releases/";
     public const string LiveKey = "live.json";
+
+    /// <summary>One small object per pinned release: cleanup never deletes a release that has one.</summary>
+    public const string PinsPrefix = "pins/";
     private const string ManifestSuffix = ".json";
 
     public static string Blob(ContentHash hash) => BlobsPrefix + hash.Hex;
 
     public static string Release(ReleaseId id) => ReleasesPrefix + id.Value + ManifestSuffix;
+
+    public static string Pin(ReleaseId id) => PinsPrefix + id.Value;
 
     public static bool TryParseBlob(string key, out ContentHash hash)
     {
@@ -26,5 +31,11 @@ public static class StoreLayout
         return key.StartsWith(ReleasesPrefix, StringComparison.Ordinal)
             && key.EndsWith(ManifestSuffix, StringComparison.Ordinal)
             && ReleaseId.TryParse(key[ReleasesPrefix.Length..^ManifestSuffix.Length], out id);
+    }
+
+    public static bool TryParsePin(string key, out ReleaseId id)
+    {
+        id = default;
+        return key.StartsWith(PinsPrefix, StringComparison.Ordinal) && ReleaseId.TryParse(key[PinsPrefix.Length..], out id);
     }
 }

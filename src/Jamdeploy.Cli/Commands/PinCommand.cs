@@ -1,0 +1,26 @@
+using System.CommandLine;
+using Jamdeploy.Cleanup;
+
+namespace Jamdeploy.Cli.Commands;
+
+/// <summary><c>jamdeploy pin &lt;release&gt;</c>: cleanup keeps the release, whatever its age, until it is unpinned.</summary>
+public sealed class PinCommand : CommandBase
+{
+    private static readonly Argument<string> ReleaseArgument = new("release") { Description = "The id of a stored release (see `jamdeploy releases`)" };
+    private static readonly Option<string?> NoteOption = new("--note") { HelpName = "text", Description = "Why it is pinned, kept with the pin" };
+
+    public PinCommand() : base("pin", "Keep a release through every cleanup")
+    {
+        Arguments.Add(ReleaseArgument);
+        Options.Add(NoteOption);
+    }
+
+    protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var id = ReleaseIds.ParseArgument(context.ParseResult.GetValue(ReleaseArgument)!);
+        await new ReleasePins(context.Store, context.Time).PinAsync(id, context.ParseResult.GetValue(NoteOption), cancellationToken);
+        context.Output.Json(new { release = id.Value, pinned = true });
+        context.Output.Line($"pinned: {id} (cleanup keeps it until `jamdeploy unpin {id}`)");
+        return ExitCodes.Done;
+    }
+}

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using Jamdeploy.Manifests;
+using Jamdeploy.Model;
+using Jamdeploy.Releases;
+using Jamdeploy.Storage;
+using Serilog;
+
+namespace Jamdeploy.Cleanup;
+
+/// <summary>
+/// Deletes what no kept release can reach (DESIGN.md invariant 4), in the one order that survives a crash
+/// at any point and deploys running alongside: release manifests first, then blobs that no manifest still
+/// in the store references and that are older than the grace period. A run cut short leaves unreferenced
+/// blobs behind, never a kept release without a blob; the next run deletes them.
+/// </summary>
+public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogger? log = null)
+{
+    /// <summary>S3's DeleteObjects takes at most 1,000 keys.</summary>
+    public const int MaxKeysPerDelete = 1000;
+
+    private const int ManifestReadParallelism = 16;
+
+    private readonly ILogger _log = (log ?? Serilog.Core.Logger.None).ForContext<CleanupEngine>();
+
+    /// <summary>What a run would delete now; deletes nothing.</summary>
+    public async Task<CleanupPlan> PlanAsync(RetentionRules rules, CancellationToken cancellationToken) =>
+        (await SurveyAsync(rules.Validated(), cancellationToken)).Plan;
+
+    /// <summary>
+    /// Deletes what the plan names, re-checking before each step what may have changed since: the pointer
+    /// and the pins before manifests go, the manifests in the store before blobs go.
+    /// </summary>
+    /// <param name="maxDelete">Stop after this many deletions; the result says so.</param>
+    public async Task<CleanupResult> RunAsync(
+        RetentionRules rules, int? maxDelete, IProgress<CleanupProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (maxDelete is < 1) throw new UsageException($"cleanup: max-delete must be 1 or more (got {maxDelete})");
+        var survey = await SurveyAsync(rules.Validated(), cancellationToken);
+        var plan = survey.Plan;
+        var budget = maxDelete ?? int.MaxValue;
+
+        // A promote, rollback or pin since the survey may protect a release the plan lets go.
+        var pointer = await ReadPointerAsync(cancellationToken);
+        var pins = await new ReleasePins(store, clock).ListAsync(cancellationToken);
+        var stillDeletable = RetentionPolicy.Decide(survey.Releases.Values.Select(r => r.Age), pointer, pins, plan.At, plan.Rules)
+            .Where(d => !d.Keep).Select(d => d.Id).ToHashSet();
+        var releases = plan.ReleasesToDelete.Where(r => stillDeletable.Contains(r.Id)).ToList();
+
+        var releaseBatch = releases.Take(budget).ToList();
+        await DeleteAsync(releaseBatch.Select(r => StoreLayout.Release(r.Id)).ToList(), CleanupStage.Releases, progress, 0, cancellationToken);
+        budget -= releaseBatch.Count;
+        var bytes = releaseBatch.Sum(r => r.ManifestBytes);
+        _log.Information("Deleted {Count} release manifests of {Planned}", releaseBatch.Count, releases.Count);
+
+        if (releaseBatch.Count < releases.Count)
+            return Stopped(releaseBatch.Count, 0, releases.Count - releaseBatch.Count, plan.BlobsToDelete.Count);
+
+        // Looked at after the manifests went, so that a blob referenced by any manifest the store still
+        // holds (a kept one, or one a deploy wrote since the survey) is never deleted; a manifest written
+        // after this look belongs to a deploy whose new blobs are younger than the grace period.
+        var blobsAsOf = clock.GetUtcNow();
+        var current = await ReadReleasesAsync(survey.Releases, "cleanup deleted only release manifests so far", cancellationToken);
+        var referenced = current.Values.SelectMany(r => r.Blobs).ToFrozenSet();
+        var (blobs, _) = await ListDeletableBlobsAsync(referenced, blobsAsOf - plan.Rules.GracePeriod, cancellationToken);
+
+        var blobBatch = blobs.Take(budget).ToList();
+        await DeleteAsync(blobBatch.Select(b => StoreLayout.Blob(b.Hash)).ToList(), CleanupStage.Blobs, progress, releaseBatch.Count, cancellationToken);
+        bytes += blobBatch.Sum(b => b.Size);
+        _log.Information("Deleted {Count} blobs of {Planned}", blobBatch.Count, blobs.Count);
+
+        return blobBatch.Count < blobs.Count
+            ? Stopped(releaseBatch.Count, blobBatch.Count, 0, blobs.Count - blobBatch.Count)
+            : new CleanupResult(plan, releaseBatch.Count, blobBatch.Count, bytes, maxDelete, false, 0, 0);
+
+        CleanupResult Stopped(int releasesDeleted, int blobsDeleted, int releasesLeft, int blobsLeft)
+        {
+            _log.Information("Cleanup stopped at the deletion limit {MaxDelete}: {ReleasesLeft} release manifests and {BlobsLeft} blobs left for the next run",
+                maxDelete, releasesLeft, blobsLeft);
+            return new CleanupResult(plan, releasesDeleted, blobsDeleted, bytes, maxDelete, true, releasesLeft, blobsLeft);
+        }
+    }
+
+    private async Task<Survey> SurveyAsync(RetentionRules rules, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var pointer = await ReadPointerAsync(cancellationToken);
+        var pins = await new ReleasePins(store, clock).ListAsync(cancellationToken);
+        var releases = await ReadReleasesAsync(known: null, "cleanup deleted nothing", cancellationToken);
+
+        var decisions = RetentionPolicy.Decide(releases.Values.Select(r => r.Age), pointer, pins, now, rules);
+        var toDelete = decisions.Where(d => !d.Keep)
+            .Select(d => new ReleaseToDelete(d.Id, d.Created, releases[d.Id].ManifestBytes))
+            .ToList();
+        var referenced = decisions.Where(d => d.Keep).SelectMany(d => releases[d.Id].Blobs).ToFrozenSet();
+        var (blobs, spared) = await ListDeletableBlobsAsync(referenced, now - rules.GracePeriod, cancellationToken);
+
+        var plan = new CleanupPlan(now, rules, pointer?.Live, decisions, toDelete, blobs, spared);
+        _log.Information("Cleanup plan for {Location}: keep {Kept} releases, delete {Releases} releases and {Blobs} blobs ({Bytes} bytes); {Spared} unreferenced blobs are within the grace period",
+            store.Location, decisions.Count(d => d.Keep), toDelete.Count, blobs.Count, plan.Bytes, spared);
+        return new Survey(plan, releases);
+    }
+
+    private async Task<LivePointer?> ReadPointerAsync(CancellationToken cancellationToken)
+    {
+        var stored = await store.GetAsync(StoreLayout.LiveKey, cancellationToken);
+        return stored is null ? null : StoreDocuments.ReadPointer(stored.Content, Where(StoreLayout.LiveKey));
+    }
+
+    /// <summary>
+    /// Every release manifest in the store now. Manifests never change once written, so those in
+    /// <paramref name="known"/> are not read again. One that cannot be read stops cleanup: what it
+    /// references is unknown, so no blob could be deleted safely.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<ReleaseId, StoredRelease>> ReadReleasesAsync(
+        IReadOnlyDictionary<ReleaseId, StoredRelease>? known, string doneSoFar, CancellationToken cancellationToken)
+    {
+        var listed = new List<(ReleaseId Id, ObjectInfo Info)>();
+        await foreach (var info in store.ListAsync(StoreLayout.ReleasesPrefix, cancellationToken))
+            if (StoreLayout.TryParseRelease(info.Key, out var id)) listed.Add((id, info));
+
+        var releases = new ConcurrentDictionary<ReleaseId, StoredRelease>();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = ManifestReadParallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(listed, options, async (item, token) =>
+        {
+            if (known is not null && known.TryGetValue(item.Id, out var seen))
+            {
+                releases[item.Id] = seen;
+                return;
+            }
+            // Gone since the listing: another cleanup deleted it.
+            if (await store.GetAsync(item.Info.Key, token) is not { } stored) return;
+            Manifest manifest;
+            try
+            {
+                manifest = StoreDocuments.ReadManifest(stored.Content, Where(item.Info.Key));
+            }
+            catch (CorruptStoreException e)
+            {
+                throw new CorruptStoreException($"{e.Message}; {doneSoFar}", e);
+            }
+            releases[item.Id] = new StoredRelease(
+                new ReleaseAge(item.Id, manifest.Created, item.Info.LastModified),
+                item.Info.Size,
+                [.. manifest.Blobs]);
+        });
+        return releases;
+    }
+
+    private async Task<(List<BlobToDelete> Deletable, int Spared)> ListDeletableBlobsAsync(
+        IReadOnlySet<ContentHash> referenced, DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        var deletable = new List<BlobToDelete>();
+        var spared = 0;
+        await foreach (var info in store.ListAsync(StoreLayout.BlobsPrefix, cancellationToken))
+        {
+            if (!StoreLayout.TryParseBlob(info.Key, out var hash) || referenced.Contains(hash)) continue;
+            if (info.LastModified <= olderThan) deletable.Add(new BlobToDelete(hash, info.Size, info.LastModified));
+            else spared++;
+        }
+        return (deletable, spared);
+    }
+
+    private async Task DeleteAsync(
+        IReadOnlyList<string> keys, CleanupStage stage, IProgress<CleanupProgress>? progress, int deletedBefore, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var batch in keys.Chunk(MaxKeysPerDelete))
+        {
+            try
+            {
+                await store.DeleteAsync(batch, cancellationToken);
+            }
+            catch (JamdeployException e)
+            {
+                throw new StoreException(
+                    $"cleanup stopped after deleting {deletedBefore + deleted} objects: {e.Message}; every kept release is whole, rerun cleanup to finish", e);
+            }
+            deleted += batch.Length;
+            progress?.Report(new CleanupProgress(stage, deleted, keys.Count));
+            _log.Debug("Deleted {Batch} {Stage} objects ({Deleted} of {Total})", batch.Length, stage, deleted, keys.Count);
+        }
+    }
+
+    private string Where(string key) => $"{store.Location.TrimEnd('/')}/{key}";
+
+    private sealed record StoredRelease(ReleaseAge Age, long ManifestBytes, ContentHash[] Blobs);
+
+    private sealed record Survey(CleanupPlan Plan, IReadOnlyDictionary<ReleaseId, StoredRelease> Releases);
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Jamdeploy.Manifests;
+using Jamdeploy.Model;
+using Jamdeploy.Storage;
+
+namespace Jamdeploy.Cleanup;
+
+/// <summary>
+/// Pins keep a release through every cleanup. A pin is an object under <c>pins/</c>: its key is the
+/// truth (cleanup reads only keys, so an unreadable pin still pins); its body tells people when and why.
+/// </summary>
+public sealed class ReleasePins(IObjectStore store, TimeProvider clock)
+{
+    /// <summary>Pins a release that exists. Pinning twice is harmless: the newer note wins.</summary>
+    public async Task PinAsync(ReleaseId release, string? note, CancellationToken cancellationToken)
+    {
+        await RequireReleaseAsync(release, cancellationToken);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new PinDocument(release, clock.GetUtcNow()) { Note = note }, StoreDocuments.Options);
+        await store.PutAsync(StoreLayout.Pin(release), ObjectContent.FromBytes(body, "application/json"), WriteCondition.None, cancellationToken);
+
+        // A cleanup that read the pins just before this one was written may have deleted the release since
+        // it was checked above; looking again turns that race into an error instead of a pin on nothing.
+        if (await store.HeadAsync(StoreLayout.Release(release), cancellationToken) is null)
+        {
+            await store.DeleteAsync([StoreLayout.Pin(release)], cancellationToken);
+            throw new JamdeployException(ExitCodes.Failed, $"{release} was deleted by a cleanup running at the same time; it is not pinned");
+        }
+    }
+
+    /// <returns>False when the release was not pinned.</returns>
+    public async Task<bool> UnpinAsync(ReleaseId release, CancellationToken cancellationToken)
+    {
+        if (await store.HeadAsync(StoreLayout.Pin(release), cancellationToken) is null) return false;
+        await store.DeleteAsync([StoreLayout.Pin(release)], cancellationToken);
+        return true;
+    }
+
+    public async Task<IReadOnlySet<ReleaseId>> ListAsync(CancellationToken cancellationToken)
+    {
+        var pins = new HashSet<ReleaseId>();
+        await foreach (var info in store.ListAsync(StoreLayout.PinsPrefix, cancellationToken))
+            if (StoreLayout.TryParsePin(info.Key, out var id)) pins.Add(id);
+        return pins;
+    }
+
+    private async Task RequireReleaseAsync(ReleaseId release, CancellationToken cancellationToken)
+    {
+        if (await store.HeadAsync(StoreLayout.Release(release), cancellationToken) is null)
+            throw new UsageException($"release {release} does not exist in {store.Location}; `jamdeploy releases` lists them");
+    }
+}
+
+/// <summary>The body of a pin object, for people reading the store.</summary>
+public sealed record PinDocument(ReleaseId Release, DateTimeOffset PinnedAt)
+{
+    public const int CurrentFormat = 1;
+
+    public int Format { get; init; } = CurrentFormat;
+    public string? Note { get; init; }
+}

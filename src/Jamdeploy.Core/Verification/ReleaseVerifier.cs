@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Jamdeploy.Manifests;
+using Jamdeploy.Model;
+using Jamdeploy.Storage;
+using Serilog;
+
+namespace Jamdeploy.Verification;
+
+/// <summary>
+/// Checks that releases can be served whole: every blob a manifest names exists with the recorded size,
+/// and with a deep check hashes to its name. A blob shared by many releases is checked once.
+/// </summary>
+public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
+{
+    private const int Parallelism = 8;
+    private const int HashBufferBytes = 1 << 20;
+
+    private readonly ILogger _log = (log ?? Serilog.Core.Logger.None).ForContext<ReleaseVerifier>();
+
+    public async Task<VerificationReport> VerifyAsync(
+        VerifyTarget target, bool deep, CancellationToken cancellationToken)
+    {
+        var live = await ReadLiveAsync(cancellationToken);
+        var ids = await ResolveAsync(target, live, cancellationToken);
+
+        var manifests = new List<(ReleaseId Id, Manifest? Manifest, string? Problem)>();
+        foreach (var id in ids)
+            if (await ReadManifestAsync(id, target, id == live, cancellationToken) is { } read) manifests.Add(read);
+
+        var blobs = manifests
+            .Where(m => m.Manifest is not null)
+            .SelectMany(m => m.Manifest!.Files.Values)
+            .GroupBy(e => e.Hash)
+            .ToDictionary(g => g.Key, g => g.First().Size);
+        var faults = new ConcurrentDictionary<ContentHash, (BlobFault Fault, string Detail)>();
+        long bytesHashed = 0;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(blobs, options, async (blob, token) =>
+        {
+            var (fault, hashed) = await CheckAsync(blob.Key, blob.Value, deep, token);
+            if (fault is { } f) faults[blob.Key] = f;
+            Interlocked.Add(ref bytesHashed, hashed);
+        });
+
+        var releases = manifests.Select(m => Verdict(m.Id, m.Id == live, m.Manifest, m.Problem, faults)).ToList();
+        foreach (var release in releases.Where(r => !r.Ok))
+            _log.Information("Release {Release} cannot be served whole: {ManifestProblem} {Problems} broken blobs",
+                release.Id, release.ManifestProblem, release.Problems.Count);
+        return new VerificationReport(releases, deep, blobs.Count, bytesHashed);
+    }
+
+    private static ReleaseVerification Verdict(
+        ReleaseId id, bool isLive, Manifest? manifest, string? manifestProblem,
+        IReadOnlyDictionary<ContentHash, (BlobFault Fault, string Detail)> faults)
+    {
+        if (manifest is null) return new ReleaseVerification(id, isLive, manifestProblem, 0, 0, []);
+        var problems = new List<BlobProblem>();
+        foreach (var group in manifest.Files.GroupBy(f => f.Value.Hash))
+        {
+            var paths = group.Select(f => f.Key).Order(StringComparer.Ordinal).ToList();
+            if (faults.TryGetValue(group.Key, out var fault))
+                problems.Add(new BlobProblem(group.Key, fault.Fault, fault.Detail, paths));
+            else if (group.Select(f => f.Value.Size).Distinct().Count() > 1)
+                problems.Add(new BlobProblem(group.Key, BlobFault.WrongSize, "the manifest records two sizes for one blob", paths));
+        }
+        var blobCount = manifest.Files.Values.Select(e => e.Hash).Distinct().Count();
+        return new ReleaseVerification(id, isLive, null, manifest.Files.Count, blobCount, problems);
+    }
+
+    private async Task<((BlobFault, string)? Fault, long Hashed)> CheckAsync(ContentHash hash, long size, bool deep, CancellationToken cancellationToken)
+    {
+        var key = StoreLayout.Blob(hash);
+        if (!deep)
+        {
+            var info = await store.HeadAsync(key, cancellationToken);
+            if (info is null) return ((BlobFault.Missing, "not in the store"), 0);
+            return info.Size == size ? (null, 0) : ((BlobFault.WrongSize, $"{info.Size} bytes stored, {size} expected"), 0);
+        }
+
+        await using var stream = await store.OpenReadAsync(key, range: null, cancellationToken);
+        if (stream is null) return ((BlobFault.Missing, "not in the store"), 0);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(HashBufferBytes);
+        long length = 0;
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                sha.AppendData(buffer, 0, read);
+                length += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        var actual = ContentHash.FromBytes(sha.GetHashAndReset());
+        if (actual != hash) return ((BlobFault.WrongContent, $"its bytes hash to {actual.Short}…"), length);
+        return length == size ? (null, length) : ((BlobFault.WrongSize, $"{length} bytes stored, {size} expected"), length);
+    }
+
+    private async Task<ReleaseId?> ReadLiveAsync(CancellationToken cancellationToken)
+    {
+        var stored = await store.GetAsync(StoreLayout.LiveKey, cancellationToken);
+        return stored is null ? null : StoreDocuments.ReadPointer(stored.Content, Where(StoreLayout.LiveKey)).Live;
+    }
+
+    private async Task<IReadOnlyList<ReleaseId>> ResolveAsync(VerifyTarget target, ReleaseId? live, CancellationToken cancellationToken)
+    {
+        switch (target)
+        {
+            case VerifyTarget.OneRelease one:
+                return [one.Id];
+            case VerifyTarget.LiveRelease:
+                return live is { } id
+                    ? [id]
+                    : throw new UsageException($"nothing is live in {store.Location}; pass --release <id> or --all");
+            default:
+                var ids = new SortedSet<ReleaseId>(Comparer<ReleaseId>.Create((a, b) => string.CompareOrdinal(a.Value, b.Value)));
+                await foreach (var info in store.ListAsync(StoreLayout.ReleasesPrefix, cancellationToken))
+                    if (StoreLayout.TryParseRelease(info.Key, out var release)) ids.Add(release);
+                // A pointer naming a release whose manifest is gone is the worst breakage there is: report it.
+                if (live is { } current) ids.Add(current);
+                return [.. ids];
+        }
+    }
+
+    /// <returns>Null for a release that a cleanup deleted after the listing: it no longer needs to be whole.</returns>
+    private async Task<(ReleaseId, Manifest?, string?)?> ReadManifestAsync(ReleaseId id, VerifyTarget target, bool isLive, CancellationToken cancellationToken)
+    {
+        var key = StoreLayout.Release(id);
+        var stored = await store.GetAsync(key, cancellationToken);
+        if (stored is null)
+        {
+            if (target is VerifyTarget.OneRelease)
+                throw new UsageException($"release {id} does not exist in {store.Location}; `jamdeploy releases` lists them");
+            if (target is VerifyTarget.AllReleases && !isLive) return null;
+            return (id, null, $"its manifest {key} is missing");
+        }
+        try
+        {
+            return (id, StoreDocuments.ReadManifest(stored.Content, Where(key)), null);
+        }
+        catch (CorruptStoreException e)
+        {
+            return (id, null, e.Message);
+        }
+    }
+
+    private string Where(string key) => $"{store.Location.TrimEnd('/')}/{key}";
+}

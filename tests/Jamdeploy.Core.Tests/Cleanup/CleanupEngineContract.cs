@@ -1,0 +1,362 @@
+using System.Text;
+using Jamdeploy.Cleanup;
+using Jamdeploy.Model;
+using Jamdeploy.Storage;
+using Jamdeploy.Verification;
+
+namespace Jamdeploy.Core.Tests.Cleanup;
+
+/// <summary>
+/// What cleanup promises, run against every store (local directory, S3): it deletes what retention lets
+/// go and only the blobs nothing kept references, in an order that leaves every kept release whole
+/// after a crash at any point, and while deploys and promotes happen in the middle of it.
+/// </summary>
+public abstract class CleanupEngineContract : IAsyncLifetime
+{
+    private const int Timeout = 60_000;
+    private static readonly TimeSpan TwoDays = TimeSpan.FromDays(2);
+    private TestSite? _site;
+
+    protected TestSite Site => _site ?? throw new InvalidOperationException("not initialised");
+
+    /// <summary>A store with nothing in it, for one test.</summary>
+    protected abstract Task<IObjectStore> CreateEmptyStoreAsync();
+
+    public async Task InitializeAsync() => _site = new TestSite(await CreateEmptyStoreAsync());
+
+    public virtual Task DisposeAsync()
+    {
+        _site?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private static RetentionRules Rules(int keepLast, TimeSpan? grace = null) =>
+        new() { KeepLast = keepLast, KeepFor = TimeSpan.Zero, GracePeriod = grace ?? RetentionRules.DefaultGracePeriod };
+
+    [Fact(Timeout = Timeout)]
+    public async Task Run_ReleasesPastTheRules_DeletesThemAndOnlyTheBlobsNoKeptReleaseReferences()
+    {
+        var ids = await Site.DeployVersionsAsync(5);
+        Site.Clock.Advance(TwoDays);
+
+        var result = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None);
+
+        Assert.Equal([ids[3], ids[4]], await Site.ReleasesAsync());
+        Assert.Equal(ids[4], await Site.LiveAsync());
+        Assert.Equal((3, 6, false), (result.ReleasesDeleted, result.BlobsDeleted, result.StoppedAtLimit));
+        // Versions 4 and 5 own an index and a page each; the stylesheet is shared.
+        Assert.Equal(5, (await Site.KeysAsync(StoreLayout.BlobsPrefix)).Count);
+        await AssertAllWholeAsync();
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Run_NothingStored_DeletesNothing()
+    {
+        var result = await Site.Cleanup().RunAsync(RetentionRules.Default, null, null, CancellationToken.None);
+
+        Assert.Equal(0, result.ObjectsDeleted);
+        Assert.False(result.StoppedAtLimit);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Run_UnreferencedBlobYoungerThanTheGracePeriod_IsKeptUntilItAges()
+    {
+        await Site.DeployVersionsAsync(1);
+        var orphan = await Site.PutOrphanBlobAsync("uploaded by a deploy that has not written its manifest yet");
+        Site.Clock.Advance(TimeSpan.FromHours(23));
+
+        var first = await Site.Cleanup().RunAsync(Rules(keepLast: 1), null, null, CancellationToken.None);
+        Site.Clock.Advance(TimeSpan.FromHours(2));
+        var second = await Site.Cleanup().RunAsync(Rules(keepLast: 1), null, null, CancellationToken.None);
+
+        Assert.Equal((0, 1), (first.BlobsDeleted, first.Plan.BlobsSparedByGrace));
+        Assert.Equal(1, second.BlobsDeleted);
+        Assert.DoesNotContain(StoreLayout.Blob(orphan), await Site.KeysAsync(StoreLayout.BlobsPrefix));
+    }
+
+    /// <summary>
+    /// A deploy that uploads its blobs and writes its manifest after cleanup's last look at the manifests
+    /// survives because its blobs are young. With no grace period the same interleaving breaks the
+    /// release: the row that shows what the grace period is for.
+    /// </summary>
+    [Theory(Timeout = Timeout)]
+    [InlineData(24, true)]
+    [InlineData(0, false)]
+    public async Task Run_DeployFinishingAfterCleanupLookedAtManifests_IsKeptWholeByTheGracePeriod(int graceHours, bool whole)
+    {
+        await Site.DeployVersionsAsync(3);
+        Site.Clock.Advance(TwoDays);
+        ReleaseId late = default;
+        // Listing 2 of blobs/ is the one the deletions are chosen from, after the manifests were re-read.
+        var interleaved = new InterleavingStore(Site.Store, StoreLayout.BlobsPrefix, 2, async () => late = await Site.DeployAsync(TestSite.Version(99)));
+
+        await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.FromHours(graceHours)), null, null, CancellationToken.None);
+
+        Assert.True(interleaved.Ran);
+        Assert.Equal(late, await Site.LiveAsync());
+        Assert.Equal(whole, (await Site.VerifyAsync(VerifyTarget.Live)).Ok);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Run_DeployWritingItsManifestWhileCleanupPlans_IsKeptWholeEvenWithNoGracePeriod()
+    {
+        await Site.DeployVersionsAsync(3);
+        Site.Clock.Advance(TwoDays);
+        ReleaseId late = default;
+        // Listing 1 of blobs/ ends the survey: the deploy lands after the plan and before any deletion.
+        var interleaved = new InterleavingStore(Site.Store, StoreLayout.BlobsPrefix, 1, async () => late = await Site.DeployAsync(TestSite.Version(99)));
+
+        await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 0, TimeSpan.Zero), null, null, CancellationToken.None);
+
+        Assert.Equal(late, await Site.LiveAsync());
+        await AssertAllWholeAsync();
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Run_OldReleasePromotedWhileCleanupPlans_IsKeptWhole()
+    {
+        var ids = await Site.DeployVersionsAsync(5);
+        Site.Clock.Advance(TwoDays);
+        var interleaved = new InterleavingStore(Site.Store, StoreLayout.BlobsPrefix, 1,
+            () => Site.Operations().PromoteAsync(ids[0], force: false, CancellationToken.None));
+
+        var result = await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, null, CancellationToken.None);
+
+        Assert.Contains(result.Plan.ReleasesToDelete, r => r.Id == ids[0]);
+        Assert.Equal(ids[0], await Site.LiveAsync());
+        Assert.Contains(ids[0], await Site.ReleasesAsync());
+        await AssertAllWholeAsync();
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Run_PinnedOldRelease_IsKeptUntilUnpinned()
+    {
+        var ids = await Site.DeployVersionsAsync(4);
+        var pins = new ReleasePins(Site.Store, Site.Clock);
+        await pins.PinAsync(ids[0], "the launch", CancellationToken.None);
+        Site.Clock.Advance(TwoDays);
+
+        await Site.Cleanup().RunAsync(Rules(keepLast: 1), null, null, CancellationToken.None);
+        var whilePinned = await Site.ReleasesAsync();
+        Assert.True(await pins.UnpinAsync(ids[0], CancellationToken.None));
+        await Site.Cleanup().RunAsync(Rules(keepLast: 1), null, null, CancellationToken.None);
+
+        Assert.Equal([ids[0], ids[2], ids[3]], whilePinned);
+        Assert.Equal([ids[2], ids[3]], await Site.ReleasesAsync());
+        await AssertAllWholeAsync();
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Pin_UnknownRelease_IsAUsageErrorAndWritesNothing()
+    {
+        await Site.DeployVersionsAsync(1);
+        var pins = new ReleasePins(Site.Store, Site.Clock);
+
+        var error = await Assert.ThrowsAsync<UsageException>(() => pins.PinAsync(ReleaseId.Parse("20200101-000000-abcdef"), null, CancellationToken.None));
+
+        Assert.Contains("release 20200101-000000-abcdef does not exist", error.Message);
+        Assert.Empty(await Site.KeysAsync(StoreLayout.PinsPrefix));
+        Assert.False(await pins.UnpinAsync(ReleaseId.Parse("20200101-000000-abcdef"), CancellationToken.None));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Plan_DeletesNothingAndNamesExactlyWhatRunThenDeletes()
+    {
+        await Site.DeployVersionsAsync(5);
+        Site.Clock.Advance(TwoDays);
+        var before = await AllKeysAsync();
+
+        var plan = await Site.Cleanup().PlanAsync(Rules(keepLast: 2), CancellationToken.None);
+        var afterPlan = await AllKeysAsync();
+        var result = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None);
+
+        Assert.Equal(before, afterPlan);
+        var planned = plan.ReleasesToDelete.Select(r => StoreLayout.Release(r.Id)).Concat(plan.BlobsToDelete.Select(b => StoreLayout.Blob(b.Hash)));
+        Assert.Equal(before.Except(await AllKeysAsync()).Order(StringComparer.Ordinal), planned.Order(StringComparer.Ordinal));
+        Assert.Equal(plan.Bytes, result.BytesFreed);
+        Assert.True(plan.Bytes > 0);
+    }
+
+    /// <summary>12 objects to delete: 4 manifests, then 8 blobs.</summary>
+    [Theory(Timeout = Timeout)]
+    [InlineData(1, true, 1, 0)]
+    [InlineData(4, true, 4, 0)]
+    [InlineData(7, true, 4, 3)]
+    [InlineData(12, false, 4, 8)]
+    [InlineData(100, false, 4, 8)]
+    public async Task Run_MaxDelete_StopsThereSaysSoAndTheNextRunFinishes(int maxDelete, bool stopped, int releases, int blobs)
+    {
+        await Site.DeployVersionsAsync(6);
+        Site.Clock.Advance(TwoDays);
+
+        var result = await Site.Cleanup().RunAsync(Rules(keepLast: 2), maxDelete, null, CancellationToken.None);
+
+        Assert.Equal((stopped, releases, blobs), (result.StoppedAtLimit, result.ReleasesDeleted, result.BlobsDeleted));
+        Assert.Equal(stopped ? 12 - maxDelete : 0, result.ReleasesRemaining + result.BlobsRemaining);
+        await AssertAllWholeAsync();
+        var rest = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None);
+        Assert.Equal(12 - result.ObjectsDeleted, rest.ObjectsDeleted);
+        await AssertCleanAsync(keptReleases: 2);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Run_ManyBlobs_DeletesInBatchesOfAtMostOneThousandAndReportsEach()
+    {
+        const int orphans = 2_100;
+        await Site.DeployVersionsAsync(1);
+        await Parallel.ForEachAsync(Enumerable.Range(0, orphans), new ParallelOptions { MaxDegreeOfParallelism = 16 },
+            async (i, _) => await Site.PutOrphanBlobAsync($"orphan {i}"));
+        Site.Clock.Advance(TwoDays);
+        var recording = new RecordingStore(Site.Store);
+        var reports = new List<CleanupProgress>();
+
+        var result = await Site.Cleanup(recording).RunAsync(Rules(keepLast: 1), null, new SynchronousProgress<CleanupProgress>(reports.Add), CancellationToken.None);
+
+        Assert.Equal(orphans, result.BlobsDeleted);
+        Assert.Equal([1000, 1000, 100], recording.Batches.Select(b => b.Count));
+        Assert.Equal([1000, 2000, 2100], reports.Where(r => r.Stage == CleanupStage.Blobs).Select(r => r.Deleted));
+        await AssertCleanAsync(keptReleases: 1);
+    }
+
+    /// <summary>
+    /// A crash after any number of deletions (4 manifests, then 8 blobs) leaves the live release and every
+    /// kept one whole, and the next run finishes the job.
+    /// </summary>
+    [Theory(Timeout = Timeout)]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(11)]
+    public async Task Run_CrashAfterKDeletions_KeptReleasesStayWholeAndTheRerunFinishes(int k)
+    {
+        var ids = await Site.DeployVersionsAsync(6);
+        Site.Clock.Advance(TwoDays);
+        var crashing = new CrashingStore(Site.Store, k);
+
+        await Assert.ThrowsAsync<SimulatedCrash>(() => Site.Cleanup(crashing).RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None));
+
+        Assert.Equal(k, crashing.Deleted);
+        Assert.Equal(ids[5], await Site.LiveAsync());
+        foreach (var kept in new[] { ids[4], ids[5] })
+            Assert.True((await Site.VerifyAsync(VerifyTarget.Release(kept))).Ok, $"{kept} lost a blob after a crash at {k}");
+        await AssertAllWholeAsync();
+        var rest = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None);
+        Assert.Equal(12 - k, rest.ObjectsDeleted);
+        await AssertCleanAsync(keptReleases: 2);
+    }
+
+    /// <summary>
+    /// Invariant 4 under load: cleanup runs while five deploys and two forced rollbacks race each other
+    /// on the same store. Afterwards every kept release verifies deep, and rolling back to each one in
+    /// turn makes a live release that verifies whole.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Run_WhileFiveDeploysAndTwoRollbacksRace_EveryKeptReleaseStaysWhole()
+    {
+        var seeded = await Site.DeployVersionsAsync(8);
+        Site.Clock.Advance(TwoDays);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task<T?> Racing<T>(Func<Task<T>> work) where T : class
+        {
+            await start.Task;
+            try
+            {
+                return await work();
+            }
+            catch (LiveChangedException)
+            {
+                return null;
+            }
+        }
+
+        var deploys = Enumerable.Range(100, 5)
+            .Select(n => Task.Run(() => Racing(async () => (object)await Site.DeployAsync(TestSite.Version(n, extraFiles: 150), force: true))))
+            .ToList();
+        var rollbacks = Enumerable.Range(0, 2)
+            .Select(_ => Task.Run(() => Racing(async () => (object)await Site.Operations().RollbackAsync(null, force: true, CancellationToken.None))))
+            .ToList();
+        var others = Task.WhenAll([.. deploys, .. rollbacks]);
+        // Cleanup runs again and again until the others are done, so its steps fall between theirs.
+        var cleanups = Task.Run(async () =>
+        {
+            var results = new List<CleanupResult>();
+            do results.Add((await Racing(() => Site.Cleanup().RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None)))!);
+            while (!others.IsCompleted);
+            return results;
+        });
+        start.SetResult();
+        await others;
+        var runs = await cleanups;
+
+        Assert.True(runs.Sum(r => r.ReleasesDeleted) >= 4, $"cleanup deleted only {runs.Sum(r => r.ReleasesDeleted)} of the {seeded.Count} seeded releases");
+        Assert.True(runs.Sum(r => r.BlobsDeleted) > 0);
+        await AssertAllWholeAsync();
+        foreach (var kept in await Site.ReleasesAsync())
+        {
+            await Site.Operations().RollbackAsync(kept, force: false, CancellationToken.None);
+            Assert.Equal(kept, await Site.LiveAsync());
+            var live = await Site.VerifyAsync(VerifyTarget.Live, deep: true);
+            Assert.True(live.Ok, $"{kept} is live but cannot be served whole");
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Run_CorruptManifest_RefusesAndDeletesNothing()
+    {
+        await Site.DeployVersionsAsync(3);
+        await Site.Store.PutAsync(StoreLayout.Release(ReleaseId.Parse("broken")), ObjectContent.FromBytes("{ not json"u8.ToArray(), "application/json"),
+            WriteCondition.None, CancellationToken.None);
+        Site.Clock.Advance(TwoDays);
+        var before = await AllKeysAsync();
+
+        var error = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().RunAsync(Rules(keepLast: 1), null, null, CancellationToken.None));
+
+        Assert.Contains("releases/broken.json", error.Message);
+        Assert.EndsWith("cleanup deleted nothing", error.Message);
+        Assert.Equal(before, await AllKeysAsync());
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Run_CorruptLivePointer_RefusesAndDeletesNothing()
+    {
+        await Site.DeployVersionsAsync(3);
+        await Site.Store.PutAsync(StoreLayout.LiveKey, ObjectContent.FromBytes(Encoding.UTF8.GetBytes("{\"live\":"), "application/json"),
+            WriteCondition.None, CancellationToken.None);
+        Site.Clock.Advance(TwoDays);
+        var before = await AllKeysAsync();
+
+        await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().RunAsync(Rules(keepLast: 0), null, null, CancellationToken.None));
+
+        Assert.Equal(before, await AllKeysAsync());
+    }
+
+    private async Task<IReadOnlyList<string>> AllKeysAsync() =>
+        [.. (await Site.KeysAsync(StoreLayout.ReleasesPrefix)).Concat(await Site.KeysAsync(StoreLayout.BlobsPrefix)).Concat(await Site.KeysAsync(StoreLayout.LiveKey))];
+
+    private async Task AssertAllWholeAsync()
+    {
+        var report = await Site.VerifyAsync(VerifyTarget.All, deep: true);
+        Assert.True(report.Ok, string.Join("; ", report.Releases.Where(r => !r.Ok).Select(r => $"{r.Id}: {r.ManifestProblem} {string.Join(", ", r.Problems.Select(p => $"{p.Hash.Short} {p.Fault}"))}")));
+    }
+
+    /// <summary>Only the kept releases and exactly the blobs they reference are left.</summary>
+    private async Task AssertCleanAsync(int keptReleases)
+    {
+        var releases = await Site.ReleasesAsync();
+        Assert.Equal(keptReleases, releases.Count);
+        var referenced = new HashSet<string>();
+        foreach (var id in releases)
+            foreach (var hash in (await Site.ManifestAsync(id)).Blobs) referenced.Add(StoreLayout.Blob(hash));
+        Assert.Equal(referenced.Order(StringComparer.Ordinal), (await Site.KeysAsync(StoreLayout.BlobsPrefix)).Order(StringComparer.Ordinal));
+        await AssertAllWholeAsync();
+    }
+}
+
+/// <summary>Reports on the calling thread, so a test sees every report before the run returns.</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Jamdeploy.Storage;
+
+namespace Jamdeploy.Core.Tests.Cleanup;
+
+/// <summary>Passes every call to the real store; decorators override the calls they change.</summary>
+public abstract class DelegatingStore(IObjectStore inner) : IObjectStore
+{
+    protected IObjectStore Inner => inner;
+
+    public string Location => inner.Location;
+
+    public virtual Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
+
+    public virtual Task<Stream?> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken) =>
+        inner.OpenReadAsync(key, range, cancellationToken);
+
+    public virtual Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken) => inner.HeadAsync(key, cancellationToken);
+
+    public virtual Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken) =>
+        inner.PutAsync(key, content, condition, cancellationToken);
+
+    public virtual IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+    public virtual Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) => inner.DeleteAsync(keys, cancellationToken);
+}
+
+/// <summary>
+/// Makes the store keep the test's clock: an object written through it reports the fake time of its
+/// write as its last-modified time, as if the store's own clock were the fake one. Without it a test
+/// could not have objects that are days old next to objects that were just written.
+/// </summary>
+public sealed class ClockedStore(IObjectStore inner, TimeProvider clock) : DelegatingStore(inner)
+{
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _written = new(StringComparer.Ordinal);
+
+    public override async Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        // Stamped before the object becomes visible, as a real store does atomically: a listing between
+        // the write and a later stamp would show the real (days older) time and invite a deletion.
+        var before = _written.TryGetValue(key, out var stamped) ? stamped : (DateTimeOffset?)null;
+        _written[key] = clock.GetUtcNow();
+        var result = await Inner.PutAsync(key, content, condition, cancellationToken);
+        if (!result.Written)
+        {
+            if (before is { } previous) _written[key] = previous;
+            else _written.TryRemove(key, out _);
+        }
+        return result;
+    }
+
+    public override async Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken) =>
+        await Inner.HeadAsync(key, cancellationToken) is { } info ? Stamped(info) : null;
+
+    public override async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var info in Inner.ListAsync(prefix, cancellationToken)) yield return Stamped(info);
+    }
+
+    public override async Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        await Inner.DeleteAsync(keys, cancellationToken);
+        foreach (var key in keys) _written.TryRemove(key, out _);
+    }
+
+    private ObjectInfo Stamped(ObjectInfo info) => _written.TryGetValue(info.Key, out var at) ? info with { LastModified = at } : info;
+}
+
+/// <summary>Thrown by <see cref="CrashingStore"/>: stands for the process dying, so nothing catches it.</summary>
+public sealed class SimulatedCrash(string message) : Exception(message);
+
+/// <summary>
+/// Lets <c>allowedDeletes</c> keys be deleted, then "crashes" in the middle of the batch that crosses the
+/// limit, with the keys before the limit already gone: a kill -9 between two deletions of a batch.
+/// </summary>
+public sealed class CrashingStore(IObjectStore inner, int allowedDeletes) : DelegatingStore(inner)
+{
+    public int Deleted { get; private set; }
+
+    public override async Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        var allowed = keys.Take(Math.Max(0, allowedDeletes - Deleted)).ToList();
+        if (allowed.Count > 0) await Inner.DeleteAsync(allowed, cancellationToken);
+        Deleted += allowed.Count;
+        if (allowed.Count < keys.Count) throw new SimulatedCrash($"crashed after {Deleted} deletions");
+    }
+}
+
+/// <summary>Records every delete batch, so a test can see their sizes and order.</summary>
+public sealed class RecordingStore(IObjectStore inner) : DelegatingStore(inner)
+{
+    private readonly ConcurrentQueue<IReadOnlyList<string>> _batches = new();
+
+    public IReadOnlyList<IReadOnlyList<string>> Batches => [.. _batches];
+
+    public override async Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        _batches.Enqueue([.. keys]);
+        await Inner.DeleteAsync(keys, cancellationToken);
+    }
+}
+
+/// <summary>
+/// Runs an action once, just before the first listing of a prefix is handed out: a way to make
+/// something happen at an exact point of a cleanup run (a deploy, a promote) without timing.
+/// </summary>
+public sealed class InterleavingStore(IObjectStore inner, string prefix, int onListing, Func<Task> action) : DelegatingStore(inner)
+{
+    private int _listings;
+
+    public bool Ran { get; private set; }
+
+    public override async IAsyncEnumerable<ObjectInfo> ListAsync(string listPrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (listPrefix == prefix && Interlocked.Increment(ref _listings) == onListing)
+        {
+            await action();
+            Ran = true;
+        }
+        await foreach (var info in Inner.ListAsync(listPrefix, cancellationToken)) yield return info;
+    }
+}

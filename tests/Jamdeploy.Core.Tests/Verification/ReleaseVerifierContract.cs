@@ -1,0 +1,124 @@
+using System.Text;
+using Jamdeploy.Core.Tests.Cleanup;
+using Jamdeploy.Model;
+using Jamdeploy.Storage;
+using Jamdeploy.Verification;
+
+namespace Jamdeploy.Core.Tests.Verification;
+
+/// <summary>What <c>jamdeploy verify</c> promises, against every store: it finds every blob a release cannot serve.</summary>
+public abstract class ReleaseVerifierContract : IAsyncLifetime
+{
+    private const int Timeout = 60_000;
+    private TestSite? _site;
+
+    protected TestSite Site => _site ?? throw new InvalidOperationException("not initialised");
+
+    protected abstract Task<IObjectStore> CreateEmptyStoreAsync();
+
+    public async Task InitializeAsync() => _site = new TestSite(await CreateEmptyStoreAsync());
+
+    public virtual Task DisposeAsync()
+    {
+        _site?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Theory(Timeout = Timeout)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Verify_EveryBlobStored_IsOk(bool deep)
+    {
+        var ids = await Site.DeployVersionsAsync(3);
+
+        var live = await Site.VerifyAsync(VerifyTarget.Live, deep);
+        var all = await Site.VerifyAsync(VerifyTarget.All, deep);
+
+        Assert.True(live.Ok);
+        Assert.Equal([(ids[2], true, 3, 3)], live.Releases.Select(r => (r.Id, r.IsLive, r.Files, r.Blobs)));
+        Assert.True(all.Ok);
+        Assert.Equal(ids, all.Releases.Select(r => r.Id));
+        // Three releases of three files share one stylesheet: seven blobs, each checked once.
+        Assert.Equal(7, all.BlobsChecked);
+        Assert.Equal(deep, all.BytesHashed > 0);
+    }
+
+    [Theory(Timeout = Timeout)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Verify_BlobMissing_NamesItAndThePathsThatBreak(bool deep)
+    {
+        var ids = await Site.DeployVersionsAsync(2);
+        var css = (await Site.ManifestAsync(ids[1])).Files["/assets/site.css"].Hash;
+        await Site.Store.DeleteAsync([StoreLayout.Blob(css)], CancellationToken.None);
+
+        var report = await Site.VerifyAsync(VerifyTarget.All, deep);
+
+        Assert.False(report.Ok);
+        Assert.All(report.Releases, r =>
+        {
+            var problem = Assert.Single(r.Problems);
+            Assert.Equal((css, BlobFault.Missing, "/assets/site.css"), (problem.Hash, problem.Fault, Assert.Single(problem.Paths)));
+        });
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Verify_BlobWithOtherBytesOfTheSameSize_OnlyTheDeepCheckFindsIt()
+    {
+        var ids = await Site.DeployVersionsAsync(1);
+        var index = (await Site.ManifestAsync(ids[0])).Files["/index.html"];
+        var forged = Encoding.UTF8.GetBytes(new string('x', (int)index.Size));
+        await Site.Store.PutAsync(StoreLayout.Blob(index.Hash), ObjectContent.FromBytes(forged, "text/html"), WriteCondition.None, CancellationToken.None);
+
+        var shallow = await Site.VerifyAsync(VerifyTarget.Live, deep: false);
+        var deep = await Site.VerifyAsync(VerifyTarget.Live, deep: true);
+
+        Assert.True(shallow.Ok);
+        var problem = Assert.Single(Assert.Single(deep.Releases).Problems);
+        Assert.Equal((index.Hash, BlobFault.WrongContent), (problem.Hash, problem.Fault));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Verify_BlobOfAnotherSize_TheShallowCheckFindsIt()
+    {
+        var ids = await Site.DeployVersionsAsync(1);
+        var index = (await Site.ManifestAsync(ids[0])).Files["/index.html"];
+        await Site.Store.PutAsync(StoreLayout.Blob(index.Hash), ObjectContent.FromBytes("short"u8.ToArray(), "text/html"), WriteCondition.None, CancellationToken.None);
+
+        var report = await Site.VerifyAsync(VerifyTarget.Release(ids[0]), deep: false);
+
+        Assert.Equal(BlobFault.WrongSize, Assert.Single(Assert.Single(report.Releases).Problems).Fault);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Verify_All_PointerNamesAReleaseWhoseManifestIsGone_ReportsIt()
+    {
+        var ids = await Site.DeployVersionsAsync(2);
+        await Site.Store.DeleteAsync([StoreLayout.Release(ids[1])], CancellationToken.None);
+
+        var report = await Site.VerifyAsync(VerifyTarget.All, deep: false);
+
+        var live = Assert.Single(report.Releases, r => r.IsLive);
+        Assert.Equal(ids[1], live.Id);
+        Assert.Contains("is missing", live.ManifestProblem);
+        Assert.False(report.Ok);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Verify_UnknownRelease_IsAUsageError()
+    {
+        await Site.DeployVersionsAsync(1);
+
+        var error = await Assert.ThrowsAsync<UsageException>(() => Site.VerifyAsync(VerifyTarget.Release(ReleaseId.Parse("nope"))));
+
+        Assert.Contains("release nope does not exist", error.Message);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Verify_LiveWhenNothingIsLive_IsAUsageError()
+    {
+        var error = await Assert.ThrowsAsync<UsageException>(() => Site.VerifyAsync(VerifyTarget.Live));
+
+        Assert.Contains("nothing is live", error.Message);
+    }
+}
