@@ -1,6 +1,40 @@
+using System.CommandLine;
+using Jamdeploy.Cli.Commands;
+
 namespace Jamdeploy.Cli;
 
+/// <summary>The composition root of the <c>jamdeploy</c> command.</summary>
 public static class JamdeployCli
 {
-    public static Task<int> RunAsync(string[] args) => Task.FromResult(0);
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand("jamdeploy: atomic, content-addressed deploys of static sites to a local store or S3 + CloudFront.");
+        CommandBase[] commands =
+        [
+            new DeployCommand(),
+            new PromoteCommand(),
+            new RollbackCommand(),
+            new ReleasesCommand(),
+            new StatusCommand(),
+        ];
+        foreach (var command in commands) root.Subcommands.Add(command);
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var root = BuildRootCommand();
+        var parsed = root.Parse(args);
+        var output = stdout ?? Console.Out;
+        var errors = stderr ?? Console.Error;
+        if (parsed.Errors.Count > 0)
+        {
+            // A usage mistake is exit 2 with one line per problem, not the help page.
+            foreach (var error in parsed.Errors) await errors.WriteLineAsync($"jamdeploy: {error.Message}");
+            await errors.WriteLineAsync("run `jamdeploy --help` for usage");
+            return ExitCodes.Usage;
+        }
+        var configuration = new InvocationConfiguration { Output = output, Error = errors };
+        return await parsed.InvokeAsync(configuration);
+    }
 }

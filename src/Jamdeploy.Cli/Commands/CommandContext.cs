@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Jamdeploy.Cli.Hosting;
+using Jamdeploy.Cli.Output;
+using Jamdeploy.Deploying;
+using Jamdeploy.Invalidation;
+using Jamdeploy.Releases;
+using Jamdeploy.Storage;
+using Microsoft.Extensions.Configuration;
+using Serilog;
+
+namespace Jamdeploy.Cli.Commands;
+
+/// <summary>Everything a command needs, built once per invocation from configuration and flags.</summary>
+public sealed class CommandContext
+{
+    private IObjectStore? _store;
+
+    private CommandContext(ParseResult parseResult, IConfiguration configuration, string storeLocation, UserOutput output, ILogger log)
+    {
+        ParseResult = parseResult;
+        Configuration = configuration;
+        StoreLocation = storeLocation;
+        Output = output;
+        Log = log;
+    }
+
+    public ParseResult ParseResult { get; }
+    public IConfiguration Configuration { get; }
+    public string StoreLocation { get; }
+    public UserOutput Output { get; }
+    public ILogger Log { get; }
+    public TimeProvider Time { get; } = TimeProvider.System;
+    public static string WorkingDirectory => Directory.GetCurrentDirectory();
+
+    public static CommandContext Create(ParseResult parseResult, string? storeFlag, UserOutput output, ILogger log)
+    {
+        var configuration = ConfigurationLoader.Load(WorkingDirectory);
+        var location = storeFlag ?? configuration["Store"] ?? StoreFactory.DefaultLocation;
+        if (string.IsNullOrWhiteSpace(location)) throw new UsageException("--store is empty; give a directory or s3://bucket/prefix");
+        return new CommandContext(parseResult, configuration, location, output, log);
+    }
+
+    public IObjectStore Store => _store ??= StoreFactory.Open(StoreLocation, Configuration, WorkingDirectory);
+
+    public DeployOptions DeployOptions
+    {
+        get
+        {
+            var options = ConfigurationLoader.Bind<DeployOptions>(Configuration, "Deploy") with
+            {
+                GracePeriod = Configuration.GetValue<TimeSpan?>("Cleanup:GracePeriod") ?? new DeployOptions().GracePeriod,
+            };
+            options.Validate();
+            return options;
+        }
+    }
+
+    public CdnNotifier CreateCdnNotifier(bool wait) => new(CdnFactory.Create(Configuration), wait, Log);
+
+    public ReleaseOperations CreateReleaseOperations(bool wait) =>
+        new(new ReleaseStore(Store), CreateCdnNotifier(wait), Time, DeployOptions.HistoryLimit, Log);
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Jamdeploy.Cli.Output;
+using Jamdeploy.Model;
+using Jamdeploy.Releases;
+
+namespace Jamdeploy.Cli.Commands;
+
+/// <summary><c>jamdeploy promote &lt;release&gt;</c>: make a stored release live, with no upload.</summary>
+public sealed class PromoteCommand : CommandBase
+{
+    private static readonly Argument<string> ReleaseArgument = new("release") { Description = "The id of a stored release (see `jamdeploy releases`)" };
+    private static readonly Option<bool> ForceOption = new("--force") { Description = "Flip even if the live release changed meanwhile" };
+    private static readonly Option<bool> WaitOption = new("--wait") { Description = "Wait until the CDN reports the invalidation complete" };
+
+    public PromoteCommand() : base("promote", "Make a stored release live")
+    {
+        Arguments.Add(ReleaseArgument);
+        Options.Add(ForceOption);
+        Options.Add(WaitOption);
+    }
+
+    protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var id = ReleaseIds.ParseArgument(context.ParseResult.GetValue(ReleaseArgument)!);
+        var result = await context.CreateReleaseOperations(context.ParseResult.GetValue(WaitOption))
+            .PromoteAsync(id, context.ParseResult.GetValue(ForceOption), cancellationToken);
+        SwitchReport.Write(context.Output, "promote", result);
+        return ExitCodes.Done;
+    }
+}
+
+/// <summary>The shared report of promote and rollback.</summary>
+internal static class SwitchReport
+{
+    public static void Write(UserOutput output, string action, SwitchResult result)
+    {
+        output.Json(new { action, live = result.Live.Value, before = result.Before?.Value, alreadyLive = result.AlreadyLive, invalidatedPaths = result.InvalidatedPaths });
+        if (result.AlreadyLive)
+        {
+            output.Line($"unchanged: {result.Live} is already live");
+            return;
+        }
+        output.Line($"live: {result.Live} (was {result.Before?.ToString() ?? "none"})");
+        if (result.InvalidatedPaths > 0) output.Line($"invalidated {Format.Plural(result.InvalidatedPaths, "path")}");
+    }
+}
+
+internal static class ReleaseIds
+{
+    public static ReleaseId ParseArgument(string text) =>
+        ReleaseId.TryParse(text.Trim(), out var id) ? id
+        : throw new UsageException($"'{text}' is not a release id (ids look like 20261124-101500-3f9a1c; `jamdeploy releases` lists them)");
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+
+namespace Jamdeploy.Cli.Commands;
+
+/// <summary><c>jamdeploy rollback [--to &lt;release&gt;]</c>: put an earlier release back, with no upload.</summary>
+public sealed class RollbackCommand : CommandBase
+{
+    private static readonly Option<string?> ToOption = new("--to") { Description = "The release to go back to (default: the one live before the current one)" };
+    private static readonly Option<bool> ForceOption = new("--force") { Description = "Flip even if the live release changed meanwhile" };
+    private static readonly Option<bool> WaitOption = new("--wait") { Description = "Wait until the CDN reports the invalidation complete" };
+
+    public RollbackCommand() : base("rollback", "Make the previously live release live again")
+    {
+        Options.Add(ToOption);
+        Options.Add(ForceOption);
+        Options.Add(WaitOption);
+    }
+
+    protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var to = context.ParseResult.GetValue(ToOption) is { } text ? ReleaseIds.ParseArgument(text) : (Model.ReleaseId?)null;
+        var result = await context.CreateReleaseOperations(context.ParseResult.GetValue(WaitOption))
+            .RollbackAsync(to, context.ParseResult.GetValue(ForceOption), cancellationToken);
+        SwitchReport.Write(context.Output, "rollback", result);
+        return ExitCodes.Done;
+    }
+}

@@ -1,0 +1,45 @@
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting;
+using Serilog.Formatting.Display;
+
+namespace Jamdeploy.Cli.Hosting;
+
+/// <summary>
+/// Diagnostics go to stderr (warnings by default, everything with --verbose) and never to stdout, which
+/// belongs to the user's output and --json. Exceptions are rendered only when asked for: a user mistake
+/// must not print a stack trace.
+/// </summary>
+public static class Logging
+{
+    public static Logger Create(bool verbose, TextWriter stderr)
+    {
+        var template = verbose
+            ? "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}"
+            : "[{Level:u3}] {Message:lj}{NewLine}";
+        var configuration = new LoggerConfiguration()
+            .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.Sink(new TextWriterSink(stderr, new MessageTemplateTextFormatter(template, System.Globalization.CultureInfo.InvariantCulture)));
+        var file = Environment.GetEnvironmentVariable("JAMDEPLOY__LOGGING__FILE");
+        if (!string.IsNullOrEmpty(file))
+            configuration = configuration.WriteTo.File(file, outputTemplate: "[{Timestamp:o} {Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+        return configuration.CreateLogger();
+    }
+}
+
+/// <summary>Writes log events to the invocation's stderr writer (a test can capture it).</summary>
+internal sealed class TextWriterSink(TextWriter writer, ITextFormatter formatter) : ILogEventSink
+{
+    private readonly Lock _gate = new();
+
+    public void Emit(LogEvent logEvent)
+    {
+        lock (_gate)
+        {
+            formatter.Format(logEvent, writer);
+            writer.Flush();
+        }
+    }
+}

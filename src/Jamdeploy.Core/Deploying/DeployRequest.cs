@@ -1,0 +1,44 @@
+using Jamdeploy.Model;
+using Jamdeploy.Planning;
+
+namespace Jamdeploy.Deploying;
+
+public sealed record DeployRequest(string Folder)
+{
+    public string? Message { get; init; }
+    public string? Commit { get; init; }
+
+    /// <summary>False stores the release without making it live (for previews and a later promote).</summary>
+    public bool Promote { get; init; } = true;
+    public bool DryRun { get; init; }
+
+    /// <summary>Flip even when the live release changed since this deploy read it.</summary>
+    public bool Force { get; init; }
+}
+
+public enum DeployOutcome
+{
+    /// <summary>The release is live.</summary>
+    Live,
+    /// <summary>Stored, not promoted (--no-promote).</summary>
+    Staged,
+    /// <summary>The folder matches the live release: nothing sent, nothing flipped.</summary>
+    Unchanged,
+    /// <summary>Planned only (--dry-run): nothing written.</summary>
+    DryRun,
+}
+
+public sealed record DeployResult(DeployOutcome Outcome, ReleaseId Release, ReleaseId? PreviousLive, DeployPlan? Plan)
+{
+    public int Files { get; init; }
+    public long TotalBytes { get; init; }
+    public int UploadedBlobs => Outcome is DeployOutcome.Live or DeployOutcome.Staged ? Plan?.Uploads.Count ?? 0 : 0;
+    public long BytesSent => Outcome is DeployOutcome.Live or DeployOutcome.Staged ? Plan?.BytesToSend ?? 0 : 0;
+    public int InvalidatedPaths { get; init; }
+    public bool Forced { get; init; }
+}
+
+public enum DeployStage { Scan, Hash, Plan, Upload, Manifest, Flip, Invalidate }
+
+/// <summary>Progress of a stage: <c>Done</c> of <c>Total</c> units (bytes for hash and upload).</summary>
+public sealed record DeployProgress(DeployStage Stage, long Done, long Total);

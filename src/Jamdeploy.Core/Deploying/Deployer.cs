@@ -1,0 +1,124 @@
+using System.Collections.Immutable;
+using Jamdeploy.Hashing;
+using Jamdeploy.Invalidation;
+using Jamdeploy.Manifests;
+using Jamdeploy.Model;
+using Jamdeploy.Planning;
+using Jamdeploy.Releases;
+using Jamdeploy.Scanning;
+using Jamdeploy.Storage;
+using Serilog;
+
+namespace Jamdeploy.Deploying;
+
+/// <summary>
+/// The deploy pipeline: scan → hash → plan → upload → write manifest → flip → invalidate. Nothing before
+/// the flip is visible to a reader, so a failure or a kill anywhere before it leaves the live site as it
+/// was (invariants 1 and 5), and a rerun finds what already arrived.
+/// </summary>
+public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions options, TimeProvider time, ILogger log)
+{
+    private readonly ReleaseStore _releases = new(store);
+
+    public async Task<DeployResult> DeployAsync(DeployRequest request, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
+    {
+        progress?.Report(new DeployProgress(DeployStage.Scan, 0, 0));
+        var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.Ignore), cancellationToken);
+        var totalBytes = scanned.Sum(f => f.Length);
+        log.Information("Scanned {Files} files ({Bytes} bytes) in {Folder}", scanned.Count, totalBytes, request.Folder);
+
+        var hashed = await HashAsync(scanned, totalBytes, progress, cancellationToken);
+        var release = BuildManifest(request, hashed);
+
+        progress?.Report(new DeployProgress(DeployStage.Plan, 0, 0));
+        var planned = await _releases.ReadLiveAsync(cancellationToken);
+        var live = planned.Live is { } liveId ? await _releases.ReadLiveManifestAsync(liveId, cancellationToken) : null;
+        if (live is not null && live.HasSameContentAs(release))
+        {
+            log.Information("Folder matches live release {Release}; nothing to do", live.Id);
+            return new DeployResult(DeployOutcome.Unchanged, live.Id, live.Id, null) { Files = hashed.Count, TotalBytes = totalBytes };
+        }
+
+        var plan = await new DeployPlanner(store, time, options.GracePeriod, options.UploadConcurrency)
+            .PlanAsync(release, hashed, live, cancellationToken);
+        log.Information("Planned {Release}: {Uploads} blobs to send ({Bytes} bytes), {Reused} files reused",
+            release.Id, plan.Uploads.Count, plan.BytesToSend, plan.ReusedFiles);
+        var result = new DeployResult(DeployOutcome.DryRun, release.Id, planned.Live, plan) { Files = hashed.Count, TotalBytes = totalBytes };
+        if (request.DryRun) return result;
+
+        await UploadAsync(plan, progress, cancellationToken);
+        progress?.Report(new DeployProgress(DeployStage.Manifest, 0, 1));
+        await _releases.WriteManifestAsync(release, cancellationToken);
+        if (!request.Promote) return result with { Outcome = DeployOutcome.Staged };
+
+        progress?.Report(new DeployProgress(DeployStage.Flip, 0, 1));
+        var flip = await new LiveSwitch(_releases, time, options.HistoryLimit, log)
+            .FlipAsync(release.Id, FlipAction.Deploy, planned, request.Force, cancellationToken);
+        result = result with { Outcome = DeployOutcome.Live, PreviousLive = flip.Before, Forced = flip.OverConcurrentChange };
+
+        if (cdn.CdnName != "none") progress?.Report(new DeployProgress(DeployStage.Invalidate, 0, 1));
+        var before = flip.Before == live?.Id ? live : flip.Before is { } b ? await _releases.TryReadManifestAsync(b, CancellationToken.None) : null;
+        try
+        {
+            var outcome = await cdn.NotifyAsync(before, release, cancellationToken);
+            return result with { InvalidatedPaths = outcome.PathCount };
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new JamdeployException(ExitCodes.Cancelled,
+                $"cancelled after {release.Id} went live; the CDN was not invalidated: run `jamdeploy invalidate --release {release.Id}`", e);
+        }
+    }
+
+    private static async Task<IReadOnlyList<HashedFile>> HashAsync(
+        IReadOnlyList<ScannedFile> scanned, long totalBytes, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
+    {
+        long done = 0;
+        var bytes = progress is null ? null : new InlineProgress<long>(n =>
+            progress.Report(new DeployProgress(DeployStage.Hash, Interlocked.Add(ref done, n), totalBytes)));
+        progress?.Report(new DeployProgress(DeployStage.Hash, 0, totalBytes));
+        return await FileHasher.HashAsync(scanned, bytes, cancellationToken);
+    }
+
+    private Manifest BuildManifest(DeployRequest request, IReadOnlyList<HashedFile> hashed)
+    {
+        var files = hashed.ToImmutableSortedDictionary(
+            f => f.SitePath,
+            f => new ManifestEntry(f.Hash, f.Length, ContentTypes.For(f.SitePath)),
+            StringComparer.Ordinal);
+        var now = time.GetUtcNow();
+        return new Manifest(ReleaseId.New(now), now, files)
+        {
+            Message = request.Message,
+            Commit = request.Commit,
+            Source = Path.GetFullPath(request.Folder),
+        };
+    }
+
+    private async Task UploadAsync(DeployPlan plan, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
+    {
+        long sent = 0;
+        var total = plan.BytesToSend;
+        progress?.Report(new DeployProgress(DeployStage.Upload, 0, total));
+        // Big blobs first so the tail of the upload is many small ones, not one long one.
+        var ordered = plan.Uploads.OrderByDescending(u => u.Source.Length);
+        await Parallel.ForEachAsync(ordered,
+            new ParallelOptions { MaxDegreeOfParallelism = options.UploadConcurrency, CancellationToken = cancellationToken },
+            async (upload, ct) =>
+            {
+                var content = ObjectContent.FromFile(upload.Source.File.FullPath, upload.Source.Length, upload.Hash,
+                    upload.ContentType, ObjectContent.ImmutableCacheControl);
+                // IfAbsent: a concurrent deploy that sent the same blob first is success, not a conflict.
+                await store.PutAsync(StoreLayout.Blob(upload.Hash), content,
+                    upload.Refresh ? WriteCondition.None : WriteCondition.IfAbsent, ct);
+                log.Debug("Uploaded {Blob} from {Path} ({Bytes} bytes, {Reason})", upload.Hash.Short, upload.Source.SitePath, upload.Source.Length, upload.Reason);
+                progress?.Report(new DeployProgress(DeployStage.Upload, Interlocked.Add(ref sent, upload.Source.Length), total));
+            });
+    }
+}
+
+/// <summary>Reports on the calling thread: <see cref="Progress{T}"/> would post to a sync context per chunk.</summary>
+internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

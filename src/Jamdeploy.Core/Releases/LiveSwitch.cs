@@ -1,0 +1,42 @@
+using Jamdeploy.Model;
+using Serilog;
+
+namespace Jamdeploy.Releases;
+
+/// <summary>The pointer after a flip, and what was live just before it (which the CDN diff starts from).</summary>
+public sealed record FlipResult(ReleaseId Live, ReleaseId? Before, bool OverConcurrentChange);
+
+/// <summary>
+/// The one visible step: a compare-and-swap of the live pointer against the state the caller planned
+/// from (invariant 3). A lost race is never retried blindly: without force it is refused naming the
+/// release now live; with force the pointer is re-read and the move is added on top of it, so no
+/// history entry is lost.
+/// </summary>
+public sealed class LiveSwitch(ReleaseStore releases, TimeProvider time, int historyLimit, ILogger log)
+{
+    private const int MaxForcedAttempts = 50;
+
+    public async Task<FlipResult> FlipAsync(ReleaseId target, FlipAction action, LiveState planned, bool force, CancellationToken cancellationToken)
+    {
+        var state = planned;
+        for (var attempt = 1; ; attempt++)
+        {
+            var next = state.Pointer is null
+                ? LivePointer.First(target, time.GetUtcNow(), action)
+                : state.Pointer.MoveTo(target, time.GetUtcNow(), action, historyLimit);
+            var written = await releases.WritePointerAsync(next, state.ETag, cancellationToken);
+            if (written.Written)
+            {
+                log.Information("Flipped live pointer to {Release} ({Action}, was {Before})", target, action, state.Live);
+                return new FlipResult(target, state.Live, attempt > 1);
+            }
+
+            var now = await releases.ReadLiveAsync(cancellationToken);
+            log.Warning("Live pointer moved concurrently: planned from {Planned}, now {Now}", planned.Live, now.Live);
+            if (!force) throw new LiveChangedException(planned.Live, now.Live);
+            if (attempt >= MaxForcedAttempts)
+                throw new StoreException($"gave up after {attempt} attempts: the live pointer kept changing under --force");
+            state = now;
+        }
+    }
+}

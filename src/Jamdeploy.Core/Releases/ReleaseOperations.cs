@@ -1,0 +1,87 @@
+using Jamdeploy.Invalidation;
+using Jamdeploy.Manifests;
+using Jamdeploy.Model;
+using Serilog;
+
+namespace Jamdeploy.Releases;
+
+/// <summary>A release as <c>jamdeploy releases</c> shows it.</summary>
+public sealed record ReleaseSummary(ReleaseId Id, DateTimeOffset Created, int Files, long Bytes, string? Message, string? Commit, bool Live);
+
+/// <summary>What is live now and how it got there.</summary>
+public sealed record SiteStatus(string Store, ReleaseSummary? Live, DateTimeOffset? LiveSince, FlipAction? LiveBy, ReleaseId? RollbackTarget, int HistoryEntries);
+
+/// <summary>The outcome of promote or rollback: no upload, one pointer write, one CDN diff.</summary>
+public sealed record SwitchResult(ReleaseId Live, ReleaseId? Before, bool AlreadyLive, int InvalidatedPaths);
+
+/// <summary>Moves the pointer to a release that is already stored (promote, rollback), and reads what is there.</summary>
+public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, TimeProvider time, int historyLimit, ILogger log)
+{
+    private const int ReadParallelism = 8;
+
+    public async Task<SwitchResult> PromoteAsync(ReleaseId id, bool force, CancellationToken cancellationToken)
+    {
+        var state = await releases.ReadLiveAsync(cancellationToken);
+        var target = await releases.ReadRequestedManifestAsync(id, cancellationToken);
+        return await SwitchAsync(target, FlipAction.Promote, state, force, cancellationToken);
+    }
+
+    /// <summary>Back to <paramref name="to"/>, or by default to the release live just before the current one.</summary>
+    public async Task<SwitchResult> RollbackAsync(ReleaseId? to, bool force, CancellationToken cancellationToken)
+    {
+        var state = await releases.ReadLiveAsync(cancellationToken);
+        if (state.Pointer is null)
+            throw new UsageException($"nothing to roll back: no release has been made live in {releases.Objects.Location}");
+        var targetId = to ?? state.Pointer.Previous()
+            ?? throw new UsageException($"nothing to roll back to: {state.Pointer.Live} is the only release that has been live; deploy or promote another first");
+        var target = await releases.ReadRequestedManifestAsync(targetId, cancellationToken);
+        return await SwitchAsync(target, FlipAction.Rollback, state, force, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ReleaseSummary>> ListAsync(CancellationToken cancellationToken)
+    {
+        var state = await releases.ReadLiveAsync(cancellationToken);
+        var ids = new List<ReleaseId>();
+        await foreach (var id in releases.ListReleaseIdsAsync(cancellationToken)) ids.Add(id);
+
+        var summaries = new ReleaseSummary?[ids.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = ReadParallelism, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                // A manifest deleted by a concurrent cleanup between list and read is simply gone.
+                if (await releases.TryReadManifestAsync(ids[i], ct) is { } manifest)
+                    summaries[i] = Summarize(manifest, state.Live);
+            });
+        return [.. summaries.OfType<ReleaseSummary>().OrderByDescending(s => s.Created).ThenByDescending(s => s.Id.Value, StringComparer.Ordinal)];
+    }
+
+    public async Task<SiteStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        var state = await releases.ReadLiveAsync(cancellationToken);
+        if (state.Pointer is not { } pointer) return new SiteStatus(releases.Objects.Location, null, null, null, null, 0);
+        var live = await releases.ReadLiveManifestAsync(pointer.Live, cancellationToken);
+        var last = pointer.History.LastOrDefault();
+        return new SiteStatus(releases.Objects.Location, Summarize(live, pointer.Live), last?.At, last?.Action, pointer.Previous(), pointer.History.Count);
+    }
+
+    private async Task<SwitchResult> SwitchAsync(Manifest target, FlipAction action, LiveState state, bool force, CancellationToken cancellationToken)
+    {
+        if (state.Live == target.Id) return new SwitchResult(target.Id, target.Id, true, 0);
+        var flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target.Id, action, state, force, cancellationToken);
+        var before = flip.Before is { } b ? await releases.TryReadManifestAsync(b, cancellationToken) : null;
+        try
+        {
+            var outcome = await cdn.NotifyAsync(before, target, cancellationToken);
+            return new SwitchResult(target.Id, flip.Before, false, outcome.PathCount);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new JamdeployException(ExitCodes.Cancelled,
+                $"cancelled after {target.Id} went live; the CDN was not invalidated: run `jamdeploy invalidate --release {target.Id}`", e);
+        }
+    }
+
+    private static ReleaseSummary Summarize(Manifest manifest, ReleaseId? live) =>
+        new(manifest.Id, manifest.Created, manifest.Files.Count, manifest.TotalBytes, manifest.Message, manifest.Commit, manifest.Id == live);
+}
