@@ -31,22 +31,22 @@ public static class GitHubActionsOutputs
     /// <summary>The step outputs, one <c>name=value</c> line each (a heredoc block for a value with line breaks).</summary>
     public static string FormatOutputs(CiDeployReport report)
     {
+        var plan = report.Plan;
         var outputs = new List<(string Name, string? Value)>
         {
-            ("release_id", report.ReleaseId),
-            ("url", report.Url),
-            ("live", report.Live ? "true" : "false"),
-            ("dry_run", report.DryRun ? "true" : "false"),
+            ("outcome", report.Outcome),
             ("exit_code", Number(report.ExitCode)),
-            ("site", report.Site),
+            ("live", report.Live ? "true" : "false"),
+            ("release_id", report.ReleaseId),
+            ("previous_release_id", report.PreviousReleaseId),
+            ("url", report.Url),
+            ("store", report.Store),
             ("commit", report.Commit),
-            ("files", Number(report.Plan.Files)),
-            ("added", Number(report.Plan.Added)),
-            ("changed", Number(report.Plan.Changed)),
-            ("removed", Number(report.Plan.Removed)),
-            ("uploaded_blobs", Number(report.Plan.UploadedBlobs)),
-            ("uploaded_bytes", report.Plan.UploadedBytes.ToString(CultureInfo.InvariantCulture)),
-            ("reused_blobs", Number(report.Plan.ReusedBlobs)),
+            ("files", plan is null ? null : Number(plan.Files)),
+            ("total_bytes", plan is null ? null : Number(plan.TotalBytes)),
+            ("new_blobs", plan is null ? null : Number(plan.NewBlobs)),
+            ("new_bytes", plan is null ? null : Number(plan.NewBytes)),
+            ("reused_files", plan is null ? null : Number(plan.ReusedFiles)),
             ("invalidated_paths", Number(report.InvalidatedPaths)),
             ("summary", PlanLine(report)),
             ("problem", report.Problem),
@@ -76,39 +76,51 @@ public static class GitHubActionsOutputs
         text.Append("### ").Append(Headline(report)).Append("\n\n");
         if (report.Problem is not null) text.Append("> ").Append(Cell(report.Problem)).Append("\n\n");
         text.Append("| | |\n|---|---|\n");
-        Row(text, "Site", Code(report.Site));
-        Row(text, "Release", Code(report.ReleaseId));
+        if (report.ReleaseId is not null) Row(text, "Release", Code(report.ReleaseId));
+        if (report.PreviousReleaseId is not null && report.PreviousReleaseId != report.ReleaseId)
+            Row(text, "Previous release", Code(report.PreviousReleaseId));
         if (report.Url is not null) Row(text, "URL", $"<{Cell(report.Url)}>");
+        Row(text, "Store", Code(report.Store));
         if (report.Commit is not null) Row(text, "Commit", Code(report.Commit));
         if (report.Message is not null) Row(text, "Message", Cell(report.Message));
-        var plan = report.Plan;
-        Row(text, "Files", $"{Number(plan.Files)} ({Number(plan.Added)} added, {Number(plan.Changed)} changed, {Number(plan.Removed)} removed)");
-        Row(text, report.DryRun ? "Would upload" : "Uploaded", $"{Number(plan.UploadedBlobs)} blobs, {Bytes(plan.UploadedBytes)}");
-        Row(text, "Reused", $"{Number(plan.ReusedBlobs)} blobs already in the store");
+        if (report.Plan is { } plan)
+        {
+            Row(text, "Files", $"{Number(plan.Files)} ({Bytes(plan.TotalBytes)})");
+            Row(text, report.Outcome == CiDeployOutcomes.DryRun ? "Would upload" : "Uploaded", $"{Number(plan.NewBlobs)} new blobs ({Bytes(plan.NewBytes)})");
+            Row(text, "Reused", $"{Number(plan.ReusedFiles)} files already in the store");
+        }
         Row(text, "CDN", $"{Number(report.InvalidatedPaths)} paths invalidated");
-        Row(text, "Exit code", Number(report.ExitCode));
+        Row(text, "Outcome", $"{report.Outcome} (exit {Number(report.ExitCode)})");
         return text.Append('\n').ToString();
     }
 
-    /// <summary>The plan in one line, for logs and the <c>summary</c> output.</summary>
+    /// <summary>The result in one line, for the <c>summary</c> output.</summary>
     public static string PlanLine(CiDeployReport report)
     {
-        var plan = report.Plan;
-        var upload = report.DryRun ? "would upload" : "uploaded";
-        return $"{Number(plan.Files)} files ({Number(plan.Added)} added, {Number(plan.Changed)} changed, {Number(plan.Removed)} removed); "
-            + $"{upload} {Number(plan.UploadedBlobs)} blobs ({Bytes(plan.UploadedBytes)}), reused {Number(plan.ReusedBlobs)}; "
+        var release = report.ReleaseId ?? "no release";
+        if (report.Plan is not { } plan) return $"{report.Outcome}: {release}";
+        var upload = report.Outcome == CiDeployOutcomes.DryRun ? "would upload" : "uploaded";
+        return $"{report.Outcome}: {release}; {Number(plan.Files)} files ({Bytes(plan.TotalBytes)}), "
+            + $"{upload} {Number(plan.NewBlobs)} new blobs ({Bytes(plan.NewBytes)}), {Number(plan.ReusedFiles)} files reused; "
             + $"invalidated {Number(report.InvalidatedPaths)} paths";
     }
 
-    private static string Headline(CiDeployReport report) => report switch
+    private static string Headline(CiDeployReport report)
     {
-        { DryRun: true, ExitCode: ExitCodes.Done } => $"Dry run for {Code(report.Site)}: nothing was changed",
-        { ExitCode: ExitCodes.Done } => $"{Code(report.ReleaseId)} is live on {Code(report.Site)}",
-        { ExitCode: ExitCodes.InvalidationFailed } => $"{Code(report.ReleaseId)} is live on {Code(report.Site)}, but the CDN invalidation failed",
-        { ExitCode: ExitCodes.Conflict } => $"Refused: the live release of {Code(report.Site)} changed while this deploy ran",
-        { Live: true } => $"{Code(report.ReleaseId)} is live on {Code(report.Site)}, but the deploy did not finish (exit {Number(report.ExitCode)})",
-        _ => $"Deploy to {Code(report.Site)} failed (exit {Number(report.ExitCode)}); the live release is unchanged",
-    };
+        var release = report.ReleaseId is null ? "" : Code(report.ReleaseId);
+        return report.Outcome switch
+        {
+            CiDeployOutcomes.Live => $"{release} is live",
+            CiDeployOutcomes.Unchanged => $"Unchanged: {release} is already live",
+            CiDeployOutcomes.Staged => $"{release} is stored, not live (promote it to make it live)",
+            CiDeployOutcomes.DryRun => "Dry run: nothing was written",
+            CiDeployOutcomes.InvalidationFailed => $"{release} is live, but the CDN invalidation failed",
+            CiDeployOutcomes.Refused => "Refused: the live release changed while this deploy ran",
+            CiDeployOutcomes.Cancelled when report.Live => $"Cancelled after {release} went live",
+            CiDeployOutcomes.Cancelled => "Cancelled; the live release is unchanged",
+            _ => $"Deploy failed (exit {Number(report.ExitCode)}); the live release is unchanged",
+        };
+    }
 
     private static void Row(StringBuilder text, string name, string value) =>
         text.Append("| ").Append(name).Append(" | ").Append(value).Append(" |\n");
@@ -120,7 +132,7 @@ public static class GitHubActionsOutputs
 
     private static string Code(string value) => $"`{Cell(value).Replace("`", "'", StringComparison.Ordinal)}`";
 
-    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Bytes(long bytes)
     {

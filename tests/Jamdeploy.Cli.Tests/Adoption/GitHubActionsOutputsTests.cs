@@ -17,23 +17,28 @@ public sealed class GitHubActionsOutputsTests
         Assert.Equal(new GitHubActionsWritten(outputFile, summaryFile), written);
         var outputs = ParseGitHubOutputFile(await File.ReadAllTextAsync(outputFile));
         Assert.Equal("kept", outputs["earlier_step"]);
+        Assert.Equal("live", outputs["outcome"]);
         Assert.Equal("20261124T060000Z-abc1234", outputs["release_id"]);
+        Assert.Equal("20261123T180000Z-0ff1ce0", outputs["previous_release_id"]);
         Assert.Equal("https://www.example.com/", outputs["url"]);
         Assert.Equal("true", outputs["live"]);
         Assert.Equal("0", outputs["exit_code"]);
         Assert.Equal("120", outputs["files"]);
-        Assert.Equal("5", outputs["uploaded_blobs"]);
-        Assert.Equal("1258291", outputs["uploaded_bytes"]);
+        Assert.Equal("5", outputs["new_blobs"]);
+        Assert.Equal("1258291", outputs["new_bytes"]);
+        Assert.Equal("115", outputs["reused_files"]);
         Assert.Equal(
-            "120 files (3 added, 2 changed, 1 removed); uploaded 5 blobs (1.2 MiB), reused 115; invalidated 8 paths",
+            "live: 20261124T060000Z-abc1234; 120 files (4.0 MiB), uploaded 5 new blobs (1.2 MiB), 115 files reused; invalidated 8 paths",
             outputs["summary"]);
+        Assert.False(outputs.ContainsKey("problem"));
 
         var summary = await File.ReadAllTextAsync(summaryFile);
-        Assert.StartsWith("# Build\n\n### `20261124T060000Z-abc1234` is live on `www`\n", summary, StringComparison.Ordinal);
+        Assert.StartsWith("# Build\n\n### `20261124T060000Z-abc1234` is live\n", summary, StringComparison.Ordinal);
         Assert.Contains("| URL | <https://www.example.com/> |\n", summary, StringComparison.Ordinal);
+        Assert.Contains("| Previous release | `20261123T180000Z-0ff1ce0` |\n", summary, StringComparison.Ordinal);
         Assert.Contains("| Message | Fix the footer \\| header |\n", summary, StringComparison.Ordinal);
-        Assert.Contains("| Files | 120 (3 added, 2 changed, 1 removed) |\n", summary, StringComparison.Ordinal);
-        Assert.Contains("| Uploaded | 5 blobs, 1.2 MiB |\n", summary, StringComparison.Ordinal);
+        Assert.Contains("| Uploaded | 5 new blobs (1.2 MiB) |\n", summary, StringComparison.Ordinal);
+        Assert.Contains("| CDN | 8 paths invalidated |\n", summary, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 30000)]
@@ -49,26 +54,62 @@ public sealed class GitHubActionsOutputsTests
     {
         using var temp = new TempDirectory("gha");
         var outputFile = temp.Combine("output");
-        var report = Some.LiveReport with { ExitCode = ExitCodes.InvalidationFailed, Problem = "CloudFront said:\nThrottling\r\nretry later" };
+        var report = Some.LiveReport with
+        {
+            Outcome = CiDeployOutcomes.InvalidationFailed, ExitCode = ExitCodes.InvalidationFailed, Problem = "CloudFront said:\nThrottling\r\nretry later",
+        };
 
         await GitHubActionsOutputs.WriteAsync(report, Env(outputFile, null), CancellationToken.None);
 
         var text = await File.ReadAllTextAsync(outputFile);
         Assert.Matches("(?m)^problem<<ghadelimiter_[0-9a-f]{32}$", text);
-        Assert.Equal("CloudFront said:\nThrottling\nretry later", ParseGitHubOutputFile(text)["problem"]);
+        var outputs = ParseGitHubOutputFile(text);
+        Assert.Equal("CloudFront said:\nThrottling\nretry later", outputs["problem"]);
+        Assert.Equal("3", outputs["exit_code"]);
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task WriteAsync_FailedBeforePlanning_WritesOutcomeWithoutReleaseOrCounts()
+    {
+        using var temp = new TempDirectory("gha");
+        var outputFile = temp.Combine("output");
+        var report = new CiDeployReport("s3://bucket/www/", CiDeployOutcomes.Failed, ExitCodes.Usage, false, null, null, null, null, null, null, 0,
+            "folder './public' does not exist");
+
+        await GitHubActionsOutputs.WriteAsync(report, Env(outputFile, null), CancellationToken.None);
+
+        var outputs = ParseGitHubOutputFile(await File.ReadAllTextAsync(outputFile));
+        Assert.Equal("failed", outputs["outcome"]);
+        Assert.Equal("2", outputs["exit_code"]);
+        Assert.Equal("false", outputs["live"]);
+        Assert.False(outputs.ContainsKey("release_id"));
+        Assert.False(outputs.ContainsKey("files"));
+        Assert.Equal("failed: no release", outputs["summary"]);
     }
 
     [Theory]
-    [InlineData(ExitCodes.Done, true, false, "### `20261124T060000Z-abc1234` is live on `www`")]
-    [InlineData(ExitCodes.Done, false, true, "### Dry run for `www`: nothing was changed")]
-    [InlineData(ExitCodes.InvalidationFailed, true, false, "### `20261124T060000Z-abc1234` is live on `www`, but the CDN invalidation failed")]
-    [InlineData(ExitCodes.Conflict, false, false, "### Refused: the live release of `www` changed while this deploy ran")]
-    [InlineData(ExitCodes.Failed, false, false, "### Deploy to `www` failed (exit 1); the live release is unchanged")]
-    public void FormatStepSummary_EachOutcome_HeadlineSaysWhatIsLive(int exitCode, bool live, bool dryRun, string headline)
+    [InlineData(CiDeployOutcomes.Live, true, "### `20261124T060000Z-abc1234` is live")]
+    [InlineData(CiDeployOutcomes.Unchanged, true, "### Unchanged: `20261124T060000Z-abc1234` is already live")]
+    [InlineData(CiDeployOutcomes.Staged, false, "### `20261124T060000Z-abc1234` is stored, not live (promote it to make it live)")]
+    [InlineData(CiDeployOutcomes.DryRun, false, "### Dry run: nothing was written")]
+    [InlineData(CiDeployOutcomes.InvalidationFailed, true, "### `20261124T060000Z-abc1234` is live, but the CDN invalidation failed")]
+    [InlineData(CiDeployOutcomes.Refused, false, "### Refused: the live release changed while this deploy ran")]
+    [InlineData(CiDeployOutcomes.Cancelled, true, "### Cancelled after `20261124T060000Z-abc1234` went live")]
+    [InlineData(CiDeployOutcomes.Cancelled, false, "### Cancelled; the live release is unchanged")]
+    [InlineData(CiDeployOutcomes.Failed, false, "### Deploy failed (exit 0); the live release is unchanged")]
+    public void FormatStepSummary_EachOutcome_HeadlineSaysWhatIsLive(string outcome, bool live, string headline)
     {
-        var summary = GitHubActionsOutputs.FormatStepSummary(Some.LiveReport with { ExitCode = exitCode, Live = live, DryRun = dryRun });
+        var summary = GitHubActionsOutputs.FormatStepSummary(Some.LiveReport with { Outcome = outcome, Live = live });
 
         Assert.StartsWith(headline + "\n", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FormatStepSummary_DryRun_SaysWouldUpload()
+    {
+        var summary = GitHubActionsOutputs.FormatStepSummary(Some.LiveReport with { Outcome = CiDeployOutcomes.DryRun, Live = false });
+
+        Assert.Contains("| Would upload | 5 new blobs (1.2 MiB) |\n", summary, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -112,15 +153,16 @@ public sealed class GitHubActionsOutputsTests
     private static class Some
     {
         public static CiDeployReport LiveReport { get; } = new(
-            Site: "www",
-            ReleaseId: "20261124T060000Z-abc1234",
+            Store: "s3://bucket/www/",
+            Outcome: CiDeployOutcomes.Live,
             ExitCode: ExitCodes.Done,
             Live: true,
-            DryRun: false,
+            ReleaseId: "20261124T060000Z-abc1234",
+            PreviousReleaseId: "20261123T180000Z-0ff1ce0",
             Url: "https://www.example.com/",
             Commit: "abc1234",
             Message: "Fix the footer | header",
-            Plan: new CiPlanCounts(Files: 120, Added: 3, Changed: 2, Removed: 1, UploadedBlobs: 5, UploadedBytes: 1_258_291, ReusedBlobs: 115),
+            Plan: new CiPlanCounts(Files: 120, TotalBytes: 4_194_304, NewBlobs: 5, NewBytes: 1_258_291, ReusedFiles: 115),
             InvalidatedPaths: 8);
     }
 }

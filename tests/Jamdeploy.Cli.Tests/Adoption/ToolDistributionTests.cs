@@ -1,5 +1,7 @@
 using System.IO.Compression;
+using System.Text.Json;
 using System.Xml.Linq;
+using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Cli.Tests.Adoption;
 
@@ -8,7 +10,7 @@ public sealed class ToolDistributionTests(ToolBuildFixture build) : IClassFixtur
 {
     private const int BuildTimeoutMs = 600_000;
 
-    [Fact(Timeout = BuildTimeoutMs, Skip = "until main's CLI answers --version")]
+    [Fact(Timeout = BuildTimeoutMs)]
     public async Task Pack_InstalledFromLocalFolder_GivesJamdeployCommandWithItsVersion()
     {
         var jamdeploy = await build.PackAndInstallAsync();
@@ -18,6 +20,47 @@ public sealed class ToolDistributionTests(ToolBuildFixture build) : IClassFixtur
         var result = await ChildProcess.RunAsync(jamdeploy, ["--version"], timeout.Token);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.StartsWith(version, result.Stdout.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = BuildTimeoutMs)]
+    public async Task InstalledTool_DeployInGitHubActions_GoesLiveWithCiCommitAndMessageAndWritesOutputs()
+    {
+        var jamdeploy = await build.PackAndInstallAsync();
+        using var temp = new TempDirectory("ci-deploy");
+        temp.Write("site/index.html", "<h1>Hello</h1>");
+        temp.Write("site/assets/app.0123abcd.js", "console.log(1)");
+        var eventFile = temp.Write("event.json", """{ "head_commit": { "message": "Ship the landing page\n\nDetails" } }""");
+        var store = temp.Combine("store");
+        var environment = new Dictionary<string, string>
+        {
+            ["CI"] = "true",
+            ["GITHUB_ACTIONS"] = "true",
+            ["GITHUB_SHA"] = "5f1e0c9d8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e",
+            ["GITHUB_EVENT_PATH"] = eventFile,
+            ["GITHUB_OUTPUT"] = temp.Combine("github-output"),
+            ["GITHUB_STEP_SUMMARY"] = temp.Combine("github-summary"),
+            ["JAMDEPLOY__Site__Url"] = "https://www.example.test/",
+        };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        var deploy = await ChildProcess.RunAsync(jamdeploy, ["deploy", "site", "--store", store], timeout.Token, temp.Path, environment);
+
+        Assert.True(deploy.ExitCode == 0, deploy.ToString());
+        var outputs = File.ReadAllLines(temp.Combine("github-output"))
+            .Select(line => line.Split('=', 2)).Where(parts => parts.Length == 2).ToDictionary(parts => parts[0], parts => parts[1]);
+        Assert.Equal("live", outputs["outcome"]);
+        Assert.Equal("https://www.example.test/", outputs["url"]);
+        Assert.Equal("2", outputs["files"]);
+        Assert.Equal("2", outputs["new_blobs"]);
+        Assert.Contains($"### `{outputs["release_id"]}` is live", await File.ReadAllTextAsync(temp.Combine("github-summary")), StringComparison.Ordinal);
+
+        var releases = await ChildProcess.RunAsync(jamdeploy, ["releases", "--store", store, "--json"], timeout.Token, temp.Path);
+        Assert.True(releases.ExitCode == 0, releases.ToString());
+        var release = JsonDocument.Parse(releases.Stdout).RootElement.GetProperty("releases").EnumerateArray().Single();
+        Assert.Equal(outputs["release_id"], release.GetProperty("id").GetString());
+        Assert.True(release.GetProperty("live").GetBoolean());
+        Assert.Equal("5f1e0c9d8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e", release.GetProperty("commit").GetString());
+        Assert.Equal("Ship the landing page", release.GetProperty("message").GetString());
     }
 
     [Fact(Timeout = BuildTimeoutMs)]
@@ -34,7 +77,7 @@ public sealed class ToolDistributionTests(ToolBuildFixture build) : IClassFixtur
         Assert.Equal("Jamdeploy", Nuspec(package).Descendants().Single(e => e.Name.LocalName == "id").Value);
     }
 
-    [Fact(Timeout = BuildTimeoutMs, Skip = "until main's CLI answers --version")]
+    [Fact(Timeout = BuildTimeoutMs)]
     public async Task DockerfilePublish_RunsWithDotnetAsTheImageDoes()
     {
         var app = await build.PublishAsync();
