@@ -29,9 +29,9 @@ public static class JamdeployCli
         var errors = stderr ?? Console.Error;
         if (parsed.Errors.Count > 0)
         {
-            // A usage mistake is exit 2 with one line per problem, not the help page.
-            foreach (var error in parsed.Errors) await errors.WriteLineAsync($"jamdeploy: {error.Message}");
-            await errors.WriteLineAsync("run `jamdeploy --help` for usage");
+            // A usage mistake is exit 2 and one line, not the help page.
+            var problems = string.Join("; ", parsed.Errors.Select(e => e.Message.TrimEnd('.')));
+            await errors.WriteLineAsync($"jamdeploy: {problems} (see `jamdeploy --help`)");
             return ExitCodes.Usage;
         }
         var configuration = new InvocationConfiguration { Output = output, Error = errors };

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Jamdeploy.Model;
 
 namespace Jamdeploy.Manifests;
@@ -28,8 +29,10 @@ public sealed record Manifest(
     /// <summary>Where the files came from (the deployed folder, or the release promoted from), for people.</summary>
     public string? Source { get; init; }
 
+    [JsonIgnore]
     public long TotalBytes => Files.Values.Sum(e => e.Size);
 
+    [JsonIgnore]
     public IEnumerable<ContentHash> Blobs => Files.Values.Select(e => e.Hash).Distinct();
 
     /// <summary>True when both releases serve the same bytes with the same types and headers at the same paths.</summary>

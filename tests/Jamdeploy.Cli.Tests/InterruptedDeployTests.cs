@@ -1,0 +1,64 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Jamdeploy.TestSupport;
+
+namespace Jamdeploy.Cli.Tests;
+
+/// <summary>Invariant 5: a deploy killed with SIGKILL mid-upload leaves live untouched; the rerun sends only the rest.</summary>
+public sealed class InterruptedDeployTests : IDisposable
+{
+    private const int Files = 4000;
+    private readonly TempDirectory _workspace = new("kill");
+
+    private string Store => _workspace.Combine("store");
+
+    public void Dispose() => _workspace.Dispose();
+
+    [Fact(Timeout = 300000)]
+    public async Task Deploy_KilledDuringUpload_LeavesLiveUntouchedAndRerunSendsOnlyWhatIsMissing()
+    {
+        var first = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace), "--store", Store]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var liveBefore = File.ReadAllBytes(Path.Combine(Store, "live.json"));
+        var releasesBefore = Directory.GetFiles(Path.Combine(Store, "releases")).Length;
+        var blobsBefore = BlobCount();
+        var site = Some.BulkSite(_workspace, Files, 4096);
+        var slow = new Dictionary<string, string> { ["JAMDEPLOY__DEPLOY__UPLOADCONCURRENCY"] = "1" };
+
+        var arrived = 0;
+        for (var attempt = 0; attempt < 3 && arrived == 0; attempt++)
+        {
+            using var deploy = JamdeployProcess.Start(_workspace.Path, ["deploy", site, "--store", Store], slow);
+            await deploy.WaitForOutputAsync("uploading", TimeSpan.FromSeconds(60));
+            while (BlobCount() - blobsBefore < 100 && !deploy.HasExited) await Task.Delay(1);
+            deploy.Kill();
+            await deploy.WaitAsync(TimeSpan.FromSeconds(10));
+            arrived = BlobCount() - blobsBefore;
+            Assert.True(arrived < Files, "the deploy finished before it could be killed; make the site bigger");
+        }
+        Assert.InRange(arrived, 1, Files - 1);
+        Assert.Equal(liveBefore, File.ReadAllBytes(Path.Combine(Store, "live.json")));
+        Assert.Equal(releasesBefore, Directory.GetFiles(Path.Combine(Store, "releases")).Length);
+        AssertEveryBlobHashesToItsName();
+
+        var rerun = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", site, "--store", Store, "--json"]);
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        var report = JsonDocument.Parse(rerun.Stdout).RootElement;
+        Assert.Equal("live", report.GetProperty("outcome").GetString());
+        Assert.Equal(Files - arrived, report.GetProperty("uploadedBlobs").GetInt32());
+        Assert.Equal(blobsBefore + Files, BlobCount());
+        AssertEveryBlobHashesToItsName();
+    }
+
+    private int BlobCount()
+    {
+        var blobs = Path.Combine(Store, "blobs");
+        return Directory.Exists(blobs) ? Directory.EnumerateFiles(blobs).Count(f => !Path.GetFileName(f).StartsWith('.')) : 0;
+    }
+
+    private void AssertEveryBlobHashesToItsName()
+    {
+        foreach (var blob in Directory.EnumerateFiles(Path.Combine(Store, "blobs")).Where(f => !Path.GetFileName(f).StartsWith('.')))
+            Assert.Equal(Path.GetFileName(blob), Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(blob))));
+    }
+}

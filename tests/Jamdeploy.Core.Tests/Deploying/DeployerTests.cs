@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using Jamdeploy.Cdn;
+using Jamdeploy.Deploying;
+using Jamdeploy.Invalidation;
+using Jamdeploy.Manifests;
+using Jamdeploy.Releases;
+using Jamdeploy.Storage;
+using Jamdeploy.TestSupport;
+using Serilog.Core;
+
+namespace Jamdeploy.Core.Tests.Deploying;
+
+public sealed class DeployerTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("deployer");
+    private readonly LocalDirectoryStore _local;
+
+    public DeployerTests() => _local = new LocalDirectoryStore(_dir.Combine("store"));
+
+    public void Dispose() => _dir.Dispose();
+
+    private static Deployer DeployerFor(IObjectStore store) =>
+        new(store, new CdnNotifier(new NoCdn(), false, Logger.None), new DeployOptions { UploadConcurrency = 4 }, TimeProvider.System, Logger.None);
+
+    private Task<DeployResult> DeployAsync(IObjectStore store, string site, bool promote = true) =>
+        DeployerFor(store).DeployAsync(new DeployRequest(site) { Promote = promote }, null, CancellationToken.None);
+
+    private byte[]? LiveBytes() => File.Exists(_dir.Combine("store", "live.json")) ? File.ReadAllBytes(_dir.Combine("store", "live.json")) : null;
+
+    /// <summary>
+    /// Invariant 1: fail each write of a deploy in turn (every blob, the manifest, the pointer); the
+    /// pointer is never changed by a deploy that failed, so it never names a release with anything missing.
+    /// </summary>
+    [Fact(Timeout = 60000)]
+    public async Task Deploy_FailingAtEveryWriteBeforeTheFlip_LeavesLivePointerUntouched()
+    {
+        var v1 = Some.Site(_dir, "v1", "v1");
+        var v2 = Some.Site(_dir, "v2", "v2");
+        const int writes = 4 /* changed blobs */ + 1 /* manifest */ + 1 /* pointer */;
+
+        for (var failAt = 1; failAt <= writes; failAt++)
+        {
+            var store = new LocalDirectoryStore(_dir.Combine($"store{failAt}"));
+            await DeployAsync(store, v1);
+            var live = File.ReadAllBytes(_dir.Combine($"store{failAt}", "live.json"));
+            var faulty = new FaultyStore(store) { FailPutNumber = failAt };
+
+            await Assert.ThrowsAsync<StoreException>(() => DeployAsync(faulty, v2));
+
+            Assert.Equal(live, File.ReadAllBytes(_dir.Combine($"store{failAt}", "live.json")));
+            await AssertLiveReleaseIsWholeAsync(store);
+            Assert.Equal(DeployOutcome.Live, (await DeployAsync(store, v2)).Outcome);
+            await AssertLiveReleaseIsWholeAsync(store);
+        }
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Deploy_FailingToStoreAnyBlob_NeverWritesTheManifestOrPointer()
+    {
+        var faulty = new FaultyStore(_local) { FailPutsUnder = StoreLayout.BlobsPrefix };
+        await Assert.ThrowsAsync<StoreException>(() => DeployAsync(faulty, Some.Site(_dir)));
+        Assert.Null(LiveBytes());
+        Assert.False(Directory.Exists(_dir.Combine("store", "releases")));
+    }
+
+    /// <summary>Invariant 2 at manifest level: every path of every release resolves, through that release only, to the bytes deployed.</summary>
+    [Fact(Timeout = 60000)]
+    public async Task Releases_EveryPathResolvesThroughItsOwnManifestToItsOwnBytes()
+    {
+        var sites = new[] { "r1", "r2", "r3" }.Select(stamp => Some.Site(_dir, stamp, stamp)).ToList();
+        var ids = new List<Jamdeploy.Model.ReleaseId>();
+        foreach (var site in sites) ids.Add((await DeployAsync(_local, site)).Release);
+
+        var releases = new ReleaseStore(_local);
+        for (var i = 0; i < sites.Count; i++)
+        {
+            var manifest = (await releases.TryReadManifestAsync(ids[i], CancellationToken.None))!;
+            Assert.Equal(6, manifest.Files.Count);
+            foreach (var (path, entry) in manifest.Files)
+            {
+                var expected = File.ReadAllBytes(Path.Combine(sites[i], path.TrimStart('/')));
+                await using var blob = (await _local.OpenReadAsync(StoreLayout.Blob(entry.Hash), null, CancellationToken.None))!;
+                using var copy = new MemoryStream();
+                await blob.CopyToAsync(copy);
+                Assert.Equal(expected, copy.ToArray());
+                Assert.Equal(expected.Length, entry.Size);
+            }
+        }
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Deploy_FileChangedAfterHashing_IsRejectedByTheStoreAndNothingGoesLive()
+    {
+        var site = Some.Site(_dir);
+        var racing = new RewritingStore(_local, Path.Combine(site, "css", "site.css"));
+        var e = await Assert.ThrowsAsync<StoreException>(() => DeployAsync(racing, site));
+        Assert.Contains("content changed while it was being stored", e.Message);
+        Assert.Null(LiveBytes());
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Deploy_NoPromote_WritesTheReleaseButNotThePointer()
+    {
+        var result = await DeployAsync(_local, Some.Site(_dir), promote: false);
+        Assert.Equal(DeployOutcome.Staged, result.Outcome);
+        Assert.Null(LiveBytes());
+        Assert.NotNull(await new ReleaseStore(_local).TryReadManifestAsync(result.Release, CancellationToken.None));
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Deploy_IdenticalTree_MakesTwoReadsAndNoWrites()
+    {
+        var site = Some.Site(_dir);
+        await DeployAsync(_local, site);
+        var counting = new FaultyStore(_local);
+
+        var result = await DeployAsync(counting, site);
+
+        Assert.Equal(DeployOutcome.Unchanged, result.Outcome);
+        Assert.Equal((2, 0, 0, 0), (counting.Gets, counting.Puts, counting.Heads, counting.Lists));
+    }
+
+    private static async Task AssertLiveReleaseIsWholeAsync(LocalDirectoryStore store)
+    {
+        var releases = new ReleaseStore(store);
+        var state = await releases.ReadLiveAsync(CancellationToken.None);
+        if (state.Live is not { } live) return;
+        var manifest = await releases.ReadLiveManifestAsync(live, CancellationToken.None);
+        foreach (var entry in manifest.Files.Values)
+        {
+            var blob = File.ReadAllBytes(Path.Combine(store.Location, "blobs", entry.Hash.Hex));
+            Assert.Equal(entry.Hash.Hex, Convert.ToHexStringLower(SHA256.HashData(blob)));
+        }
+    }
+
+    /// <summary>Rewrites a file just before its blob is stored: a build still writing while the deploy runs.</summary>
+    private sealed class RewritingStore(IObjectStore inner, string file) : IObjectStore
+    {
+        public string Location => inner.Location;
+        public Task<StoredObject?> GetAsync(string key, CancellationToken ct) => inner.GetAsync(key, ct);
+        public Task<Stream?> OpenReadAsync(string key, ByteRange? range, CancellationToken ct) => inner.OpenReadAsync(key, range, ct);
+        public Task<ObjectInfo?> HeadAsync(string key, CancellationToken ct) => inner.HeadAsync(key, ct);
+        public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken ct) => inner.ListAsync(prefix, ct);
+        public Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken ct) => inner.DeleteAsync(keys, ct);
+
+        public Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken ct)
+        {
+            if (content.FilePath == file) File.WriteAllText(file, "body{color:red}");
+            return inner.PutAsync(key, content, condition, ct);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+using System.Text;
+using Jamdeploy.Manifests;
+using Jamdeploy.Model;
+using Jamdeploy.Releases;
+
+namespace Jamdeploy.Core.Tests.Manifests;
+
+/// <summary>The documents in a store are a format users and other tools depend on: snapshot them.</summary>
+public sealed class StoreDocumentsTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 24, 10, 15, 0, TimeSpan.Zero);
+    private static readonly ContentHash Hash = ContentHash.Of("hello"u8);
+
+    [Fact]
+    public void Manifest_Serialized_MatchesTheDocumentedFormat()
+    {
+        var manifest = new Manifest(ReleaseId.Parse("20261124-101500-3f9a1c"), At,
+            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+                [KeyValuePair.Create("/index.html", new ManifestEntry(Hash, 5, "text/html; charset=utf-8"))]))
+        { Message = "ship it", Commit = "abc123", Source = "/ci/public" };
+
+        var json = Encoding.UTF8.GetString(StoreDocuments.Serialize(manifest));
+
+        Assert.Equal("""
+            {
+              "id": "20261124-101500-3f9a1c",
+              "created": "2026-11-24T10:15:00+00:00",
+              "files": {
+                "/index.html": {
+                  "hash": "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+                  "size": 5,
+                  "contentType": "text/html; charset=utf-8"
+                }
+              },
+              "format": 1,
+              "message": "ship it",
+              "commit": "abc123",
+              "source": "/ci/public"
+            }
+            """, json.ReplaceLineEndings("\n"));
+        Assert.Equal(manifest.Files, StoreDocuments.ReadManifest(Encoding.UTF8.GetBytes(json), "m").Files);
+    }
+
+    [Fact]
+    public void Pointer_RoundTrips_WithItsHistory()
+    {
+        var a = ReleaseId.Parse("a1");
+        var b = ReleaseId.Parse("b2");
+        var pointer = LivePointer.First(a, At, FlipAction.Deploy).MoveTo(b, At.AddMinutes(1), FlipAction.Deploy);
+        var read = StoreDocuments.ReadPointer(StoreDocuments.Serialize(pointer), "p");
+        Assert.Equal(b, read.Live);
+        Assert.Equal(pointer.History, read.History);
+        Assert.Contains("\"action\": \"deploy\"", Encoding.UTF8.GetString(StoreDocuments.Serialize(pointer)));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{")]
+    [InlineData("[]")]
+    [InlineData("{\"live\": \"UPPER\", \"history\": []}")]
+    [InlineData("{\"history\": []}")]
+    [InlineData("{\"live\": \"a\", \"history\": [], \"format\": 99}")]
+    public void ReadPointer_Corrupt_ThrowsCorruptStoreNamingTheDocument(string json)
+    {
+        var e = Assert.Throws<CorruptStoreException>(() => StoreDocuments.ReadPointer(Encoding.UTF8.GetBytes(json), "/store/live.json"));
+        Assert.StartsWith("/store/live.json: ", e.Message);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Immutable;
+using Jamdeploy.Hashing;
+using Jamdeploy.Manifests;
+using Jamdeploy.Model;
+using Jamdeploy.Planning;
+using Jamdeploy.Scanning;
+using Jamdeploy.Storage;
+using Jamdeploy.TestSupport;
+
+namespace Jamdeploy.Core.Tests.Planning;
+
+public sealed class DeployPlannerTests : IDisposable
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+    private readonly TempDirectory _dir = new("planner");
+    private readonly LocalDirectoryStore _local;
+
+    public DeployPlannerTests() => _local = new LocalDirectoryStore(_dir.Combine("store"));
+
+    public void Dispose() => _dir.Dispose();
+
+    private (Manifest Release, IReadOnlyList<HashedFile> Files) Site(params (string Path, string Content)[] files)
+    {
+        var hashed = files.Select(f =>
+        {
+            var full = _dir.Write("site" + f.Path, f.Content);
+            return new HashedFile(new ScannedFile(f.Path, full, f.Content.Length), ContentHash.Of(System.Text.Encoding.UTF8.GetBytes(f.Content)));
+        }).ToList();
+        var manifest = new Manifest(ReleaseId.New(Now), Now, hashed.ToImmutableSortedDictionary(
+            f => f.SitePath, f => new ManifestEntry(f.Hash, f.Length, ContentTypes.For(f.SitePath)), StringComparer.Ordinal));
+        return (manifest, hashed);
+    }
+
+    private async Task StoreBlobAsync(string content)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(content);
+        await _local.PutAsync(StoreLayout.Blob(ContentHash.Of(bytes)), ObjectContent.FromBytes(bytes, "text/plain"), WriteCondition.IfAbsent, CancellationToken.None);
+    }
+
+    private static DeployPlanner Planner(IObjectStore store, TimeProvider? time = null) =>
+        new(store, time ?? TimeProvider.System, TimeSpan.FromHours(24), 4);
+
+    [Fact(Timeout = 30000)]
+    public async Task Plan_ContentInTheLiveRelease_IsReusedWithoutAnyRequest()
+    {
+        var (live, _) = Site(("/a.html", "a"), ("/b.css", "b"));
+        var (next, files) = Site(("/a.html", "a"), ("/b.css", "b2"), ("/copy.html", "a"));
+        var counting = new FaultyStore(_local);
+
+        var plan = await Planner(counting).PlanAsync(next, files, live, CancellationToken.None);
+
+        Assert.Equal(["/b.css"], plan.Uploads.Select(u => u.Source.SitePath));
+        Assert.Equal("unchanged content, already in the live release", plan.Files.Single(f => f.SitePath == "/copy.html").Reason);
+        Assert.Equal(1, counting.Heads); // only the one candidate not in the live release
+        Assert.Equal(0, counting.Lists);
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task Plan_DuplicateContent_IsSentOnce()
+    {
+        var (next, files) = Site(("/a.html", "same"), ("/b.html", "same"));
+        var plan = await Planner(_local).PlanAsync(next, files, null, CancellationToken.None);
+        Assert.Single(plan.Uploads);
+        Assert.Equal("same content as /a.html", plan.Files.Single(f => f.SitePath == "/b.html").Reason);
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task Plan_AfterAnInterruptedDeploy_SendsOnlyWhatDidNotArrive()
+    {
+        await StoreBlobAsync("arrived");
+        var (next, files) = Site(("/a.html", "arrived"), ("/b.html", "missing"));
+        var plan = await Planner(_local).PlanAsync(next, files, null, CancellationToken.None);
+        Assert.Equal(["/b.html"], plan.Uploads.Select(u => u.Source.SitePath));
+        Assert.Equal("already stored (sent by an earlier, unfinished deploy)", plan.Files.Single(f => f.SitePath == "/a.html").Reason);
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task Plan_ManyCandidates_ListsTheBlobPrefixInsteadOfAHeadEach()
+    {
+        var (next, files) = Site([.. Enumerable.Range(0, 50).Select(i => ($"/p{i}.html", $"content {i}"))]);
+        var counting = new FaultyStore(_local);
+        await Planner(counting).PlanAsync(next, files, null, CancellationToken.None);
+        Assert.Equal((1, 0), (counting.Lists, counting.Heads));
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task Plan_StoredBlobOlderThanTheGracePeriod_IsSentAgainRatherThanTrusted()
+    {
+        await StoreBlobAsync("old orphan");
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var (next, files) = Site(("/a.html", "old orphan"));
+
+        Assert.Empty((await Planner(_local, time).PlanAsync(next, files, null, CancellationToken.None)).Uploads);
+
+        time.Advance(TimeSpan.FromHours(25));
+        var upload = Assert.Single((await Planner(_local, time).PlanAsync(next, files, null, CancellationToken.None)).Uploads);
+        Assert.True(upload.Refresh);
+    }
+}
