@@ -6,7 +6,7 @@ namespace Jamdeploy.Cli.Tests.Adoption;
 /// <summary>Runs a real process to completion (dotnet pack, the installed tool) and keeps what it printed.</summary>
 internal static class ChildProcess
 {
-    public static async Task<ProcessResult> RunAsync(
+    public static async Task<ChildProcessResult> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
         CancellationToken cancellationToken,
@@ -45,11 +45,11 @@ internal static class ChildProcess
             process.Kill(entireProcessTree: true);
             throw;
         }
-        return new ProcessResult(process.ExitCode, stdout.ToString(), stderr.ToString());
+        return new ChildProcessResult(process.ExitCode, stdout.ToString(), stderr.ToString());
     }
 }
 
-internal sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
+internal sealed record ChildProcessResult(int ExitCode, string Stdout, string Stderr)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}--- stderr\n{Stderr}";
 }
