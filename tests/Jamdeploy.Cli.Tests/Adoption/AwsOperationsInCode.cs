@@ -79,6 +79,17 @@ internal static partial class AwsOperationsInCode
         return found.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// Whether the source holds a client of the service at all: code that uses the S3 SDK's client, or a
+    /// CloudFront folder (the REST client). Without one there is nothing to compare for that service.
+    /// </summary>
+    public static bool HasClient(string sourceRoot, string service) => service switch
+    {
+        "s3" => SourceFiles(sourceRoot).Any(f => CodeWithoutComments(File.ReadAllText(f)).Contains("IAmazonS3", StringComparison.Ordinal)),
+        "cloudfront" => SourceFiles(sourceRoot).Any(f => Path.GetRelativePath(sourceRoot, f).Contains("CloudFront", StringComparison.OrdinalIgnoreCase)),
+        _ => throw new ArgumentOutOfRangeException(nameof(service), service, "no client detection for this service"),
+    };
+
     private static void Add(Dictionary<string, List<string>> found, string[] actions, string where)
     {
         foreach (var action in actions)
