@@ -2,8 +2,15 @@ using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Cli.Tests.Adoption;
 
+/// <summary>The test classes that use the built tool share one build, and run one after the other.</summary>
+[CollectionDefinition(Name)]
+public sealed class ToolBuildCollection : ICollectionFixture<ToolBuildFixture>
+{
+    public const string Name = "tool build";
+}
+
 /// <summary>
-/// Builds jamdeploy the two ways users get it, once per test class: the Dockerfile's publish (replayed on
+/// Builds jamdeploy the two ways users get it, once per test run: the Dockerfile's publish (replayed on
 /// a copy of exactly what the image copies) and the .NET tool package, installed into a private tool path
 /// from a local folder only. Both builds run on the same copy, one after the other, so the second is incremental.
 /// </summary>

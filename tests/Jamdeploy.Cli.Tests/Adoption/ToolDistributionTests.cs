@@ -8,7 +8,8 @@ using Jamdeploy.TestSupport;
 namespace Jamdeploy.Cli.Tests.Adoption;
 
 /// <summary>The two ways a team gets jamdeploy: the .NET tool package and the container image.</summary>
-public sealed class ToolDistributionTests(ToolBuildFixture build) : IClassFixture<ToolBuildFixture>
+[Collection(ToolBuildCollection.Name)]
+public sealed class ToolDistributionTests(ToolBuildFixture build)
 {
     private const int BuildTimeoutMs = 600_000;
 

@@ -76,6 +76,17 @@ public sealed partial class WorkflowTests
         Assert.All(read, name => Assert.Contains(name, written));
     }
 
+    [Fact]
+    public void DeployWorkflow_EveryRepositoryVariableIsDocumented()
+    {
+        var readme = File.ReadAllText(RepositoryRoot.Combine("deploy", "README.md"));
+
+        var variables = RepositoryVariable().Matches(File.ReadAllText(DeployWorkflowPath)).Select(m => m.Groups["name"].Value).Distinct().ToList();
+
+        Assert.NotEmpty(variables);
+        Assert.All(variables, name => Assert.Contains($"| `{name}` |", readme, StringComparison.Ordinal));
+    }
+
     private static readonly CiDeployReport EveryField = new(
         "s3://bucket/www", CiDeployOutcomes.Live, 0, true, "r1", "r0", "https://example.test/", "abc", "message",
         new CiPlanCounts(1, 2, 3, 4, 5), 6, "problem");
@@ -101,6 +112,9 @@ public sealed partial class WorkflowTests
 
     [GeneratedRegex(@"(?m)^(?<name>[a-z_]+)(=|<<)")]
     private static partial Regex OutputName();
+
+    [GeneratedRegex(@"\bvars\.(?<name>[A-Za-z0-9_]+)")]
+    private static partial Regex RepositoryVariable();
 
     [GeneratedRegex(@"steps\.deploy\.outputs\.(?<name>[A-Za-z0-9_-]+)")]
     private static partial Regex StepOutputReference();
