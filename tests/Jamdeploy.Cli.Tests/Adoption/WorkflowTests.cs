@@ -76,12 +76,13 @@ public sealed partial class WorkflowTests
         Assert.All(read, name => Assert.Contains(name, written));
     }
 
-    [Fact]
-    public void DeployWorkflow_EveryRepositoryVariableIsDocumented()
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Workflow_EveryRepositoryVariableIsDocumented(string relativePath)
     {
         var readme = File.ReadAllText(RepositoryRoot.Combine("deploy", "README.md"));
 
-        var variables = RepositoryVariable().Matches(File.ReadAllText(DeployWorkflowPath)).Select(m => m.Groups["name"].Value).Distinct().ToList();
+        var variables = RepositoryVariable().Matches(File.ReadAllText(RepositoryRoot.Combine(relativePath))).Select(m => m.Groups["name"].Value).Distinct().ToList();
 
         Assert.NotEmpty(variables);
         Assert.All(variables, name => Assert.Contains($"| `{name}` |", readme, StringComparison.Ordinal));
