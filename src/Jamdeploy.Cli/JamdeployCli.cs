@@ -16,6 +16,7 @@ public static class JamdeployCli
             new RollbackCommand(),
             new ReleasesCommand(),
             new StatusCommand(),
+            new InvalidateCommand(),
         ];
         foreach (var command in commands) root.Subcommands.Add(command);
         return root;

@@ -50,6 +50,30 @@ public sealed class InterruptedDeployTests : IDisposable
         AssertEveryBlobHashesToItsName();
     }
 
+    [Fact(Timeout = 120000)]
+    public async Task Deploy_CtrlC_Exits130AndSaysLiveIsUnchanged()
+    {
+        var first = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace), "--store", Store]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var liveBefore = File.ReadAllBytes(Path.Combine(Store, "live.json"));
+        var site = Some.BulkSite(_workspace, Files, 4096);
+
+        using var deploy = JamdeployProcess.Start(_workspace.Path, ["deploy", site, "--store", Store],
+            new Dictionary<string, string> { ["JAMDEPLOY__DEPLOY__UPLOADCONCURRENCY"] = "1" });
+        await deploy.WaitForOutputAsync("uploading", TimeSpan.FromSeconds(60));
+        Assert.Equal(0, Interrupt(deploy.Id));
+        var result = await deploy.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(result.ExitCode == ExitCodes.Cancelled, result.ToString());
+        Assert.Equal("jamdeploy: cancelled; the live release is unchanged", result.Stderr.Trim());
+        Assert.Equal(liveBefore, File.ReadAllBytes(Path.Combine(Store, "live.json")));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int SendSignal(int pid, int signal);
+
+    private static int Interrupt(int pid) => SendSignal(pid, 2 /* SIGINT */);
+
     private int BlobCount()
     {
         var blobs = Path.Combine(Store, "blobs");

@@ -55,7 +55,11 @@ public sealed class CommandContext
         }
     }
 
-    public CdnNotifier CreateCdnNotifier(bool wait) => new(CdnFactory.Create(Configuration), wait, Log);
+    public CdnNotifier CreateCdnNotifier(bool wait)
+    {
+        var (cdn, options) = CdnFactory.Create(Configuration, Log, Time);
+        return new CdnNotifier(cdn, wait, Log, options);
+    }
 
     public ReleaseOperations CreateReleaseOperations(bool wait) =>
         new(new ReleaseStore(Store), CreateCdnNotifier(wait), Time, DeployOptions.HistoryLimit, Log);

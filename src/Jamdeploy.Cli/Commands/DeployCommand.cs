@@ -2,6 +2,7 @@ using System.CommandLine;
 using Jamdeploy.Cli.Ci;
 using Jamdeploy.Cli.Output;
 using Jamdeploy.Deploying;
+using Jamdeploy.Invalidation;
 using Jamdeploy.Planning;
 
 namespace Jamdeploy.Cli.Commands;
@@ -45,7 +46,8 @@ public sealed class DeployCommand : CommandBase
         var siteUrl = context.Configuration[DeployCiHandoff.SiteUrlKey];
 
         var options = context.DeployOptions;
-        var deployer = new Deployer(context.Store, context.CreateCdnNotifier(parse.GetValue(WaitOption) || options.WaitForInvalidation), options, context.Time, context.Log);
+        var notifier = context.CreateCdnNotifier(parse.GetValue(WaitOption) || options.WaitForInvalidation);
+        var deployer = new Deployer(context.Store, notifier, options, context.Time, context.Log);
         DeployResult result;
         try
         {
@@ -57,12 +59,12 @@ public sealed class DeployCommand : CommandBase
             throw;
         }
 
-        Report(context.Output, result, context.StoreLocation);
+        Report(context.Output, result, context.StoreLocation, notifier.CdnName, notifier.Options.Limits);
         await DeployCiHandoff.WriteAsync(DeployCiHandoff.FromResult(result, request, context.StoreLocation, siteUrl), environment, context.Log, CancellationToken.None);
         return ExitCodes.Done;
     }
 
-    private static void Report(UserOutput output, DeployResult result, string store)
+    private static void Report(UserOutput output, DeployResult result, string store, string cdn, CdnLimits limits)
     {
         output.Json(new
         {
@@ -79,6 +81,9 @@ public sealed class DeployCommand : CommandBase
             reusedFiles = result.Plan?.ReusedFiles ?? result.Files,
             invalidatedPaths = result.InvalidatedPaths,
             forced = result.Forced,
+            invalidation = result.Invalidation is { } i && cdn != "none"
+                ? new { paths = i.Paths, wildcards = i.WildcardCount, batches = i.Batches.Count, reason = i.Reason, worstCaseCostUsd = i.WorstCaseCostUsd(limits) }
+                : null,
             plan = result.Outcome == DeployOutcome.DryRun
                 ? result.Plan!.Files.Select(f => new { path = f.SitePath, hash = f.Hash.Hex, size = f.Size, action = f.Action, reason = f.Reason })
                 : null,
@@ -96,6 +101,8 @@ public sealed class DeployCommand : CommandBase
             case DeployOutcome.DryRun:
                 foreach (var file in plan!.Files.Where(f => f.Action == BlobAction.Upload))
                     output.Line($"  upload {file.SitePath} ({Format.Bytes(file.Size)}, {file.Reason})");
+                if (result.Invalidation is { IsEmpty: false } invalidation && cdn != "none")
+                    InvalidationReport.WritePaths(output, invalidation, limits);
                 output.Line($"dry run: {summary}; nothing written");
                 break;
             case DeployOutcome.Staged:

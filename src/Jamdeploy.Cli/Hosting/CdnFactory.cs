@@ -1,18 +1,41 @@
+using Jamdeploy.Aws.CloudFront;
+using Jamdeploy.Aws.Signing;
 using Jamdeploy.Cdn;
+using Jamdeploy.Invalidation;
 using Microsoft.Extensions.Configuration;
+using Serilog;
 
 namespace Jamdeploy.Cli.Hosting;
 
-/// <summary>The CDN the configuration names (<c>Cdn:Provider</c>); none by default.</summary>
+/// <summary>The CDN the configuration names (<c>Cdn:Provider</c>); none by default. Checks its settings before anything is touched.</summary>
 public static class CdnFactory
 {
-    public static ICdnInvalidator Create(IConfiguration configuration)
+    public static (ICdnInvalidator Cdn, InvalidationOptions Options) Create(IConfiguration configuration, ILogger log, TimeProvider time)
     {
-        var provider = configuration["Cdn:Provider"] ?? "none";
-        return provider.ToLowerInvariant() switch
+        var settings = ConfigurationLoader.Bind<CdnSettings>(configuration, "Cdn");
+        settings.Validate();
+        ICdnInvalidator cdn = settings.Provider.Trim().ToLowerInvariant() switch
         {
             "none" or "" => new NoCdn(),
-            _ => throw new UsageException($"Cdn:Provider '{provider}' is not known; use none"),
+            "cloudfront" => CloudFront(settings, log, time),
+            _ => throw new UsageException($"Cdn:Provider '{settings.Provider}' is not known; use none or cloudfront"),
         };
+        return (cdn, settings.InvalidationOptions);
+    }
+
+    private static CloudFrontInvalidator CloudFront(CdnSettings settings, ILogger log, TimeProvider time)
+    {
+        var options = new CloudFrontOptions
+        {
+            DistributionId = settings.RequireDistributionId(),
+            Endpoint = settings.ResolveEndpoint(Environment.GetEnvironmentVariable),
+            WaitTimeout = settings.WaitTimeout,
+            PollInterval = settings.PollInterval,
+            MaxRetries = settings.MaxRetries,
+            RetryBaseDelay = settings.RetryBaseDelay,
+        };
+        // One client per invocation: the process is short-lived, its connections close with it.
+        var client = CloudFrontClient.Create(options, new AwsDefaultCredentialsSource(), time);
+        return new CloudFrontInvalidator(client, options, log, time);
     }
 }

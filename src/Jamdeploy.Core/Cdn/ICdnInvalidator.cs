@@ -13,10 +13,24 @@ public interface ICdnInvalidator
     /// a second invalidation. Throws on failure; the caller turns that into exit 3.
     /// </summary>
     Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks, before a flip, what would otherwise fail only after it (credentials, settings), so such a
+    /// mistake is a usage error with nothing changed instead of exit 3. Makes no change at the CDN.
+    /// </summary>
+    Task CheckReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Paths already in CDN form (encoded, wildcards marked), planned by <c>InvalidationPlanner</c>.</summary>
-public sealed record InvalidationRequest(ReleaseId Release, IReadOnlyList<string> Paths, bool Wait);
+public sealed record InvalidationRequest(ReleaseId Release, IReadOnlyList<string> Paths, bool Wait)
+{
+    /// <summary>
+    /// When the pointer moved to <see cref="Release"/> (its pointer history entry). Part of the idempotency key:
+    /// retrying the same flip reuses the CDN's invalidation, while flipping back to the same release later
+    /// (rollback, then promote again) invalidates anew.
+    /// </summary>
+    public DateTimeOffset? FlippedAt { get; init; }
+}
 
 public sealed record InvalidationOutcome(IReadOnlyList<string> InvalidationIds, int PathCount, bool Completed);
 

@@ -1,3 +1,4 @@
+using Jamdeploy.Invalidation;
 using Jamdeploy.Model;
 using Jamdeploy.Planning;
 
@@ -36,6 +37,9 @@ public sealed record DeployResult(DeployOutcome Outcome, ReleaseId Release, Rele
     public long BytesSent => Outcome is DeployOutcome.Live or DeployOutcome.Staged ? Plan?.BytesToSend ?? 0 : 0;
     public int InvalidatedPaths { get; init; }
     public bool Forced { get; init; }
+
+    /// <summary>With --dry-run: what the CDN would be told to forget if this release went live now.</summary>
+    public InvalidationPlan? Invalidation { get; init; }
 }
 
 public enum DeployStage { Scan, Hash, Plan, Upload, Manifest, Flip, Invalidate }

@@ -22,6 +22,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
 
     public async Task<DeployResult> DeployAsync(DeployRequest request, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
+        if (request.Promote && !request.DryRun) await cdn.CheckReadyAsync(cancellationToken);
         progress?.Report(new DeployProgress(DeployStage.Scan, 0, 0));
         var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.Ignore), cancellationToken);
         var totalBytes = scanned.Sum(f => f.Length);
@@ -44,7 +45,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         log.Information("Planned {Release}: {Uploads} blobs to send ({Bytes} bytes), {Reused} files reused",
             release.Id, plan.Uploads.Count, plan.BytesToSend, plan.ReusedFiles);
         var result = new DeployResult(DeployOutcome.DryRun, release.Id, planned.Live, plan) { Files = hashed.Count, TotalBytes = totalBytes };
-        if (request.DryRun) return result;
+        if (request.DryRun) return result with { Invalidation = cdn.Plan(live, release) };
 
         await UploadAsync(plan, progress, cancellationToken);
         progress?.Report(new DeployProgress(DeployStage.Manifest, 0, 1));
@@ -60,7 +61,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         var before = flip.Before == live?.Id ? live : flip.Before is { } b ? await _releases.TryReadManifestAsync(b, CancellationToken.None) : null;
         try
         {
-            var outcome = await cdn.NotifyAsync(before, release, cancellationToken);
+            var outcome = await cdn.NotifyAsync(before, release, flip.At, cancellationToken);
             return result with { InvalidatedPaths = outcome.PathCount };
         }
         catch (OperationCanceledException e)

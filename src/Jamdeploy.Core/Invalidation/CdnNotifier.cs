@@ -5,21 +5,32 @@ using Serilog;
 namespace Jamdeploy.Invalidation;
 
 /// <summary>
-/// The step after every flip: tells the CDN which paths changed between the release that was live and
-/// the one that is live now. Runs only after the flip, so a failure here is reported as exit 3 with the
-/// new release live, never as a failed deploy.
+/// The step after every flip (deploy, promote, rollback, and <c>jamdeploy invalidate</c>): plans which paths
+/// changed between the release that was live and the one that is live now, and tells the CDN. Runs only
+/// after the flip, so a failure here is reported as exit 3 with the new release live, never as a failed deploy.
 /// </summary>
-public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log)
+public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, InvalidationOptions? options = null)
 {
+    private readonly InvalidationOptions _options = options ?? new InvalidationOptions();
+
     public string CdnName => cdn.Name;
 
-    public async Task<InvalidationOutcome> NotifyAsync(Manifest? before, Manifest after, CancellationToken cancellationToken)
+    public InvalidationOptions Options => _options;
+
+    public InvalidationPlan Plan(Manifest? before, Manifest after) => InvalidationPlanner.Plan(before, after, _options);
+
+    /// <summary>Before a flip: fails with a usage error (nothing changed) when the CDN could not be told afterwards.</summary>
+    public Task CheckReadyAsync(CancellationToken cancellationToken) => cdn.CheckReadyAsync(cancellationToken);
+
+    public async Task<InvalidationOutcome> NotifyAsync(Manifest? before, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
     {
-        var paths = InvalidationPlanner.ChangedPaths(before, after);
-        if (paths.Count == 0) return new InvalidationOutcome([], 0, true);
+        var plan = Plan(before, after);
+        if (plan.IsEmpty) return new InvalidationOutcome([], 0, true);
+        log.Information("Invalidation plan for {Release} on {Cdn}: {PathCount} paths, {WildcardCount} wildcards, {BatchCount} batches ({Reason})",
+            after.Id, cdn.Name, plan.Paths.Count, plan.WildcardCount, plan.Batches.Count, plan.Reason);
         try
         {
-            var outcome = await cdn.InvalidateAsync(new InvalidationRequest(after.Id, paths, wait), cancellationToken);
+            var outcome = await cdn.InvalidateAsync(new InvalidationRequest(after.Id, plan.Paths, wait) { FlippedAt = flippedAt }, cancellationToken);
             log.Information("Invalidated {PathCount} paths on {Cdn} for {Release}", outcome.PathCount, cdn.Name, after.Id);
             return outcome;
         }

@@ -37,18 +37,18 @@ public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpa
                 refresh ? "stored long ago by no kept release: sent again so cleanup cannot take it" : "new content"));
         }
 
-        var uploading = uploads.ToDictionary(u => u.Hash, u => u.Source.SitePath);
+        var uploading = uploads.ToDictionary(u => u.Hash);
         var planned = files.Select(f =>
-            uploading.TryGetValue(f.Hash, out var first) && first == f.SitePath
-                ? new PlannedFile(f.SitePath, f.Hash, f.Length, BlobAction.Upload, uploads.First(u => u.Hash == f.Hash).Reason)
+            uploading.TryGetValue(f.Hash, out var upload) && upload.Source.SitePath == f.SitePath
+                ? new PlannedFile(f.SitePath, f.Hash, f.Length, BlobAction.Upload, upload.Reason)
                 : new PlannedFile(f.SitePath, f.Hash, f.Length, BlobAction.Reuse, ReuseReason(f, inLive, uploading)))
             .ToList();
         return new DeployPlan(release, planned, uploads);
     }
 
-    private static string ReuseReason(HashedFile file, HashSet<ContentHash> inLive, Dictionary<ContentHash, string> uploading) =>
+    private static string ReuseReason(HashedFile file, HashSet<ContentHash> inLive, Dictionary<ContentHash, BlobUpload> uploading) =>
         inLive.Contains(file.Hash) ? "unchanged content, already in the live release"
-        : uploading.TryGetValue(file.Hash, out var first) ? $"same content as {first}"
+        : uploading.TryGetValue(file.Hash, out var first) ? $"same content as {first.Source.SitePath}"
         : "already stored (sent by an earlier, unfinished deploy)";
 
     private async Task<IReadOnlyDictionary<ContentHash, ObjectInfo>> FindStoredAsync(

@@ -3,8 +3,11 @@ using Serilog;
 
 namespace Jamdeploy.Releases;
 
-/// <summary>The pointer after a flip, and what was live just before it (which the CDN diff starts from).</summary>
-public sealed record FlipResult(ReleaseId Live, ReleaseId? Before, bool OverConcurrentChange);
+/// <summary>
+/// The pointer after a flip, and what was live just before it (which the CDN diff starts from). <c>At</c> is
+/// the time of the flip's history entry: the CDN's idempotency key includes it.
+/// </summary>
+public sealed record FlipResult(ReleaseId Live, ReleaseId? Before, bool OverConcurrentChange, DateTimeOffset At);
 
 /// <summary>
 /// The one visible step: a compare-and-swap of the live pointer against the state the caller planned
@@ -21,14 +24,15 @@ public sealed class LiveSwitch(ReleaseStore releases, TimeProvider time, int his
         var state = planned;
         for (var attempt = 1; ; attempt++)
         {
+            var at = time.GetUtcNow();
             var next = state.Pointer is null
-                ? LivePointer.First(target, time.GetUtcNow(), action)
-                : state.Pointer.MoveTo(target, time.GetUtcNow(), action, historyLimit);
+                ? LivePointer.First(target, at, action)
+                : state.Pointer.MoveTo(target, at, action, historyLimit);
             var written = await releases.WritePointerAsync(next, state.ETag, cancellationToken);
             if (written.Written)
             {
                 log.Information("Flipped live pointer to {Release} ({Action}, was {Before})", target, action, state.Live);
-                return new FlipResult(target, state.Live, attempt > 1);
+                return new FlipResult(target, state.Live, attempt > 1, at);
             }
 
             var now = await releases.ReadLiveAsync(cancellationToken);

@@ -68,11 +68,12 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
     private async Task<SwitchResult> SwitchAsync(Manifest target, FlipAction action, LiveState state, bool force, CancellationToken cancellationToken)
     {
         if (state.Live == target.Id) return new SwitchResult(target.Id, target.Id, true, 0);
+        await cdn.CheckReadyAsync(cancellationToken);
         var flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target.Id, action, state, force, cancellationToken);
         var before = flip.Before is { } b ? await releases.TryReadManifestAsync(b, cancellationToken) : null;
         try
         {
-            var outcome = await cdn.NotifyAsync(before, target, cancellationToken);
+            var outcome = await cdn.NotifyAsync(before, target, flip.At, cancellationToken);
             return new SwitchResult(target.Id, flip.Before, false, outcome.PathCount);
         }
         catch (OperationCanceledException e)
