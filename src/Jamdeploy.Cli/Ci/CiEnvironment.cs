@@ -7,9 +7,9 @@ namespace Jamdeploy.Cli.Ci;
 /// What the CI running this process says about the build: the defaults for <c>--commit</c> and
 /// <c>--message</c>, and whether anyone could answer a prompt. <see cref="None"/> outside a CI.
 /// </summary>
-public sealed record CiEnvironment(string? Provider, string? Commit, string? Message, string? Branch, string? BuildUrl)
+public sealed record CiEnvironment(string? Provider, string? Commit, string? Message)
 {
-    public static CiEnvironment None { get; } = new(null, null, null, null, null);
+    public static CiEnvironment None { get; } = new(null, null, null);
 
     /// <summary>True when a CI runs this process: nobody is at the keyboard, whatever stdin is.</summary>
     public bool IsCi => Provider is not null;
@@ -29,9 +29,7 @@ public sealed record CiEnvironment(string? Provider, string? Commit, string? Mes
         var found = new CiEnvironment(
             provider.Name,
             variables.Get(provider.CommitVariable),
-            SubjectLine(variables.Get(provider.MessageVariable)),
-            variables.Get(provider.BranchVariable),
-            variables.Get(provider.BuildUrlVariable));
+            SubjectLine(variables.Get(provider.MessageVariable)));
         return ReferenceEquals(provider, CiProvider.Known[0]) ? WithGitHubDetails(found, variables) : found;
     }
 
@@ -50,16 +48,9 @@ public sealed record CiEnvironment(string? Provider, string? Commit, string? Mes
     /// </summary>
     public bool CanPrompt(bool stdinIsTerminal) => stdinIsTerminal && !IsCi;
 
-    /// <summary>Adds what GitHub keeps outside the variables: the run's link and the event's commit and message.</summary>
+    /// <summary>Adds what GitHub keeps outside the variables: the event's commit and message.</summary>
     private static CiEnvironment WithGitHubDetails(CiEnvironment found, Variables variables)
     {
-        var server = variables.Get("GITHUB_SERVER_URL");
-        var repository = variables.Get("GITHUB_REPOSITORY");
-        var runId = variables.Get("GITHUB_RUN_ID");
-        var buildUrl = server is not null && repository is not null && runId is not null
-            ? $"{server.TrimEnd('/')}/{repository}/actions/runs/{runId}"
-            : null;
-
         var commit = found.Commit;
         string? message = null;
         if (ReadGitHubEvent(variables.Get("GITHUB_EVENT_PATH")) is { } gitHubEvent)
@@ -68,7 +59,7 @@ public sealed record CiEnvironment(string? Provider, string? Commit, string? Mes
             if (gitHubEvent.PullRequestHeadSha is { } headSha) commit = headSha;
             message = SubjectLine(gitHubEvent.HeadCommitMessage ?? gitHubEvent.PullRequestTitle);
         }
-        return found with { Commit = commit, Message = message, BuildUrl = buildUrl };
+        return found with { Commit = commit, Message = message };
     }
 
     private static GitHubEvent? ReadGitHubEvent(string? path)
