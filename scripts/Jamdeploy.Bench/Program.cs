@@ -36,10 +36,12 @@ async Task<(double Seconds, DeployResult Result, StoreOperationCounts Ops)> Depl
 {
     var store = new CountingStore(new LocalDirectoryStore(storeDir));
     var deployer = new Deployer(store, new CdnNotifier(new NoCdn(), false, Logger.None), new DeployOptions(), TimeProvider.System, Logger.None);
+    var stages = new StageClock();
     var sw = Stopwatch.StartNew();
-    var result = await deployer.DeployAsync(new DeployRequest(site) { Message = label }, null, CancellationToken.None);
+    var result = await deployer.DeployAsync(new DeployRequest(site) { Message = label }, stages, CancellationToken.None);
     var seconds = sw.Elapsed.TotalSeconds;
     Console.WriteLine($"{label,-22} {seconds * 1000,7:0} ms  {result.Outcome,-9} sent {result.UploadedBlobs,5} blobs {result.BytesSent / 1e6,7:0.0} MB  store: {store.Counts}");
+    Console.WriteLine($"{"",-22} stages: {stages.Summary(sw.Elapsed)}");
     return (seconds, result, store.Counts);
 }
 
@@ -53,3 +55,20 @@ Console.WriteLine($"no-op redeploy / hashing time: {noop.Seconds / hashSeconds:0
 Console.WriteLine($"1% redeploy sent {onePercent.Result.UploadedBlobs} blobs for {changed} changed files; store operations: {onePercent.Ops}");
 Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB");
 Directory.Delete(work, recursive: true);
+
+/// <summary>When each pipeline stage began, from the deployer's progress events.</summary>
+internal sealed class StageClock : IProgress<DeployProgress>
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly List<(DeployStage Stage, TimeSpan At)> _starts = [];
+
+    public void Report(DeployProgress value)
+    {
+        lock (_starts)
+            if (_starts.Count == 0 || _starts[^1].Stage != value.Stage && !_starts.Any(s => s.Stage == value.Stage))
+                _starts.Add((value.Stage, _clock.Elapsed));
+    }
+
+    public string Summary(TimeSpan end) =>
+        string.Join(", ", _starts.Select((s, i) => $"{s.Stage.ToString().ToLowerInvariant()} {((i + 1 < _starts.Count ? _starts[i + 1].At : end) - s.At).TotalMilliseconds:0} ms"));
+}

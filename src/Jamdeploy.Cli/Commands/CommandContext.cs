@@ -40,7 +40,7 @@ public sealed class CommandContext
         return new CommandContext(parseResult, configuration, location, output, log);
     }
 
-    public IObjectStore Store => _store ??= StoreFactory.Open(StoreLocation, Configuration, WorkingDirectory);
+    public IObjectStore Store => _store ??= StoreFactory.Open(StoreLocation, Configuration, WorkingDirectory, Log);
 
     public DeployOptions DeployOptions
     {

@@ -28,12 +28,23 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         var totalBytes = scanned.Sum(f => f.Length);
         log.Information("Scanned {Files} files ({Bytes} bytes) in {Folder}", scanned.Count, totalBytes, request.Folder);
 
-        var hashed = await HashAsync(scanned, totalBytes, progress, cancellationToken);
+        // Reading what is live needs no hashes: overlap the store's latency with hashing. The flip later
+        // swaps against this read, so a release made live meanwhile is still detected (invariant 3).
+        var reading = ReadLiveAsync(cancellationToken);
+        IReadOnlyList<HashedFile> hashed;
+        try
+        {
+            hashed = await HashAsync(scanned, totalBytes, progress, cancellationToken);
+        }
+        catch
+        {
+            await reading.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            throw;
+        }
         var release = BuildManifest(request, hashed);
 
         progress?.Report(new DeployProgress(DeployStage.Plan, 0, 0));
-        var planned = await _releases.ReadLiveAsync(cancellationToken);
-        var live = planned.Live is { } liveId ? await _releases.ReadLiveManifestAsync(liveId, cancellationToken) : null;
+        var (planned, live) = await reading;
         if (live is not null && live.HasSameContentAs(release))
         {
             log.Information("Folder matches live release {Release}; nothing to do", live.Id);
@@ -69,6 +80,13 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             throw new JamdeployException(ExitCodes.Cancelled,
                 $"cancelled after {release.Id} went live; the CDN was not invalidated: run `jamdeploy invalidate --release {release.Id}`", e);
         }
+    }
+
+    private async Task<(LiveState State, Manifest? Manifest)> ReadLiveAsync(CancellationToken cancellationToken)
+    {
+        var state = await _releases.ReadLiveAsync(cancellationToken);
+        var manifest = state.Live is { } id ? await _releases.ReadLiveManifestAsync(id, cancellationToken) : null;
+        return (state, manifest);
     }
 
     private static async Task<IReadOnlyList<HashedFile>> HashAsync(

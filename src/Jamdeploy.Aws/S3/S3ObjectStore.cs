@@ -1,0 +1,306 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Jamdeploy.Storage;
+using Serilog;
+
+namespace Jamdeploy.Aws.S3;
+
+/// <summary>
+/// The store port on S3 or any S3-compatible service. Conditional writes map to If-None-Match: * and
+/// If-Match; every write carries the SHA-256 the caller computed as its checksum so the service rejects a
+/// corrupted body; large objects go up in parts; every request runs through <see cref="S3RetryPipeline"/>
+/// and a bound on requests in flight; failures leave as one-line typed errors naming the bucket.
+/// </summary>
+public sealed class S3ObjectStore : IObjectStore, IDisposable
+{
+    private readonly IAmazonS3 _client;
+    private readonly S3StoreOptions _options;
+    private readonly S3RetryPipeline _retry;
+    private readonly SemaphoreSlim _requestSlots;
+    private readonly ILogger _logger;
+    private readonly string? _endpoint;
+
+    /// <summary>A store over a client made for these options (see <see cref="S3ClientFactory"/>); the store owns the client.</summary>
+    public S3ObjectStore(IAmazonS3 client, S3StoreOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
+    {
+        options.Validate();
+        _client = client;
+        _options = options;
+        _logger = (logger ?? Serilog.Core.Logger.None).ForContext<S3ObjectStore>();
+        _retry = new S3RetryPipeline(options, _logger, timeProvider);
+        _requestSlots = new SemaphoreSlim(options.MaxConcurrentRequests, options.MaxConcurrentRequests);
+        _endpoint = S3ClientFactory.ResolveEndpoint(options);
+    }
+
+    /// <summary>The production store: the SDK's credential chain, no interceptor.</summary>
+    public static S3ObjectStore Create(S3StoreOptions options, ILogger? logger = null)
+    {
+        options.Validate();
+        return new S3ObjectStore(S3ClientFactory.Create(options), options, logger);
+    }
+
+    public string Location => _options.Location.ToString();
+
+    public S3StoreOptions Options => _options;
+
+    public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        return await RunAsync("GET", key, 0, async (_, ct) =>
+        {
+            try
+            {
+                using var response = await _client.GetObjectAsync(GetRequest(key), ct).ConfigureAwait(false);
+                using var buffer = new MemoryStream(response.ContentLength is > 0 and < int.MaxValue ? (int)response.ContentLength : 0);
+                await response.ResponseStream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+                return new StoredObject(buffer.ToArray(), response.ETag);
+            }
+            catch (AmazonS3Exception e) when (IsMissingKey(e))
+            {
+                return null;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Stream?> OpenReadAsync(string key, Jamdeploy.Storage.ByteRange? range, CancellationToken cancellationToken)
+    {
+        return await RunAsync<Stream?>("GET", key, 0, async (_, ct) =>
+        {
+            var request = GetRequest(key);
+            if (range is { } r) request.ByteRange = new Amazon.S3.Model.ByteRange(r.From, r.To);
+            try
+            {
+                var response = await _client.GetObjectAsync(request, ct).ConfigureAwait(false);
+                return new ResponseStream(response);
+            }
+            catch (AmazonS3Exception e) when (IsMissingKey(e))
+            {
+                return null;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <remarks>
+    /// A HEAD answer has no body, so a missing bucket looks like a missing key here (404); the GET or PUT
+    /// that follows names the bucket.
+    /// </remarks>
+    public async Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken)
+    {
+        return await RunAsync("HEAD", key, 0, async (_, ct) =>
+        {
+            try
+            {
+                var response = await _client.GetObjectMetadataAsync(HeadRequest(key), ct).ConfigureAwait(false);
+                return new ObjectInfo(key, response.ContentLength, LastModified(response.LastModified), response.ETag);
+            }
+            catch (AmazonS3Exception e) when (IsMissingKey(e))
+            {
+                return null;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        if (content.Length >= _options.MultipartThreshold)
+        {
+            var upload = new S3MultipartUpload(_client, _options, this, key, content, condition, _logger);
+            try
+            {
+                return await upload.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                throw S3ErrorTranslator.Translate(e, _options.Location, _endpoint, "multipart PUT", key);
+            }
+        }
+
+        var result = await RunAsync("PUT", key, content.Length, async (attempt, ct) =>
+        {
+            var request = PutRequest(key);
+            request.InputStream = content.Open();
+            request.AutoCloseStream = true;
+            request.Headers.ContentLength = content.Length;
+            request.ContentType = content.ContentType;
+            if (content.CacheControl is not null) request.Headers.CacheControl = content.CacheControl;
+            // Both together: the algorithm alone would make the SDK compute (or, when not required, skip) its own.
+            request.ChecksumAlgorithm = ChecksumAlgorithm.SHA256;
+            request.ChecksumSHA256 = content.Sha256.ToBase64();
+            ApplyCondition(condition, request);
+            try
+            {
+                var response = await _client.PutObjectAsync(request, ct).ConfigureAwait(false);
+                return new WriteResult(true, response.ETag);
+            }
+            catch (AmazonS3Exception e) when (IsConditionFailed(e, condition, IsLastAttempt(attempt)))
+            {
+                return attempt == 0 ? WriteResult.ConditionFailed : await OurEarlierAttemptLanded(key, content, ct).ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        _logger.Debug("PUT {Key} ({Bytes} bytes, {Condition}): {Written}", key, content.Length, condition.Mode, result.Written);
+        return result;
+    }
+
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? continuation = null;
+        do
+        {
+            var page = await RunAsync("LIST", prefix, 0, (_, ct) => _client.ListObjectsV2Async(new ListObjectsV2Request
+            {
+                BucketName = _options.Location.Bucket,
+                Prefix = _options.Location.ObjectKey(prefix),
+                MaxKeys = _options.ListPageSize,
+                ContinuationToken = continuation,
+            }, ct), cancellationToken).ConfigureAwait(false);
+
+            // The SDK (v4) gives null, not an empty list, for a page without keys.
+            foreach (var item in page.S3Objects ?? [])
+                yield return new ObjectInfo(_options.Location.RelativeKey(item.Key), item.Size ?? 0, LastModified(item.LastModified), item.ETag);
+
+            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (continuation is not null);
+    }
+
+    public async Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        foreach (var batch in keys.Chunk(S3StoreOptions.DeleteBatchSize))
+        {
+            var response = await RunAsync("DELETE", batch[0], 0, async (_, ct) =>
+            {
+                try
+                {
+                    return await _client.DeleteObjectsAsync(new DeleteObjectsRequest
+                    {
+                        BucketName = _options.Location.Bucket,
+                        Objects = [.. batch.Select(key => new KeyVersion { Key = _options.Location.ObjectKey(key) })],
+                        Quiet = true,
+                    }, ct).ConfigureAwait(false);
+                }
+                catch (DeleteObjectsException e)
+                {
+                    // The SDK throws when any key failed; the answer, with each key's error, is inside.
+                    return e.Response;
+                }
+            }, cancellationToken).ConfigureAwait(false);
+
+            var errors = (response.DeleteErrors ?? []).Where(e => e.Code != "NoSuchKey").ToList();
+            if (errors.Count > 0)
+            {
+                var first = errors[0];
+                throw new StoreException(
+                    $"could not delete {errors.Count} of {batch.Length} objects in bucket '{_options.Location.Bucket}', first {first.Key}: {first.Code} {S3ErrorTranslator.OneLine(first.Message ?? "")}");
+            }
+            _logger.Debug("Deleted {Count} objects from {Location}", batch.Length, Location);
+        }
+    }
+
+    public void Dispose()
+    {
+        _requestSlots.Dispose();
+        _client.Dispose();
+    }
+
+    /// <summary>Runs one request through the slot bound and the retry pipeline, translating what fails for good.</summary>
+    internal async Task<T> RunAsync<T>(string operation, string key, long bodyBytes, Func<int, CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        await _requestSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _retry.ExecuteAsync(operation, bodyBytes, attempt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw S3ErrorTranslator.Translate(e, _options.Location, _endpoint, operation, key);
+        }
+        finally
+        {
+            _requestSlots.Release();
+        }
+    }
+
+    private GetObjectRequest GetRequest(string key) => new() { BucketName = _options.Location.Bucket, Key = _options.Location.ObjectKey(key) };
+
+    private GetObjectMetadataRequest HeadRequest(string key) => new() { BucketName = _options.Location.Bucket, Key = _options.Location.ObjectKey(key) };
+
+    private PutObjectRequest PutRequest(string key) => new() { BucketName = _options.Location.Bucket, Key = _options.Location.ObjectKey(key) };
+
+    internal static void ApplyCondition(WriteCondition condition, PutObjectRequest request)
+    {
+        switch (condition.Mode)
+        {
+            case WriteMode.IfAbsent: request.IfNoneMatch = "*"; break;
+            case WriteMode.IfMatch: request.IfMatch = condition.ETag ?? throw new ArgumentException("IfMatch needs an ETag", nameof(condition)); break;
+        }
+    }
+
+    /// <summary>
+    /// 412 PreconditionFailed is what S3 (and moto) say; 404 is an If-Match against a key that is gone.
+    /// 409 ConditionalRequestConflict means another conditional write to the key is under way: it is
+    /// retried (the other write then either landed, and ours fails its condition, or did not), and only
+    /// when retries run out taken as a failed condition, so the caller re-reads and decides.
+    /// </summary>
+    internal static bool IsConditionFailed(AmazonS3Exception error, WriteCondition condition, bool lastAttempt) =>
+        condition.Mode != WriteMode.Overwrite
+        && (error.StatusCode == HttpStatusCode.PreconditionFailed
+            || error.ErrorCode == "PreconditionFailed"
+            || (condition.Mode == WriteMode.IfMatch && error.ErrorCode == "NoSuchKey")
+            || (lastAttempt && error.ErrorCode == "ConditionalRequestConflict"));
+
+    internal bool IsLastAttempt(int attempt) => attempt >= _options.MaxRetryAttempts;
+
+    /// <summary>
+    /// A conditional write that fails only after a retry may have failed against itself: the earlier
+    /// attempt landed and its answer was lost. The object then carries our checksum, and the write is ours.
+    /// </summary>
+    internal async Task<WriteResult> OurEarlierAttemptLanded(string key, ObjectContent content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var request = HeadRequest(key);
+            request.ChecksumMode = ChecksumMode.ENABLED;
+            var head = await _client.GetObjectMetadataAsync(request, cancellationToken).ConfigureAwait(false);
+            var ours = head.ChecksumSHA256 == content.Sha256.ToBase64();
+            _logger.Information("Conditional PUT {Key} failed after a retry; the stored object is {Whose}", key, ours ? "our earlier attempt" : "another writer's");
+            return ours ? new WriteResult(true, head.ETag) : WriteResult.ConditionFailed;
+        }
+        catch (AmazonS3Exception e) when (IsMissingKey(e))
+        {
+            return WriteResult.ConditionFailed;
+        }
+    }
+
+    private static bool IsMissingKey(AmazonS3Exception error) =>
+        error.StatusCode == HttpStatusCode.NotFound && error.ErrorCode is "NoSuchKey" or "NotFound" or null;
+
+    private static DateTimeOffset LastModified(DateTime? value) =>
+        value is { } v ? new DateTimeOffset(v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : v.ToUniversalTime()) : DateTimeOffset.MinValue;
+
+    /// <summary>The body of a GET; disposing it releases the response and its connection.</summary>
+    private sealed class ResponseStream(GetObjectResponse response) : Stream
+    {
+        private readonly Stream _inner = response.ResponseStream;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => response.ContentLength;
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => _inner.Read(buffer);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) response.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

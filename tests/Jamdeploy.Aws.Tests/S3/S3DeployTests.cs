@@ -1,0 +1,131 @@
+using System.Security.Cryptography;
+using Jamdeploy.Cdn;
+using Jamdeploy.Deploying;
+using Jamdeploy.Invalidation;
+using Jamdeploy.Manifests;
+using Jamdeploy.Model;
+using Jamdeploy.Releases;
+using Jamdeploy.Storage;
+using Jamdeploy.TestSupport;
+using Jamdeploy.TestSupport.S3;
+using Serilog.Core;
+using Xunit.Abstractions;
+
+namespace Jamdeploy.Aws.Tests.S3;
+
+/// <summary>
+/// The deploy pipeline on the S3 store, with the requests counted (and faults injected) by an HTTP
+/// handler around the real client: what a redeploy costs, and what survives a flaky store.
+/// </summary>
+[Collection(MotoCollection.Name)]
+public sealed class S3DeployTests(MotoServer moto, ITestOutputHelper output) : IDisposable
+{
+    private readonly MotoS3 _s3 = new(moto);
+    private readonly TempDirectory _workspace = new("s3deploy");
+    private readonly CancellationToken _ct = new CancellationTokenSource(TimeSpan.FromSeconds(280)).Token;
+
+    public void Dispose() => _workspace.Dispose();
+
+    [Fact(Timeout = 300_000)]
+    public async Task Redeploy_TenThousandFiles_NoChangeIsAtMostFiveRequestsAndOnePercentSendsOnlyTheChangedBlobs()
+    {
+        const int files = 10_000;
+        const int changed = files / 100;
+        // 1,000 distinct contents shared by 10,000 files: the costs measured depend on the file count, and
+        // moto takes over a minute to accept 10,000 first uploads (scripts/bench-s3.sh does that).
+        const int contents = 1_000;
+        var wire = new RecordingHandler();
+        using var store = await _s3.NewStoreAsync(wire);
+        var site = _workspace.Combine("site");
+        for (var i = 0; i < files; i++) Write(site, i, $"content {i % contents}");
+        await DeployAsync(store, site);
+
+        wire.Clear();
+        var noop = await DeployAsync(store, site);
+        output.WriteLine($"no-op redeploy of {files} files: {wire.Count} requests ({wire.Summary()})");
+        Assert.Equal(DeployOutcome.Unchanged, noop.Outcome);
+        Assert.InRange(wire.Count, 1, 5);
+
+        for (var i = 0; i < changed; i++) Write(site, i * 100, $"file {i * 100} v2");
+        wire.Clear();
+        var onePercent = await DeployAsync(store, site);
+        output.WriteLine($"1%-changed redeploy: {wire.Count} requests ({wire.Summary()}), {wire.BytesSent} bytes sent");
+
+        Assert.Equal(DeployOutcome.Live, onePercent.Outcome);
+        var blobPuts = wire.Requests.Where(r => r.Method == "PUT" && r.Key.Contains("/blobs/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(changed, blobPuts.Count);
+        Assert.Equal(changed, blobPuts.Select(r => r.Key).Distinct().Count());
+        // Besides the blobs: read pointer and live manifest, find what a past deploy left (one listing of
+        // ceil(blobs / 1000) pages, or a HEAD per candidate, whichever is fewer), write manifest and pointer.
+        var planning = Math.Min(changed, (contents + changed + 999) / 1000);
+        Assert.InRange(wire.Count - changed, 4, 4 + planning);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Deploy_TwentyTimesWithTenPercentOfRequestsFailing_EachCompletesOrFailsCleanlyAndEveryBlobIsIntact()
+    {
+        const int deploys = 20;
+        var faults = FaultInjectingHandler.Random(0.10, seed: 20261124,
+            Fault.InternalError, Fault.SlowDown, Fault.ResetBeforeSend, Fault.ResetAfterSend, Fault.Stall);
+        // One retry only, so some deploys do fail and the clean-failure path is exercised too.
+        using var store = await _s3.NewStoreAsync(faults, o => o with { MaxRetryAttempts = 1, RequestTimeout = TimeSpan.FromMilliseconds(500) });
+        using var reader = _s3.Store(store.Options);
+        var site = _workspace.Combine("site");
+        for (var i = 0; i < 40; i++) Write(site, i, $"file {i} base");
+        var outcomes = new List<string>();
+
+        for (var round = 0; round < deploys; round++)
+        {
+            for (var i = 0; i < 4; i++) Write(site, (round * 7 + i * 11) % 40, $"file {i} round {round}");
+            var before = await reader.GetAsync(StoreLayout.LiveKey, _ct);
+            try
+            {
+                var result = await DeployAsync(store, site);
+                var live = await new ReleaseStore(reader).ReadLiveAsync(_ct);
+                Assert.Equal(result.Release, live.Live);
+                await AssertManifestMatchesFolderAsync(reader, result.Release, site);
+                outcomes.Add("live");
+            }
+            catch (JamdeployException e) when (e is StoreException)
+            {
+                var after = await reader.GetAsync(StoreLayout.LiveKey, _ct);
+                Assert.Equal(before?.Content, after?.Content);
+                outcomes.Add("failed cleanly");
+            }
+        }
+
+        output.WriteLine($"{faults.Injected} faults injected; outcomes: {string.Join(", ", outcomes.GroupBy(o => o).Select(g => $"{g.Key} {g.Count()}"))}");
+        Assert.Contains("live", outcomes);
+        await foreach (var release in reader.ListAsync(StoreLayout.ReleasesPrefix, _ct))
+        {
+            Assert.True(StoreLayout.TryParseRelease(release.Key, out var id));
+            var manifest = await new ReleaseStore(reader).TryReadManifestAsync(id, _ct);
+            foreach (var hash in manifest!.Blobs)
+            {
+                var blob = await reader.GetAsync(StoreLayout.Blob(hash), _ct);
+                Assert.NotNull(blob);
+                Assert.Equal(hash, ContentHash.Of(blob.Content));
+            }
+        }
+    }
+
+    private async Task<DeployResult> DeployAsync(IObjectStore store, string folder)
+    {
+        var deployer = new Deployer(store, new CdnNotifier(new NoCdn(), false, Logger.None), new DeployOptions(), TimeProvider.System, Logger.None);
+        return await deployer.DeployAsync(new DeployRequest(folder), null, _ct);
+    }
+
+    private async Task AssertManifestMatchesFolderAsync(IObjectStore store, ReleaseId release, string folder)
+    {
+        var manifest = await new ReleaseStore(store).TryReadManifestAsync(release, _ct);
+        foreach (var (path, entry) in manifest!.Files)
+            Assert.Equal(entry.Hash, ContentHash.FromBytes(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(folder, path.TrimStart('/')), _ct))));
+    }
+
+    private static void Write(string root, int index, string content)
+    {
+        var path = Path.Combine(root, $"d{index % 50}", $"page{index}.html");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+    }
+}

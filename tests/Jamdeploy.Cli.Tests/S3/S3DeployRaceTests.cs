@@ -1,0 +1,98 @@
+using Jamdeploy.TestSupport;
+using Jamdeploy.TestSupport.S3;
+
+namespace Jamdeploy.Cli.Tests.S3;
+
+/// <summary>
+/// Invariant 3 on S3 with real processes: eight deploys plan from the same live release, and a proxy in
+/// front of moto holds their pointer writes until all eight are at the flip, so every round is a real race
+/// of conditional writes (If-Match) on one key.
+/// </summary>
+[Collection(MotoCliCollection.Name)]
+public sealed class S3DeployRaceTests(MotoServer moto) : IDisposable
+{
+    private const int Racers = 8;
+    private readonly TempDirectory _workspace = new("s3race");
+
+    public void Dispose() => _workspace.Dispose();
+
+    [Fact(Timeout = 300_000)]
+    public async Task Deploy_EightProcessesRacing_ExactlyOneFlipWinsEachRoundAndLosersExit4()
+    {
+        using var site = await S3Site.CreateAsync(moto);
+        await using var proxy = new S3Proxy(moto.Endpoint);
+        var history = new List<string> { await DeployAsync(site, Some.Site(_workspace, "seed", "seed")) };
+
+        for (var round = 0; round < 2; round++)
+        {
+            var results = await RaceAsync(site, proxy, round, force: false);
+
+            var winner = Assert.Single(results, r => r.ExitCode == 0);
+            var winnerId = S3Site.LiveIdFrom(winner);
+            Assert.All(results.Where(r => r != winner), loser =>
+            {
+                Assert.True(loser.ExitCode == ExitCodes.Conflict, loser.ToString());
+                Assert.Contains($"now live: {winnerId}", loser.Stderr);
+            });
+            history.Add(winnerId);
+            Assert.Equal(history, await site.HistoryAsync());
+            Assert.Equal(winnerId, await site.LiveAsync());
+        }
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Deploy_EightForcedProcessesRacing_EveryFlipLandsInHistory()
+    {
+        using var site = await S3Site.CreateAsync(moto);
+        await using var proxy = new S3Proxy(moto.Endpoint);
+        var history = new List<string> { await DeployAsync(site, Some.Site(_workspace, "seed", "seed")) };
+
+        var results = await RaceAsync(site, proxy, round: 0, force: true);
+
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        var recorded = await site.HistoryAsync();
+        Assert.Equal(history, recorded.Take(history.Count));
+        Assert.Equal(results.Select(S3Site.LiveIdFrom).Order(), recorded.Skip(history.Count).Order());
+        Assert.Equal(recorded[^1], await site.LiveAsync());
+        Assert.Equal(1 + Racers, recorded.Count);
+    }
+
+    private async Task<ProcessResult[]> RaceAsync(S3Site site, S3Proxy proxy, int round, bool force)
+    {
+        var atTheFlip = 0;
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        proxy.Gate = async (request, ct) =>
+        {
+            if (request.Method == "PUT" && request.Key.EndsWith("/live.json", StringComparison.Ordinal) && !go.Task.IsCompleted)
+            {
+                if (Interlocked.Increment(ref atTheFlip) == Racers) go.TrySetResult();
+                // A racer that failed early would hold the others forever; the round then fails on its count.
+                await go.Task.WaitAsync(TimeSpan.FromSeconds(120), ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            return true;
+        };
+        string[] extra = force ? ["--force"] : [];
+        var environment = site.Environment(proxy.Endpoint);
+        var processes = Enumerable.Range(0, Racers)
+            .Select(i => JamdeployProcess.Start(_workspace.Path, ["deploy", Some.Site(_workspace, $"r{round}-{force}-{i}", $"r{round}-{i}"), "--store", site.Url, .. extra], environment))
+            .ToList();
+        try
+        {
+            var results = await Task.WhenAll(processes.Select(p => p.WaitAsync(TimeSpan.FromSeconds(180))));
+            Assert.True(go.Task.IsCompleted, $"only {atTheFlip} of {Racers} deploys reached the flip:\n{string.Join("\n", results.Select(r => r.ToString()))}");
+            return results;
+        }
+        finally
+        {
+            proxy.Gate = null;
+            foreach (var process in processes) process.Dispose();
+        }
+    }
+
+    private async Task<string> DeployAsync(S3Site site, string folder)
+    {
+        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", folder, "--store", site.Url], site.Environment());
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return S3Site.LiveIdFrom(result);
+    }
+}
