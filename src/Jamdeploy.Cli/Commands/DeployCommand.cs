@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Jamdeploy.Cli.Ci;
 using Jamdeploy.Cli.Output;
 using Jamdeploy.Deploying;
 using Jamdeploy.Invalidation;
@@ -39,12 +40,27 @@ public sealed class DeployCommand : CommandBase
             DryRun = parse.GetValue(DryRunOption),
             Force = parse.GetValue(ForceOption),
         };
+        // CI: --commit/--message default from the CI's variables; the result goes to GitHub's outputs (src/Jamdeploy.Cli/Ci).
+        var environment = CiEnvironment.ProcessVariables();
+        request = DeployCiHandoff.WithCiDefaults(request, CiEnvironment.Detect(environment));
+        var siteUrl = context.Configuration[DeployCiHandoff.SiteUrlKey];
+
         var options = context.DeployOptions;
         var notifier = context.CreateCdnNotifier(parse.GetValue(WaitOption) || options.WaitForInvalidation);
         var deployer = new Deployer(context.Store, notifier, options, context.Time, context.Log);
-        var result = await DeployProgressDisplay.RunAsync(context.Output, progress => deployer.DeployAsync(request, progress, cancellationToken));
+        DeployResult result;
+        try
+        {
+            result = await DeployProgressDisplay.RunAsync(context.Output, progress => deployer.DeployAsync(request, progress, cancellationToken));
+        }
+        catch (JamdeployException failure)
+        {
+            await DeployCiHandoff.WriteAsync(DeployCiHandoff.FromFailure(failure, request, context.StoreLocation, siteUrl), environment, context.Log, CancellationToken.None);
+            throw;
+        }
 
         Report(context.Output, result, context.StoreLocation, notifier.CdnName, notifier.Options.Limits);
+        await DeployCiHandoff.WriteAsync(DeployCiHandoff.FromResult(result, request, context.StoreLocation, siteUrl), environment, context.Log, CancellationToken.None);
         return ExitCodes.Done;
     }
 

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Jamdeploy.Cli.Tests.Adoption;
+
+/// <summary>deploy/cloudformation/jamdeploy.json: what a team deploys to get a store and a CDN in front of serve.</summary>
+public sealed class CloudFormationTemplateTests
+{
+    private static readonly string TemplatePath = RepositoryRoot.Combine("deploy", "cloudformation", "jamdeploy.json");
+    private static readonly JsonObject Template = JsonNode.Parse(File.ReadAllText(TemplatePath))!.AsObject();
+
+    [Fact(Timeout = 120000)]
+    public async Task Template_PassesCfnLint()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(110));
+
+        // cfn-lint checks every property against the CloudFormation resource schemas (it ships with the dotnet image; pip install cfn-lint elsewhere).
+        var lint = await ChildProcess.RunAsync("cfn-lint", ["--", TemplatePath], timeout.Token);
+
+        Assert.True(lint.ExitCode == 0, lint.ToString());
+    }
+
+    [Fact]
+    public void Bucket_IsPrivateAndEncrypted()
+    {
+        var bucket = Properties(SingleResource("AWS::S3::Bucket"));
+
+        var block = bucket["PublicAccessBlockConfiguration"]!.AsObject();
+        foreach (var setting in new[] { "BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets" })
+            Assert.True(block[setting]!.GetValue<bool>(), setting);
+        var encryption = bucket["BucketEncryption"]!["ServerSideEncryptionConfiguration"]![0]!["ServerSideEncryptionByDefault"]!;
+        Assert.Equal("AES256", encryption["SSEAlgorithm"]!.GetValue<string>());
+        Assert.Equal("BucketOwnerEnforced", bucket["OwnershipControls"]!["Rules"]![0]!["ObjectOwnership"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Distribution_OriginIsTheServeServiceFromAParameter_CompressesAndUsesHttps()
+    {
+        var config = Properties(SingleResource("AWS::CloudFront::Distribution"))["DistributionConfig"]!;
+
+        var origin = Assert.Single(config["Origins"]!.AsArray())!;
+        Assert.Equal("OriginDomainName", origin["DomainName"]!["Ref"]!.GetValue<string>());
+        Assert.NotNull(Template["Parameters"]!["OriginDomainName"]);
+        Assert.NotNull(origin["CustomOriginConfig"]);
+        var behavior = config["DefaultCacheBehavior"]!;
+        Assert.True(behavior["Compress"]!.GetValue<bool>());
+        Assert.Equal("redirect-to-https", behavior["ViewerProtocolPolicy"]!.GetValue<string>());
+        Assert.Equal(["GET", "HEAD"], behavior["AllowedMethods"]!.AsArray().Select(m => m!.GetValue<string>()));
+        var cachePolicy = behavior["CachePolicyId"]!["Ref"]!.GetValue<string>();
+        Assert.Equal("AWS::CloudFront::CachePolicy", Template["Resources"]![cachePolicy]!["Type"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// The CDN caches as serve says (DESIGN.md, edge contract): the policy's TTL bounds let HTML's max-age=0
+    /// through (CloudFront revalidates it with the ETag) and let fingerprinted assets keep their year.
+    /// </summary>
+    [Fact]
+    public void CachePolicy_HonoursServesCacheControl_AndCompresses()
+    {
+        var cache = Properties(SingleResource("AWS::CloudFront::CachePolicy"))["CachePolicyConfig"]!;
+        var serve = (Html: "public, max-age=0, must-revalidate", Immutable: "public, max-age=31536000, immutable");
+
+        Assert.Equal(0, cache["MinTTL"]!.GetValue<int>());
+        Assert.True(cache["MinTTL"]!.GetValue<int>() <= MaxAge(serve.Html), "HTML must be revalidated, not cached longer than serve says");
+        Assert.True(cache["MaxTTL"]!.GetValue<int>() >= MaxAge(serve.Immutable), "fingerprinted assets must be cached as long as serve says");
+        Assert.Equal(0, cache["DefaultTTL"]!.GetValue<int>());
+        var key = cache["ParametersInCacheKeyAndForwardedToOrigin"]!;
+        Assert.True(key["EnableAcceptEncodingGzip"]!.GetValue<bool>());
+        Assert.True(key["EnableAcceptEncodingBrotli"]!.GetValue<bool>());
+        Assert.Equal("none", key["QueryStringsConfig"]!["QueryStringBehavior"]!.GetValue<string>());
+        Assert.Equal("none", key["CookiesConfig"]!["CookieBehavior"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Outputs_NameTheBucketAndTheDistribution()
+    {
+        var outputs = Template["Outputs"]!.AsObject();
+
+        Assert.Equal("AWS::S3::Bucket", ResourceType(outputs["BucketName"]!["Value"]!["Ref"]!.GetValue<string>()));
+        Assert.Equal("AWS::CloudFront::Distribution", ResourceType(outputs["DistributionId"]!["Value"]!["Ref"]!.GetValue<string>()));
+    }
+
+    [Theory]
+    [InlineData("deploy", "DeployPolicy")]
+    [InlineData("cleanup", "CleanupPolicy")]
+    [InlineData("serve", "ServePolicy")]
+    public void ManagedPolicy_IsThePolicyFileWithTheStacksNamesFilledIn(string role, string resource)
+    {
+        var file = JsonNode.Parse(File.ReadAllText(IamPolicy.PathOf(role)))!;
+        var document = Properties(Template["Resources"]![resource]!)["PolicyDocument"]!.DeepClone();
+
+        foreach (var statement in document["Statement"]!.AsArray())
+        {
+            var resources = statement!["Resource"]!;
+            statement["Resource"] = resources is JsonArray list
+                ? new JsonArray(list.Select(r => (JsonNode?)JsonValue.Create(SubstitutedString(r!))).ToArray())
+                : JsonValue.Create(SubstitutedString(resources));
+        }
+        Assert.True(JsonNode.DeepEquals(file, document), $"{resource} differs from {IamPolicy.PathOf(role)}:\n{document.ToJsonString()}");
+    }
+
+    [Fact]
+    public void GitHubRoles_TrustOnlyTheRepositorysDeployEnvironmentAndCleanupBranch()
+    {
+        var deploy = Template["Resources"]!["GitHubDeployRole"]!["Properties"]!;
+        var cleanup = Template["Resources"]!["GitHubCleanupRole"]!["Properties"]!;
+
+        Assert.Equal("repo:${GitHubRepository}:environment:${GitHubDeployEnvironment}", Subject(deploy));
+        Assert.Equal("repo:${GitHubRepository}:ref:refs/heads/${GitHubCleanupBranch}", Subject(cleanup));
+        Assert.Equal("DeployPolicy", Assert.Single(deploy["ManagedPolicyArns"]!.AsArray())!["Ref"]!.GetValue<string>());
+        Assert.Equal("CleanupPolicy", Assert.Single(cleanup["ManagedPolicyArns"]!.AsArray())!["Ref"]!.GetValue<string>());
+    }
+
+    private static string Subject(JsonNode role)
+    {
+        var condition = role["AssumeRolePolicyDocument"]!["Statement"]![0]!["Condition"]!["StringEquals"]!;
+        Assert.Equal("sts.amazonaws.com", condition["token.actions.githubusercontent.com:aud"]!.GetValue<string>());
+        return condition["token.actions.githubusercontent.com:sub"]!["Fn::Sub"]!.GetValue<string>();
+    }
+
+    /// <summary>Fn::Sub back to the file's placeholders: the variable map names the stack's resources for them.</summary>
+    private static string SubstitutedString(JsonNode resource)
+    {
+        var sub = resource["Fn::Sub"]!;
+        if (sub is JsonValue text) return text.GetValue<string>();
+        var template = sub[0]!.GetValue<string>();
+        var variables = sub[1]!.AsObject();
+        Assert.All(variables, v => Assert.Contains("${" + v.Key + "}", template, StringComparison.Ordinal));
+        return template;
+    }
+
+    private static int MaxAge(string cacheControl)
+    {
+        var directive = cacheControl.Split(',').Select(d => d.Trim()).Single(d => d.StartsWith("max-age=", StringComparison.Ordinal));
+        return int.Parse(directive["max-age=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static JsonNode SingleResource(string type) =>
+        Assert.Single(Template["Resources"]!.AsObject(), r => r.Value!["Type"]!.GetValue<string>() == type).Value!;
+
+    private static string ResourceType(string logicalId) => Template["Resources"]![logicalId]!["Type"]!.GetValue<string>();
+
+    private static JsonObject Properties(JsonNode resource) => resource["Properties"]!.AsObject();
+}
