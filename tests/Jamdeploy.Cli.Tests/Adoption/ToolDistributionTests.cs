@@ -98,7 +98,6 @@ public sealed class ToolDistributionTests(ToolBuildFixture build)
         Assert.Matches(@"^\d+\.\d+\.\d+", version.Stdout.Trim());
 
         // `serve` comes with the edge branch; until it is merged, what the published output runs is checked above.
-        if (!JamdeployCli.BuildRootCommand().Subcommands.Any(c => c.Name == "serve")) return;
 
         using var temp = new TempDirectory("image");
         var store = temp.Combine("store");
