@@ -97,8 +97,6 @@ public sealed class ToolDistributionTests(ToolBuildFixture build)
         Assert.True(version.ExitCode == 0, version.ToString());
         Assert.Matches(@"^\d+\.\d+\.\d+", version.Stdout.Trim());
 
-        // `serve` comes with the edge branch; until it is merged, what the published output runs is checked above.
-
         using var temp = new TempDirectory("image");
         var store = temp.Combine("store");
         using (var deploy = JamdeployProcess.Start(temp.Path, ["deploy", RepositoryRoot.Combine("deploy", "sample-site"), "--store", store], dll: dll))
