@@ -42,6 +42,40 @@ public sealed partial class ServeCommandTests : IDisposable
         Assert.DoesNotContain("cli-test-token", result.Stderr + result.Stdout);
     }
 
+    /// <summary>
+    /// The local CDN option: with Cdn:Provider=edge a deploy purges every serve origin, which then serves
+    /// the new release at once although its pointer TTL is an hour; a refused purge is exit 3 with the
+    /// release live, and `jamdeploy invalidate` then completes it.
+    /// </summary>
+    [Fact(Timeout = 180000)]
+    public async Task Deploy_WithEdgeCdn_PurgesTheOriginSoItServesTheNewReleaseAtOnce()
+    {
+        var first = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace, "v1", "v1"), "--store", Store]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        _workspace.Write("jamdeploy.json", """{ "Serve": { "PurgeToken": "edge-token", "PointerTtl": "01:00:00" } }""");
+        using var serve = JamdeployProcess.Start(_workspace.Path, ["serve", "--store", Store, "--urls", "http://127.0.0.1:0"]);
+        await serve.WaitForOutputAsync("Ctrl+C stops", TimeSpan.FromSeconds(60));
+        var address = ListeningOn().Match(serve.Stdout).Groups[1].Value;
+        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        Assert.Contains("<h1>v1</h1>", await http.GetStringAsync("/"));
+
+        var edge = new Dictionary<string, string> { ["JAMDEPLOY__CDN__PROVIDER"] = "edge", ["JAMDEPLOY__CDN__ORIGINS__0"] = address };
+        var second = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace, "v2", "v2"), "--store", Store], edge);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("<h1>v2</h1>", await http.GetStringAsync("/"));
+
+        var wrongToken = new Dictionary<string, string>(edge) { ["JAMDEPLOY__SERVE__PURGETOKEN"] = "wrong" };
+        var third = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace, "v3", "v3"), "--store", Store], wrongToken);
+        Assert.True(third.ExitCode == ExitCodes.InvalidationFailed, third.ToString());
+        Assert.Contains("refused the purge", third.Stderr);
+        Assert.Contains("<h1>v2</h1>", await http.GetStringAsync("/"));
+
+        var retry = await JamdeployProcess.RunAsync(_workspace.Path, ["invalidate", "--store", Store], edge);
+        Assert.True(retry.ExitCode == 0, retry.ToString());
+        Assert.Contains("<h1>v3</h1>", await http.GetStringAsync("/"));
+        serve.Kill();
+    }
+
     [Fact(Timeout = 60000)]
     public async Task Serve_BadServeSetting_ExitsWithUsageErrorNamingTheKey()
     {

@@ -1,6 +1,7 @@
 using Jamdeploy.Aws.CloudFront;
 using Jamdeploy.Aws.Signing;
 using Jamdeploy.Cdn;
+using Jamdeploy.Edge;
 using Jamdeploy.Invalidation;
 using Microsoft.Extensions.Configuration;
 using Serilog;
@@ -14,14 +15,21 @@ public static class CdnFactory
     {
         var settings = ConfigurationLoader.Bind<CdnSettings>(configuration, "Cdn");
         settings.Validate();
+        var origins = settings.ResolveOrigins();
         ICdnInvalidator cdn = settings.Provider.Trim().ToLowerInvariant() switch
         {
             "none" or "" => new NoCdn(),
+            "cloudfront" when origins.Count > 0 => new OriginsFirstInvalidator(EdgePurge(origins, configuration), CloudFront(settings, log, time)),
             "cloudfront" => CloudFront(settings, log, time),
-            _ => throw new UsageException($"Cdn:Provider '{settings.Provider}' is not known; use none or cloudfront"),
+            "edge" when origins.Count == 0 => throw new UsageException("Cdn:Provider edge needs Cdn:Origins: the URL of every jamdeploy serve replica"),
+            "edge" => EdgePurge(origins, configuration),
+            _ => throw new UsageException($"Cdn:Provider '{settings.Provider}' is not known; use none, cloudfront or edge"),
         };
         return (cdn, settings.InvalidationOptions);
     }
+
+    private static LocalEdgePurge EdgePurge(IReadOnlyList<Uri> origins, IConfiguration configuration) =>
+        new(new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, origins, configuration["Serve:PurgeToken"] ?? "");
 
     private static CloudFrontInvalidator CloudFront(CdnSettings settings, ILogger log, TimeProvider time)
     {

@@ -6,8 +6,20 @@ namespace Jamdeploy.Cli.Hosting;
 /// <summary>The <c>Cdn</c> configuration section: which CDN sits in front of the site and how it is told to forget.</summary>
 public sealed partial record CdnSettings
 {
-    /// <summary><c>none</c> (default) or <c>cloudfront</c>.</summary>
+    /// <summary><c>none</c> (default), <c>cloudfront</c>, or <c>edge</c> (only the serve origins are purged).</summary>
     public string Provider { get; init; } = "none";
+
+    /// <summary>
+    /// Base URLs of every <c>jamdeploy serve</c> replica (not the load balancer before them). With <c>edge</c>
+    /// they are purged; with <c>cloudfront</c> they are purged first, so CloudFront never re-caches an old file.
+    /// </summary>
+    public IReadOnlyList<string> Origins { get; init; } = [];
+
+    /// <summary>The origins, checked: each an absolute http(s) URL.</summary>
+    public IReadOnlyList<Uri> ResolveOrigins() =>
+        [.. Origins.Select(o => Uri.TryCreate(o.EndsWith('/') ? o : o + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new UsageException($"Cdn:Origins entry '{o}' is not an http(s) URL of a jamdeploy serve origin"))];
 
     /// <summary>The CloudFront distribution id (required with <c>cloudfront</c>).</summary>
     public string? DistributionId { get; init; }

@@ -10,8 +10,8 @@ namespace Jamdeploy.Planning;
 /// Stage 3, plan: which blobs must be sent. The live release's blobs are stored (invariant 1), so they
 /// cost no request. Anything else is asked of the store once, by whichever is cheaper: a HEAD per
 /// candidate or a listing of the blob prefix (1,000 keys a page). That finds what an interrupted deploy
-/// already sent. A blob found stored but older than the cleanup grace period belongs to no kept release
-/// and may be deleted by a cleanup running now, so it is sent again rather than trusted.
+/// already sent. A blob found stored but older than half the cleanup grace period belongs to no kept
+/// release and may be deleted by a cleanup running now, so it is sent again rather than trusted.
 /// </summary>
 public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpan gracePeriod, int parallelism)
 {
@@ -25,7 +25,9 @@ public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpa
             if (!inLive.Contains(file.Hash)) firstWithContent.TryAdd(file.Hash, file);
 
         var stored = await FindStoredAsync(firstWithContent.Keys.ToList(), inLive.Count, cancellationToken);
-        var staleBefore = time.GetUtcNow() - gracePeriod;
+        // Half the grace period: a cleanup that started just before this deploy must still find the blob
+        // young when it reaches it, however long this deploy takes to flip (up to the other half).
+        var staleBefore = time.GetUtcNow() - gracePeriod / 2;
 
         var uploads = new List<BlobUpload>();
         foreach (var (hash, file) in firstWithContent)

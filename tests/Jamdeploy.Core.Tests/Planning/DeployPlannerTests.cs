@@ -84,15 +84,16 @@ public sealed class DeployPlannerTests : IDisposable
     }
 
     [Fact(Timeout = 30000)]
-    public async Task Plan_StoredBlobOlderThanTheGracePeriod_IsSentAgainRatherThanTrusted()
+    public async Task Plan_StoredBlobOlderThanHalfTheGracePeriod_IsSentAgainRatherThanTrusted()
     {
         await StoreBlobAsync("old orphan");
         var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
         var (next, files) = Site(("/a.html", "old orphan"));
 
+        time.Advance(TimeSpan.FromHours(11));
         Assert.Empty((await Planner(_local, time).PlanAsync(next, files, null, CancellationToken.None)).Uploads);
 
-        time.Advance(TimeSpan.FromHours(25));
+        time.Advance(TimeSpan.FromHours(2));
         var upload = Assert.Single((await Planner(_local, time).PlanAsync(next, files, null, CancellationToken.None)).Uploads);
         Assert.True(upload.Refresh);
     }
