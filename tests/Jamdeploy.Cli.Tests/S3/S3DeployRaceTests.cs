@@ -61,14 +61,20 @@ public sealed class S3DeployRaceTests(MotoServer moto) : IDisposable
     {
         var atTheFlip = 0;
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // moto checks If-Match and then writes without a lock, so two writers can both pass; S3 applies a
+        // conditional write atomically. The proxy lets one pointer write reach moto at a time, as S3 would.
+        using var oneAtATime = new SemaphoreSlim(1);
         proxy.Gate = async (request, ct) =>
         {
-            if (request.Method == "PUT" && request.Key.EndsWith("/live.json", StringComparison.Ordinal) && !go.Task.IsCompleted)
+            if (request.Method != "PUT" || !request.Key.EndsWith("/live.json", StringComparison.Ordinal)) return true;
+            if (!go.Task.IsCompleted)
             {
                 if (Interlocked.Increment(ref atTheFlip) == Racers) go.TrySetResult();
                 // A racer that failed early would hold the others forever; the round then fails on its count.
                 await go.Task.WaitAsync(TimeSpan.FromSeconds(120), ct).ContinueWith(_ => { }, TaskScheduler.Default);
             }
+            await oneAtATime.WaitAsync(ct);
+            _ = Task.Delay(250, CancellationToken.None).ContinueWith(_ => oneAtATime.Release(), TaskScheduler.Default);
             return true;
         };
         string[] extra = force ? ["--force"] : [];
