@@ -3,8 +3,8 @@ using Jamdeploy.Storage;
 namespace Jamdeploy.TestSupport;
 
 /// <summary>
-/// A layer around a real store that fails chosen operations, for the faults no real store produces on
-/// demand. Every other call goes through unchanged; it counts what passed through.
+/// A layer around a real store that fails chosen puts, for the faults no real store produces on demand.
+/// Every other call goes through unchanged (count them with <see cref="CountingStore"/>).
 /// </summary>
 public sealed class FaultyStore(IObjectStore inner) : IObjectStore
 {
@@ -16,27 +16,16 @@ public sealed class FaultyStore(IObjectStore inner) : IObjectStore
     /// <summary>Fail every put whose key starts with this.</summary>
     public string? FailPutsUnder { get; set; }
 
-    public int Puts => Volatile.Read(ref _puts);
-    public int Gets { get; private set; }
-    public int Heads { get; private set; }
-    public int Lists { get; private set; }
-
     public string Location => inner.Location;
 
-    public Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        Gets++;
-        return inner.GetAsync(key, cancellationToken);
-    }
+    public Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken) =>
+        inner.GetAsync(key, cancellationToken);
 
     public Task<Stream?> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken) =>
         inner.OpenReadAsync(key, range, cancellationToken);
 
-    public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken)
-    {
-        Heads++;
-        return inner.HeadAsync(key, cancellationToken);
-    }
+    public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken) =>
+        inner.HeadAsync(key, cancellationToken);
 
     public Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
     {
@@ -46,11 +35,8 @@ public sealed class FaultyStore(IObjectStore inner) : IObjectStore
         return inner.PutAsync(key, content, condition, cancellationToken);
     }
 
-    public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken)
-    {
-        Lists++;
-        return inner.ListAsync(prefix, cancellationToken);
-    }
+    public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) =>
+        inner.ListAsync(prefix, cancellationToken);
 
     public Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
         inner.DeleteAsync(keys, cancellationToken);

@@ -48,7 +48,8 @@ public sealed class CommandContext
         {
             var options = ConfigurationLoader.Bind<DeployOptions>(Configuration, "Deploy") with
             {
-                GracePeriod = Configuration.GetValue<TimeSpan?>("Cleanup:GracePeriod") ?? new DeployOptions().GracePeriod,
+                // One key, one default: the deploy trusts blobs by the same grace period cleanup honours.
+                GracePeriod = ConfigurationLoader.Bind<Cleanup.RetentionRules>(Configuration, Commands.CleanupCommand.Section).GracePeriod,
             };
             options.Validate();
             return options;

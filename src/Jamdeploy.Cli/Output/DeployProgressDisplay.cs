@@ -20,7 +20,7 @@ public static class DeployProgressDisplay
             .StartAsync(async context =>
             {
                 var bars = new Dictionary<DeployStage, ProgressTask>();
-                var progress = new InlineProgress(p =>
+                var progress = new InlineProgress<DeployProgress>(p =>
                 {
                     if (p.Stage is not (DeployStage.Hash or DeployStage.Upload)) return;
                     lock (bars)
@@ -32,11 +32,6 @@ public static class DeployProgressDisplay
                 });
                 return await work(progress);
             });
-    }
-
-    private sealed class InlineProgress(Action<DeployProgress> report) : IProgress<DeployProgress>
-    {
-        public void Report(DeployProgress value) => report(value);
     }
 
     private sealed class PlainStageLines(UserOutput output) : IProgress<DeployProgress>

@@ -13,7 +13,7 @@ public sealed record DeployOptions
     public int HistoryLimit { get; init; } = Releases.LivePointer.DefaultHistoryLimit;
 
     /// <summary>Must equal cleanup's: a stored blob older than this may be deleted by a cleanup, so it is not trusted.</summary>
-    public TimeSpan GracePeriod { get; init; } = TimeSpan.FromHours(24);
+    public TimeSpan GracePeriod { get; init; } = Cleanup.RetentionRules.DefaultGracePeriod;
 
     /// <summary>Wait for the CDN to report the invalidation completed.</summary>
     public bool WaitForInvalidation { get; init; }

@@ -135,9 +135,3 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             });
     }
 }
-
-/// <summary>Reports on the calling thread: <see cref="Progress{T}"/> would post to a sync context per chunk.</summary>
-internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

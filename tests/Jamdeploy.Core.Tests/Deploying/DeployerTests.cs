@@ -112,12 +112,12 @@ public sealed class DeployerTests : IDisposable
     {
         var site = Some.Site(_dir);
         await DeployAsync(_local, site);
-        var counting = new FaultyStore(_local);
+        var counting = new CountingStore(_local);
 
         var result = await DeployAsync(counting, site);
 
         Assert.Equal(DeployOutcome.Unchanged, result.Outcome);
-        Assert.Equal((2, 0, 0, 0), (counting.Gets, counting.Puts, counting.Heads, counting.Lists));
+        Assert.Equal((2L, 0L, 0L, 0L), (counting.Counts.Gets, counting.Counts.Puts, counting.Counts.Heads, counting.Counts.Lists));
     }
 
     private static async Task AssertLiveReleaseIsWholeAsync(LocalDirectoryStore store)

@@ -45,14 +45,14 @@ public sealed class DeployPlannerTests : IDisposable
     {
         var (live, _) = Site(("/a.html", "a"), ("/b.css", "b"));
         var (next, files) = Site(("/a.html", "a"), ("/b.css", "b2"), ("/copy.html", "a"));
-        var counting = new FaultyStore(_local);
+        var counting = new CountingStore(_local);
 
         var plan = await Planner(counting).PlanAsync(next, files, live, CancellationToken.None);
 
         Assert.Equal(["/b.css"], plan.Uploads.Select(u => u.Source.SitePath));
         Assert.Equal("unchanged content, already in the live release", plan.Files.Single(f => f.SitePath == "/copy.html").Reason);
-        Assert.Equal(1, counting.Heads); // only the one candidate not in the live release
-        Assert.Equal(0, counting.Lists);
+        Assert.Equal(1, counting.Counts.Heads); // only the one candidate not in the live release
+        Assert.Equal(0, counting.Counts.Lists);
     }
 
     [Fact(Timeout = 30000)]
@@ -78,9 +78,9 @@ public sealed class DeployPlannerTests : IDisposable
     public async Task Plan_ManyCandidates_ListsTheBlobPrefixInsteadOfAHeadEach()
     {
         var (next, files) = Site([.. Enumerable.Range(0, 50).Select(i => ($"/p{i}.html", $"content {i}"))]);
-        var counting = new FaultyStore(_local);
+        var counting = new CountingStore(_local);
         await Planner(counting).PlanAsync(next, files, null, CancellationToken.None);
-        Assert.Equal((1, 0), (counting.Lists, counting.Heads));
+        Assert.Equal((1L, 0L), (counting.Counts.Lists, counting.Counts.Heads));
     }
 
     [Fact(Timeout = 30000)]
