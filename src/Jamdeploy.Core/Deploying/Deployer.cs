@@ -30,7 +30,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
 
         // Reading what is live needs no hashes: overlap the store's latency with hashing. The flip later
         // swaps against this read, so a release made live meanwhile is still detected (invariant 3).
-        var reading = ReadLiveAsync(cancellationToken);
+        var reading = _releases.ReadLiveAsync(cancellationToken);
         IReadOnlyList<HashedFile> hashed;
         try
         {
@@ -44,12 +44,13 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         var release = BuildManifest(request, hashed);
 
         progress?.Report(new DeployProgress(DeployStage.Plan, 0, 0));
-        var (planned, live) = await reading;
-        if (live is not null && live.HasSameContentAs(release))
-        {
-            log.Information("Folder matches live release {Release}; nothing to do", live.Id);
-            return new DeployResult(DeployOutcome.Unchanged, live.Id, live.Id, null) { Files = hashed.Count, TotalBytes = totalBytes };
-        }
+        var planned = await reading;
+        // The pointer's digest settles a redeploy of the live folder (a CI retry) with one small read; the
+        // live manifest is read only to plan, or to compare when an older pointer carries no digest.
+        var liveDigest = planned.Pointer?.LiveDigest;
+        if (liveDigest is not null && liveDigest == release.ContentDigest()) return Unchanged(planned.Live!.Value);
+        var live = planned.Live is { } liveId ? await _releases.ReadLiveManifestAsync(liveId, cancellationToken) : null;
+        if (liveDigest is null && live is not null && live.HasSameContentAs(release)) return Unchanged(live.Id);
 
         var plan = await new DeployPlanner(store, time, options.GracePeriod, options.UploadConcurrency)
             .PlanAsync(release, hashed, live, cancellationToken);
@@ -65,7 +66,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
 
         progress?.Report(new DeployProgress(DeployStage.Flip, 0, 1));
         var flip = await new LiveSwitch(_releases, time, options.HistoryLimit, log)
-            .FlipAsync(release.Id, FlipAction.Deploy, planned, request.Force, cancellationToken);
+            .FlipAsync(release, FlipAction.Deploy, planned, request.Force, cancellationToken);
         result = result with { Outcome = DeployOutcome.Live, PreviousLive = flip.Before, Forced = flip.OverConcurrentChange };
 
         if (cdn.CdnName != "none") progress?.Report(new DeployProgress(DeployStage.Invalidate, 0, 1));
@@ -80,13 +81,12 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             throw new JamdeployException(ExitCodes.Cancelled,
                 $"cancelled after {release.Id} went live; the CDN was not invalidated: run `jamdeploy invalidate --release {release.Id}`", e);
         }
-    }
 
-    private async Task<(LiveState State, Manifest? Manifest)> ReadLiveAsync(CancellationToken cancellationToken)
-    {
-        var state = await _releases.ReadLiveAsync(cancellationToken);
-        var manifest = state.Live is { } id ? await _releases.ReadLiveManifestAsync(id, cancellationToken) : null;
-        return (state, manifest);
+        DeployResult Unchanged(ReleaseId liveRelease)
+        {
+            log.Information("Folder matches live release {Release}; nothing to do", liveRelease);
+            return new DeployResult(DeployOutcome.Unchanged, liveRelease, liveRelease, null) { Files = hashed.Count, TotalBytes = totalBytes };
+        }
     }
 
     private static async Task<IReadOnlyList<HashedFile>> HashAsync(

@@ -14,11 +14,13 @@ public sealed record HashedFile(ScannedFile File, ContentHash Hash)
 
 /// <summary>
 /// Stage 2, hash: streaming SHA-256 of every file, files in parallel on all cores, one pooled buffer per
-/// file in flight. Cost grows with the bytes of this deploy only, never with the history of the site.
+/// worker. Cost grows with the bytes of this deploy only, never with the history of the site.
 /// </summary>
 public static class FileHasher
 {
-    private const int BufferSize = 1 << 20;
+    // Small enough that a chunk is still in the core's L2 cache when SHA-256 reads it back; large enough
+    // that most files of a site are read and hashed in one call.
+    internal const int BufferSize = 256 << 10;
 
     public static async Task<IReadOnlyList<HashedFile>> HashAsync(
         IReadOnlyList<ScannedFile> files, IProgress<long>? bytesHashed, CancellationToken cancellationToken, int? parallelism = null)
@@ -30,7 +32,10 @@ public static class FileHasher
             CancellationToken = cancellationToken,
         };
         // Largest first, so one big file does not start last and leave the other cores idle.
-        var order = Enumerable.Range(0, files.Count).OrderByDescending(i => files[i].Length).ToArray();
+        var order = new int[files.Count];
+        var largestFirst = new long[files.Count];
+        for (var i = 0; i < order.Length; i++) (order[i], largestFirst[i]) = (i, -files[i].Length);
+        Array.Sort(largestFirst, order);
         // Hashing is CPU-bound: synchronous reads on worker threads measured 20-30% faster than async
         // reads here (scripts/bench.sh), and each worker keeps one pooled buffer for all its files.
         try
@@ -52,42 +57,25 @@ public static class FileHasher
         return [.. files.Select((f, i) => new HashedFile(f, hashes[i]))];
     }
 
-    private static ContentHash HashFile(ScannedFile file, byte[] buffer, IProgress<long>? bytesHashed, CancellationToken cancellationToken)
+    internal static ContentHash HashFile(ScannedFile file, byte[] buffer, IProgress<long>? bytesHashed, CancellationToken cancellationToken)
     {
-        using var handle = Open(file);
-        var read = RandomAccess.Read(handle, buffer.AsSpan(0, BufferSize), 0);
-        if (read < BufferSize)
+        var chunk = buffer.AsSpan(0, BufferSize);
+        using var reader = SourceFile.Open(file);
+        var read = reader.Read(chunk);
+        if (read < chunk.Length)
         {
             bytesHashed?.Report(read);
-            return ContentHash.FromBytes(SHA256.HashData(buffer.AsSpan(0, read)));
+            return ContentHash.FromBytes(SHA256.HashData(chunk[..read]));
         }
 
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long offset = 0;
         do
         {
             cancellationToken.ThrowIfCancellationRequested();
-            sha.AppendData(buffer, 0, read);
-            offset += read;
+            sha.AppendData(chunk[..read]);
             bytesHashed?.Report(read);
         }
-        while ((read = RandomAccess.Read(handle, buffer.AsSpan(0, BufferSize), offset)) > 0);
+        while ((read = reader.Read(chunk)) > 0);
         return ContentHash.FromBytes(sha.GetHashAndReset());
-    }
-
-    private static Microsoft.Win32.SafeHandles.SafeFileHandle Open(ScannedFile file)
-    {
-        try
-        {
-            return File.OpenHandle(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw new UsageException($"cannot read '{file.SitePath.TrimStart('/')}': permission denied; fix its permissions or add it to Deploy:Ignore");
-        }
-        catch (FileNotFoundException)
-        {
-            throw new UsageException($"'{file.SitePath.TrimStart('/')}' disappeared while deploying; rerun once the build has finished");
-        }
     }
 }

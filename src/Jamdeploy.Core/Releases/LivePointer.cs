@@ -20,15 +20,22 @@ public sealed record LivePointer(ReleaseId Live, ImmutableList<PointerHistoryEnt
 
     public int Format { get; init; } = CurrentFormat;
 
-    public static LivePointer First(ReleaseId release, DateTimeOffset at, FlipAction action) =>
-        new(release, [new PointerHistoryEntry(release, at, action)]);
+    /// <summary>
+    /// <see cref="Manifests.Manifest.ContentDigest"/> of the live release, so a redeploy of the same folder is
+    /// known to be a no-op from this document alone. Absent in pointers written before it existed.
+    /// </summary>
+    public ContentHash? LiveDigest { get; init; }
+
+    public static LivePointer First(ReleaseId release, DateTimeOffset at, FlipAction action, ContentHash? liveDigest = null) =>
+        new(release, [new PointerHistoryEntry(release, at, action)]) { LiveDigest = liveDigest };
 
     /// <summary>The pointer after one more move; the oldest entries fall off past the limit.</summary>
-    public LivePointer MoveTo(ReleaseId release, DateTimeOffset at, FlipAction action, int historyLimit = DefaultHistoryLimit)
+    public LivePointer MoveTo(ReleaseId release, DateTimeOffset at, FlipAction action, int historyLimit = DefaultHistoryLimit, ContentHash? liveDigest = null)
     {
         var history = History.Add(new PointerHistoryEntry(release, at, action));
         if (history.Count > historyLimit) history = history.RemoveRange(0, history.Count - historyLimit);
-        return this with { Live = release, History = history };
+        // The digest always belongs to the release moved to: an old one must never survive a move.
+        return this with { Live = release, History = history, LiveDigest = liveDigest };
     }
 
     /// <summary>The release that was live just before the current one, if the history remembers one.</summary>

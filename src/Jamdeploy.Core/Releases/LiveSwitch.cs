@@ -1,3 +1,4 @@
+using Jamdeploy.Manifests;
 using Jamdeploy.Model;
 using Serilog;
 
@@ -19,15 +20,17 @@ public sealed class LiveSwitch(ReleaseStore releases, TimeProvider time, int his
 {
     private const int MaxForcedAttempts = 50;
 
-    public async Task<FlipResult> FlipAsync(ReleaseId target, FlipAction action, LiveState planned, bool force, CancellationToken cancellationToken)
+    public async Task<FlipResult> FlipAsync(Manifest release, FlipAction action, LiveState planned, bool force, CancellationToken cancellationToken)
     {
+        var target = release.Id;
+        var digest = release.ContentDigest();
         var state = planned;
         for (var attempt = 1; ; attempt++)
         {
             var at = time.GetUtcNow();
             var next = state.Pointer is null
-                ? LivePointer.First(target, at, action)
-                : state.Pointer.MoveTo(target, at, action, historyLimit);
+                ? LivePointer.First(target, at, action, digest)
+                : state.Pointer.MoveTo(target, at, action, historyLimit, digest);
             var written = await releases.WritePointerAsync(next, state.ETag, cancellationToken);
             if (written.Written)
             {

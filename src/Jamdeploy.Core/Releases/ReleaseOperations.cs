@@ -69,7 +69,7 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
     {
         if (state.Live == target.Id) return new SwitchResult(target.Id, target.Id, true, 0);
         await cdn.CheckReadyAsync(cancellationToken);
-        var flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target.Id, action, state, force, cancellationToken);
+        var flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target, action, state, force, cancellationToken);
         var before = flip.Before is { } b ? await releases.TryReadManifestAsync(b, cancellationToken) : null;
         try
         {

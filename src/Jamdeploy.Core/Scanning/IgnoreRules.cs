@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -13,16 +14,33 @@ public sealed class IgnoreRules
     /// <summary>Folders that are never content: version control and jamdeploy's own state.</summary>
     public static readonly IReadOnlySet<string> AlwaysSkippedFolders = new HashSet<string>(StringComparer.Ordinal) { ".git", ".jamdeploy" };
 
-    private readonly Regex[] _patterns;
+    private readonly string[] _namePatterns;
+    private readonly Regex[] _pathPatterns;
 
     public IgnoreRules(IEnumerable<string> globs)
     {
-        _patterns = [.. globs.Where(g => !string.IsNullOrWhiteSpace(g)).Select(ToRegex)];
+        var patterns = globs.Where(g => !string.IsNullOrWhiteSpace(g)).Select(g => g.Trim()).ToList();
+        // The usual patterns (.DS_Store, *.swp) name a file at any depth: matching them against each name
+        // of the path is a tenth of the cost of a regex, which the scan pays for every file of the site.
+        _namePatterns = [.. patterns.Where(IsNamePattern)];
+        _pathPatterns = [.. patterns.Where(p => !IsNamePattern(p)).Select(ToRegex)];
     }
 
     public static IgnoreRules None { get; } = new([]);
 
-    public bool IsIgnored(string relativePath) => _patterns.Any(p => p.IsMatch(relativePath));
+    public bool IsIgnored(string relativePath)
+    {
+        if (_namePatterns.Length > 0)
+            foreach (var segment in relativePath.AsSpan().Split('/'))
+                foreach (var pattern in _namePatterns)
+                    if (FileSystemName.MatchesSimpleExpression(pattern, relativePath.AsSpan(segment), ignoreCase: false)) return true;
+        foreach (var pattern in _pathPatterns)
+            if (pattern.IsMatch(relativePath)) return true;
+        return false;
+    }
+
+    /// <summary>No folder part and only <c>*</c> and <c>?</c>, which mean the same in a name as in .NET's simple expressions.</summary>
+    private static bool IsNamePattern(string glob) => glob.IndexOfAny(['/', '\\']) < 0 && !glob.Contains("**", StringComparison.Ordinal);
 
     private static Regex ToRegex(string glob)
     {

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.IO.Enumeration;
 using System.Text;
 
 namespace Jamdeploy.Scanning;
@@ -5,75 +7,119 @@ namespace Jamdeploy.Scanning;
 /// <summary>
 /// Stage 1, scan: the regular files under the deploy folder as URL paths (<c>/</c>-separated, NFC,
 /// case kept). Links are followed only while they stay inside the folder; a name no URL can carry is
-/// refused with its path, never silently skipped.
+/// refused with its path, never silently skipped. Folders of one depth are read in parallel: on a
+/// 10,000-file site the scan is otherwise a fifth of a no-op redeploy (scripts/bench.sh).
 /// </summary>
 public static class SiteScanner
 {
-    public static IReadOnlyList<ScannedFile> Scan(string folder, IgnoreRules ignore, CancellationToken cancellationToken)
+    private static readonly EnumerationOptions OneFolder = new()
+    {
+        RecurseSubdirectories = false,
+        AttributesToSkip = 0,
+        IgnoreInaccessible = false,
+        ReturnSpecialDirectories = false,
+    };
+
+    public static IReadOnlyList<ScannedFile> Scan(string folder, IgnoreRules ignore, CancellationToken cancellationToken, int? parallelism = null)
     {
         var root = Path.GetFullPath(folder);
         if (File.Exists(root)) throw new UsageException($"'{folder}' is a file; give the folder your site builder wrote (for example ./public)");
         if (!Directory.Exists(root)) throw new UsageException($"deploy folder '{folder}' does not exist; build the site first or pass the folder it was written to");
         var realRoot = RealPath(new DirectoryInfo(root));
 
-        var files = new List<ScannedFile>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var visited = new HashSet<string>(StringComparer.Ordinal) { realRoot };
-        Walk(new DirectoryInfo(root), "", realRoot, ignore, files, seen, visited, cancellationToken);
+        var files = new ConcurrentBag<ScannedFile>();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism ?? Environment.ProcessorCount, CancellationToken = cancellationToken };
+        IReadOnlyList<Folder> level = [new Folder(root, "", realRoot, null)];
+        while (level.Count > 0)
+        {
+            var next = new ConcurrentBag<Folder>();
+            try
+            {
+                Parallel.ForEach(level, options, folder => ScanFolder(folder, realRoot, ignore, files, next));
+            }
+            catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is JamdeployException) is { } first)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            }
+            level = [.. next];
+        }
 
-        if (files.Count == 0) throw new UsageException($"deploy folder '{folder}' has no files to deploy (ignored and hidden-state files do not count)");
-        files.Sort((a, b) => string.CompareOrdinal(a.SitePath, b.SitePath));
-        return files;
+        if (files.IsEmpty) throw new UsageException($"deploy folder '{folder}' has no files to deploy (ignored and hidden-state files do not count)");
+        var sorted = files.ToArray();
+        Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.SitePath, b.SitePath));
+        for (var i = 1; i < sorted.Length; i++)
+            if (sorted[i].SitePath == sorted[i - 1].SitePath)
+                throw new UsageException($"'{sorted[i].SitePath.TrimStart('/')}' appears twice once names are Unicode-normalized (NFC); rename one of them");
+        return sorted;
     }
 
-    private static void Walk(DirectoryInfo directory, string relative, string realRoot, IgnoreRules ignore,
-        List<ScannedFile> files, HashSet<string> seen, HashSet<string> visited, CancellationToken cancellationToken)
+    /// <summary>A folder to read: where it is, its site path, where it really is, and the folder it was reached from.</summary>
+    private sealed record Folder(string FullPath, string Relative, string RealPath, Folder? Parent)
     {
-        IEnumerable<FileSystemInfo> entries;
+        /// <summary>True when this real folder is already being walked above: a link back up the tree.</summary>
+        public bool IsInsideItself(string realPath)
+        {
+            for (var folder = this; folder is not null; folder = folder.Parent)
+                if (folder.RealPath == realPath) return true;
+            return false;
+        }
+    }
+
+    private readonly record struct Entry(string Name, string FullPath, FileAttributes Attributes, long Length);
+
+    private static void ScanFolder(Folder folder, string realRoot, IgnoreRules ignore, ConcurrentBag<ScannedFile> files, ConcurrentBag<Folder> next)
+    {
+        List<Entry> entries;
         try
         {
-            entries = directory.EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+            entries = [.. new FileSystemEnumerable<Entry>(folder.FullPath,
+                (ref FileSystemEntry e) => new Entry(e.FileName.ToString(), e.ToFullPath(), e.Attributes, e.IsDirectory ? 0 : e.Length), OneFolder)];
         }
         catch (UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot read folder '{Display(relative)}': permission denied; fix its permissions or add it to Deploy:Ignore");
+            throw new UsageException($"cannot read folder '{Display(folder.Relative)}': permission denied; fix its permissions or add it to Deploy:Ignore");
         }
 
         foreach (var entry in entries)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var name = CheckName(entry.Name, relative);
-            var path = relative.Length == 0 ? name : relative + "/" + name;
-            if (IgnoreRules.AlwaysSkippedFolders.Contains(name) && IsDirectory(entry)) continue;
+            var name = CheckName(entry.Name, folder.Relative);
+            var path = folder.Relative.Length == 0 ? name : folder.Relative + "/" + name;
+            var isDirectory = (entry.Attributes & FileAttributes.Directory) != 0;
+            if (isDirectory && IgnoreRules.AlwaysSkippedFolders.Contains(name)) continue;
             if (ignore.IsIgnored(path)) continue;
 
-            var target = entry;
-            // The enumeration already knows which entries are links; asking readlink(2) of every entry would double the syscalls.
-            if ((entry.Attributes & FileAttributes.ReparsePoint) != 0 && entry.LinkTarget is not null)
+            if ((entry.Attributes & FileAttributes.ReparsePoint) != 0)
             {
-                var resolved = entry.ResolveLinkTarget(returnFinalTarget: true);
-                if (resolved is null || !resolved.Exists)
-                    throw new UsageException($"'{path}' is a broken link; remove it or add it to Deploy:Ignore");
-                var real = RealPath(resolved);
-                if (!IsInside(real, realRoot))
-                    throw new UsageException($"'{path}' links outside the deploy folder (to {resolved.FullName}); copy the file in or add it to Deploy:Ignore");
-                target = resolved;
+                ScanLink(entry, path, folder, realRoot, files, next);
             }
+            else if (isDirectory)
+            {
+                next.Add(new Folder(entry.FullPath, path, folder.RealPath + Path.DirectorySeparatorChar + entry.Name, folder));
+            }
+            else
+            {
+                files.Add(new ScannedFile("/" + path, entry.FullPath, entry.Length));
+            }
+        }
+    }
 
-            if (target is DirectoryInfo dir)
-            {
-                // A link back up the tree would otherwise loop forever.
-                if (!visited.Add(RealPath(dir))) continue;
-                Walk(dir, path, realRoot, ignore, files, seen, visited, cancellationToken);
-                visited.Remove(RealPath(dir));
-            }
-            else if (target is FileInfo file)
-            {
-                var sitePath = "/" + path;
-                if (!seen.Add(sitePath))
-                    throw new UsageException($"'{path}' appears twice once names are Unicode-normalized (NFC); rename one of them");
-                files.Add(new ScannedFile(sitePath, entry.FullName, file.Length));
-            }
+    private static void ScanLink(Entry entry, string path, Folder folder, string realRoot, ConcurrentBag<ScannedFile> files, ConcurrentBag<Folder> next)
+    {
+        FileSystemInfo link = Directory.Exists(entry.FullPath) ? new DirectoryInfo(entry.FullPath) : new FileInfo(entry.FullPath);
+        var resolved = link.ResolveLinkTarget(returnFinalTarget: true);
+        if (resolved is null || !resolved.Exists)
+            throw new UsageException($"'{path}' is a broken link; remove it or add it to Deploy:Ignore");
+        var real = RealPath(resolved);
+        if (!IsInside(real, realRoot))
+            throw new UsageException($"'{path}' links outside the deploy folder (to {resolved.FullName}); copy the file in or add it to Deploy:Ignore");
+
+        if (resolved is DirectoryInfo)
+        {
+            if (!folder.IsInsideItself(real)) next.Add(new Folder(entry.FullPath, path, real, folder));
+        }
+        else
+        {
+            files.Add(new ScannedFile("/" + path, entry.FullPath, ((FileInfo)resolved).Length));
         }
     }
 
@@ -99,8 +145,6 @@ public static class SiteScanner
 
     private static string Display(string path) =>
         new(path.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c).ToArray());
-
-    private static bool IsDirectory(FileSystemInfo entry) => (entry.Attributes & FileAttributes.Directory) != 0;
 
     /// <summary>The path with every link in it resolved (realpath(3)), so containment checks cannot be fooled.</summary>
     internal static string RealPath(FileSystemInfo info)

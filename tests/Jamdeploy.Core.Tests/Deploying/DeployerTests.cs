@@ -108,7 +108,7 @@ public sealed class DeployerTests : IDisposable
     }
 
     [Fact(Timeout = 60000)]
-    public async Task Deploy_IdenticalTree_MakesTwoReadsAndNoWrites()
+    public async Task Deploy_IdenticalTree_ReadsOnlyThePointerAndWritesNothing()
     {
         var site = Some.Site(_dir);
         await DeployAsync(_local, site);
@@ -117,7 +117,59 @@ public sealed class DeployerTests : IDisposable
         var result = await DeployAsync(counting, site);
 
         Assert.Equal(DeployOutcome.Unchanged, result.Outcome);
-        Assert.Equal((2L, 0L, 0L, 0L), (counting.Counts.Gets, counting.Counts.Puts, counting.Counts.Heads, counting.Counts.Lists));
+        Assert.Equal((1L, 0L, 0L, 0L), (counting.Counts.Gets, counting.Counts.Puts, counting.Counts.Heads, counting.Counts.Lists));
+    }
+
+    /// <summary>A store last flipped by a jamdeploy from before the pointer carried a digest.</summary>
+    [Fact(Timeout = 60000)]
+    public async Task Deploy_IdenticalTreeUnderAPointerWithoutDigest_ComparesManifestsAndIsUnchanged()
+    {
+        var site = Some.Site(_dir);
+        await DeployAsync(_local, site);
+        var pointer = StoreDocuments.ReadPointer(LiveBytes()!, "live.json");
+        File.WriteAllBytes(_dir.Combine("store", "live.json"), StoreDocuments.Serialize(pointer with { LiveDigest = null }));
+        var counting = new CountingStore(_local);
+
+        var unchanged = await DeployAsync(counting, site);
+        File.WriteAllText(Path.Combine(site, "index.html"), "changed");
+        var changed = await DeployAsync(_local, site);
+
+        Assert.Equal(DeployOutcome.Unchanged, unchanged.Outcome);
+        Assert.Equal((2L, 0L), (counting.Counts.Gets, counting.Counts.Puts));
+        Assert.Equal(DeployOutcome.Live, changed.Outcome);
+    }
+
+    /// <summary>
+    /// The pointer's digest always belongs to the release it names, whoever moved it: a stale digest would
+    /// let a deploy of a changed folder be taken for a no-op, and the change would never go live.
+    /// </summary>
+    [Fact(Timeout = 60000)]
+    public async Task Flips_PointerDigestIsAlwaysTheLiveReleases_SoOnlyTheLiveTreeIsANoOp()
+    {
+        var v1 = Some.Site(_dir, "v1", "v1");
+        var v2 = Some.Site(_dir, "v2", "v2");
+        var releases = new ReleaseStore(_local);
+        var operations = new ReleaseOperations(releases, new CdnNotifier(new NoCdn(), false, Logger.None), TimeProvider.System, 10, Logger.None);
+
+        await DeployAsync(_local, v1);
+        await AssertPointerDigestIsLiveAsync();
+        var second = await DeployAsync(_local, v2);
+        await AssertPointerDigestIsLiveAsync();
+        await operations.RollbackAsync(null, false, CancellationToken.None);
+        await AssertPointerDigestIsLiveAsync();
+
+        Assert.Equal(DeployOutcome.Unchanged, (await DeployAsync(_local, v1)).Outcome);
+        Assert.Equal(DeployOutcome.Live, (await DeployAsync(_local, v2)).Outcome);
+        await AssertPointerDigestIsLiveAsync();
+        await operations.PromoteAsync(second.Release, false, CancellationToken.None);
+        await AssertPointerDigestIsLiveAsync();
+
+        async Task AssertPointerDigestIsLiveAsync()
+        {
+            var state = await releases.ReadLiveAsync(CancellationToken.None);
+            var live = await releases.ReadLiveManifestAsync(state.Live!.Value, CancellationToken.None);
+            Assert.Equal(live.ContentDigest(), state.Pointer!.LiveDigest);
+        }
     }
 
     private static async Task AssertLiveReleaseIsWholeAsync(LocalDirectoryStore store)

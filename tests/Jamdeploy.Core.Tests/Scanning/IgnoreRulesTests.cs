@@ -19,6 +19,12 @@ public sealed class IgnoreRulesTests
     [InlineData("file?.txt", "file1.txt", true)]
     [InlineData("file?.txt", "file12.txt", false)]
     [InlineData("a+b(1).txt", "a+b(1).txt", true)]
+    [InlineData("Thumbs.db", "img/thumbs.db", false)]
+    [InlineData("*.swp", "a/b/.index.html.swp", true)]
+    [InlineData("*.swp", "a/b.swp/index.html", true)]
+    [InlineData("*.swp", "a/b/index.swp.html", false)]
+    [InlineData("[draft].html", "[draft].html", true)]
+    [InlineData("[draft].html", "d.html", false)]
     public void IsIgnored_Glob_MatchesLikeGitignore(string glob, string path, bool ignored) =>
         Assert.Equal(ignored, new IgnoreRules([glob]).IsIgnored(path));
 }
