@@ -73,6 +73,23 @@ public sealed class BadInputTests : IDisposable
         await AssertRefusedAsync(["deploy", "linked"], ExitCodes.Usage, "'css/leak.txt' links outside the deploy folder");
     }
 
+    /// <summary>Reading a named pipe waits for a writer that never comes: the deploy must refuse it, not hang.</summary>
+    [Fact(Timeout = 60000)]
+    public async Task Deploy_NamedPipeInTheFolder_IsRefusedWithItsPath()
+    {
+        await DeployGoodSiteAsync();
+        var site = Some.Site(_workspace, "piped");
+        MakeFifo(Path.Combine(site, "js", "live.log"));
+        await AssertRefusedAsync(["deploy", "piped"], ExitCodes.Usage, "'js/live.log' is not a regular file");
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
     [Fact(Timeout = 60000)]
     public async Task Deploy_UnreadableFile_NamesTheFile()
     {

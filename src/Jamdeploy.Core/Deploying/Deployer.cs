@@ -41,14 +41,17 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             await reading.ContinueWith(static t => t.Exception, TaskScheduler.Default);
             throw;
         }
-        var release = BuildManifest(request, hashed);
 
         progress?.Report(new DeployProgress(DeployStage.Plan, 0, 0));
+        // The scan gives files in ordinal path order, the manifest's own order.
+        var entries = hashed.Select(f => KeyValuePair.Create(f.SitePath, new ManifestEntry(f.Hash, f.Length, ContentTypes.For(f.SitePath)))).ToArray();
         var planned = await reading;
-        // The pointer's digest settles a redeploy of the live folder (a CI retry) with one small read; the
-        // live manifest is read only to plan, or to compare when an older pointer carries no digest.
+        // The pointer's digest settles a redeploy of the live folder (a CI retry) with one small read, before
+        // a manifest is even built; the live manifest is read only to plan, or to compare when an older
+        // pointer carries no digest.
         var liveDigest = planned.Pointer?.LiveDigest;
-        if (liveDigest is not null && liveDigest == release.ContentDigest()) return Unchanged(planned.Live!.Value);
+        if (liveDigest is not null && liveDigest == Manifest.DigestOf(entries)) return Unchanged(planned.Live!.Value);
+        var release = BuildManifest(request, entries);
         var live = planned.Live is { } liveId ? await _releases.ReadLiveManifestAsync(liveId, cancellationToken) : null;
         if (liveDigest is null && live is not null && live.HasSameContentAs(release)) return Unchanged(live.Id);
 
@@ -99,12 +102,9 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         return await FileHasher.HashAsync(scanned, bytes, cancellationToken);
     }
 
-    private Manifest BuildManifest(DeployRequest request, IReadOnlyList<HashedFile> hashed)
+    private Manifest BuildManifest(DeployRequest request, IEnumerable<KeyValuePair<string, ManifestEntry>> entries)
     {
-        var files = hashed.ToImmutableSortedDictionary(
-            f => f.SitePath,
-            f => new ManifestEntry(f.Hash, f.Length, ContentTypes.For(f.SitePath)),
-            StringComparer.Ordinal);
+        var files = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, entries);
         var now = time.GetUtcNow();
         return new Manifest(ReleaseId.New(now), now, files)
         {

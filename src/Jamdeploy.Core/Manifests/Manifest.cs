@@ -43,13 +43,20 @@ public sealed record Manifest(
     /// headers), so two releases that serve the same site have the same digest. The live pointer carries it:
     /// a redeploy of an unchanged folder is recognised without reading the live manifest.
     /// </summary>
-    public ContentHash ContentDigest()
+    public ContentHash ContentDigest() => DigestOf(Files);
+
+    /// <summary>The <see cref="ContentDigest"/> of files given in ordinal path order, before a manifest is built of them.</summary>
+    public static ContentHash DigestOf(IEnumerable<KeyValuePair<string, ManifestEntry>> files)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new DigestWriter(sha);
         buffer.Text("jamdeploy content v1");
-        foreach (var (path, entry) in Files)
+        string? previous = null;
+        foreach (var (path, entry) in files)
         {
+            if (previous is not null && string.CompareOrdinal(previous, path) >= 0)
+                throw new ArgumentException($"files must be in ordinal path order ('{path}' after '{previous}')", nameof(files));
+            previous = path;
             buffer.Text(path);
             buffer.Text(entry.Hash.Hex);
             buffer.Number(entry.Size);

@@ -65,7 +65,8 @@ public static class SiteScanner
         }
     }
 
-    private readonly record struct Entry(string Name, string FullPath, FileAttributes Attributes, long Length);
+    /// <summary>A folder entry; <c>Portable</c> is .NET's view of it, read only where statx is not there to ask.</summary>
+    private readonly record struct Entry(string Name, string FullPath, (FileAttributes, long)? Portable);
 
     private static void ScanFolder(Folder folder, string realRoot, IgnoreRules ignore, ConcurrentBag<ScannedFile> files, ConcurrentBag<Folder> next)
     {
@@ -73,7 +74,8 @@ public static class SiteScanner
         try
         {
             entries = [.. new FileSystemEnumerable<Entry>(folder.FullPath,
-                (ref FileSystemEntry e) => new Entry(e.FileName.ToString(), e.ToFullPath(), e.Attributes, e.IsDirectory ? 0 : e.Length), OneFolder)];
+                (ref FileSystemEntry e) => new Entry(e.FileName.ToString(), e.ToFullPath(),
+                    EntryKinds.Native ? null : (e.Attributes, e.IsDirectory ? 0 : e.Length)), OneFolder)];
         }
         catch (UnauthorizedAccessException)
         {
@@ -84,21 +86,23 @@ public static class SiteScanner
         {
             var name = CheckName(entry.Name, folder.Relative);
             var path = folder.Relative.Length == 0 ? name : folder.Relative + "/" + name;
-            var isDirectory = (entry.Attributes & FileAttributes.Directory) != 0;
-            if (isDirectory && IgnoreRules.AlwaysSkippedFolders.Contains(name)) continue;
+            var (kind, length) = EntryKinds.Of(entry.FullPath, path, entry.Portable);
+            if (kind is EntryKind.Directory or EntryKind.Link && IgnoreRules.AlwaysSkippedFolders.Contains(name)) continue;
             if (ignore.IsIgnored(path)) continue;
 
-            if ((entry.Attributes & FileAttributes.ReparsePoint) != 0)
+            switch (kind)
             {
-                ScanLink(entry, path, folder, realRoot, files, next);
-            }
-            else if (isDirectory)
-            {
-                next.Add(new Folder(entry.FullPath, path, folder.RealPath + Path.DirectorySeparatorChar + entry.Name, folder));
-            }
-            else
-            {
-                files.Add(new ScannedFile("/" + path, entry.FullPath, entry.Length));
+                case EntryKind.File:
+                    files.Add(new ScannedFile("/" + path, entry.FullPath, length));
+                    break;
+                case EntryKind.Directory:
+                    next.Add(new Folder(entry.FullPath, path, folder.RealPath + Path.DirectorySeparatorChar + entry.Name, folder));
+                    break;
+                case EntryKind.Link:
+                    ScanLink(entry, path, folder, realRoot, files, next);
+                    break;
+                default:
+                    throw new UsageException($"'{path}' is not a regular file (a pipe, socket or device), which cannot be deployed; remove it or add it to Deploy:Ignore");
             }
         }
     }
@@ -117,9 +121,13 @@ public static class SiteScanner
         {
             if (!folder.IsInsideItself(real)) next.Add(new Folder(entry.FullPath, path, real, folder));
         }
+        else if (EntryKinds.Of(real, path, null) is (EntryKind.File, var length))
+        {
+            files.Add(new ScannedFile("/" + path, entry.FullPath, length));
+        }
         else
         {
-            files.Add(new ScannedFile("/" + path, entry.FullPath, ((FileInfo)resolved).Length));
+            throw new UsageException($"'{path}' links to something that is not a regular file (a pipe, socket or device), which cannot be deployed; remove it or add it to Deploy:Ignore");
         }
     }
 

@@ -180,9 +180,18 @@ public sealed class LocalDirectoryStore : IObjectStore
         return new WriteResult(true, content.Sha256.Hex);
     }
 
-    // link(2) fails when the target exists, so of two writers exactly one succeeds.
+    // link(2) fails when the target exists, so of two writers exactly one succeeds; the temp name is
+    // removed by the caller either way.
     private static WriteResult LinkIfAbsent(string temp, string target, ObjectContent content)
     {
+        switch (HardLink.TryCreate(temp, target))
+        {
+            case true:
+                return new WriteResult(true, content.Sha256.Hex);
+            case false:
+                return WriteResult.ConditionFailed;
+        }
+        // No hard links here (Windows, some network mounts): check-then-rename, atomic for one writer only.
         try
         {
             File.Move(temp, target, overwrite: false);

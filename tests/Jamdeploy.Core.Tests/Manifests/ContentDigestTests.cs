@@ -48,6 +48,15 @@ public sealed class ContentDigestTests
         Assert.NotEqual(Base.ContentDigest(), changed.ContentDigest());
     }
 
+    [Fact]
+    public void DigestOf_FilesOutOfPathOrder_IsRefusedRatherThanGivingAnotherDigest()
+    {
+        var files = Base.Files.Reverse().ToList();
+
+        Assert.Throws<ArgumentException>(() => Manifest.DigestOf(files));
+        Assert.Equal(Base.ContentDigest(), Manifest.DigestOf(Base.Files.ToList()));
+    }
+
     private static Manifest WithHeader(Manifest m) =>
         Replace(m, "/index.html", e => e with { Headers = ImmutableSortedDictionary<string, string>.Empty.Add("X-A", "bc") });
 

@@ -102,4 +102,47 @@ public sealed class SiteScannerTests : IDisposable
         var e = Assert.Throws<UsageException>(() => Scan());
         Assert.Contains("'gone.css' is a broken link", e.Message);
     }
+
+    [Fact]
+    public void Scan_NamedPipe_IsRefusedRatherThanReadForever()
+    {
+        _dir.Write("site/index.html", "i");
+        MakeFifo(_dir.Combine("site", "events"));
+        var e = Assert.Throws<UsageException>(() => Scan());
+        Assert.Equal("'events' is not a regular file (a pipe, socket or device), which cannot be deployed; remove it or add it to Deploy:Ignore", e.Message);
+    }
+
+    [Fact]
+    public void Scan_LinkToANamedPipe_IsRefused()
+    {
+        _dir.Write("site/index.html", "i");
+        MakeFifo(_dir.Combine("site", "events"));
+        File.CreateSymbolicLink(_dir.Combine("site", "feed"), _dir.Combine("site", "events"));
+        var e = Assert.Throws<UsageException>(() => Scan("events"));
+        Assert.Contains("'feed' links to something that is not a regular file", e.Message);
+    }
+
+    [Fact]
+    public void Scan_NamedPipeThatIsIgnored_IsSkipped()
+    {
+        _dir.Write("site/index.html", "i");
+        MakeFifo(_dir.Combine("site", "events"));
+        Assert.Equal(["/index.html"], Scan("events"));
+    }
+
+    [Fact]
+    public void Scan_Sizes_AreTheFileLengths()
+    {
+        _dir.Write("site/a.txt", "");
+        _dir.Write("site/b/c.txt", new string('x', 70_000));
+        var files = SiteScanner.Scan(_dir.Combine("site"), IgnoreRules.None, CancellationToken.None);
+        Assert.Equal([0L, 70_000L], files.Select(f => f.Length));
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
 }
