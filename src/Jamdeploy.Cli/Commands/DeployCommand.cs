@@ -11,8 +11,8 @@ namespace Jamdeploy.Cli.Commands;
 public sealed class DeployCommand : CommandBase
 {
     private static readonly Argument<string> FolderArgument = new("dir") { Description = "The folder your site builder wrote (for example ./public)" };
-    private static readonly Option<string?> MessageOption = new("--message", "-m") { Description = "A note kept with the release" };
-    private static readonly Option<string?> CommitOption = new("--commit") { Description = "The source commit the release was built from" };
+    private static readonly Option<string?> MessageOption = new("--message", "-m") { HelpName = "text", Description = "A note kept with the release" };
+    private static readonly Option<string?> CommitOption = new("--commit") { HelpName = "sha", Description = "The source commit the release was built from" };
     private static readonly Option<bool> NoPromoteOption = new("--no-promote") { Description = "Store the release without making it live" };
     private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print the plan and write nothing" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Flip even if the live release changed while this deploy ran" };

@@ -14,7 +14,7 @@ namespace Jamdeploy.Cli.Commands;
 /// </summary>
 public sealed class InvalidateCommand : CommandBase
 {
-    private static readonly Option<string?> ReleaseOption = new("--release") { Description = "The release whose flip to invalidate (default: the live one)" };
+    private static readonly Option<string?> ReleaseOption = new("--release") { HelpName = "id", Description = "The release whose flip to invalidate (default: the live one)" };
     private static readonly Option<bool> WaitOption = new("--wait") { Description = "Wait until the CDN reports the invalidation complete" };
     private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print the paths and the estimated cost, and send nothing" };
 

@@ -5,7 +5,7 @@ namespace Jamdeploy.Cli.Commands;
 /// <summary><c>jamdeploy rollback [--to &lt;release&gt;]</c>: put an earlier release back, with no upload.</summary>
 public sealed class RollbackCommand : CommandBase
 {
-    private static readonly Option<string?> ToOption = new("--to") { Description = "The release to go back to (default: the one live before the current one)" };
+    private static readonly Option<string?> ToOption = new("--to") { HelpName = "id", Description = "The release to go back to (default: the one live before the current one)" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Flip even if the live release changed meanwhile" };
     private static readonly Option<bool> WaitOption = new("--wait") { Description = "Wait until the CDN reports the invalidation complete" };
 
