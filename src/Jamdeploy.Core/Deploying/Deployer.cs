@@ -49,7 +49,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         // The pointer's digest settles a redeploy of the live folder (a CI retry) with one small read, before
         // a manifest is even built; the live manifest is read only to plan, or to compare when an older
         // pointer carries no digest.
-        var liveDigest = planned.Pointer?.LiveDigest;
+        var liveDigest = planned.Pointer?.LiveContent;
         if (liveDigest is not null && liveDigest == Manifest.DigestOf(entries)) return Unchanged(planned.Live!.Value);
         var release = BuildManifest(request, entries);
         var live = planned.Live is { } liveId ? await _releases.ReadLiveManifestAsync(liveId, cancellationToken) : null;

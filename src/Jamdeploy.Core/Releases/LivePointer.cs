@@ -10,6 +10,12 @@ public enum FlipAction { Deploy, Promote, Rollback }
 public sealed record PointerHistoryEntry(ReleaseId Release, DateTimeOffset At, FlipAction Action);
 
 /// <summary>
+/// <see cref="Manifests.Manifest.ContentDigest"/> of a release, stored with the release it belongs to: a
+/// pointer edited by hand to name another release cannot lend it a digest that is not its own.
+/// </summary>
+public sealed record ReleaseDigest(ReleaseId Release, ContentHash Content);
+
+/// <summary>
 /// The one small document naming the live release, with the recent moves (newest last) that rollback
 /// walks back through. Written only by compare-and-swap.
 /// </summary>
@@ -21,13 +27,16 @@ public sealed record LivePointer(ReleaseId Live, ImmutableList<PointerHistoryEnt
     public int Format { get; init; } = CurrentFormat;
 
     /// <summary>
-    /// <see cref="Manifests.Manifest.ContentDigest"/> of the live release, so a redeploy of the same folder is
-    /// known to be a no-op from this document alone. Absent in pointers written before it existed.
+    /// The content digest of the live release, so a redeploy of the same folder is known to be a no-op from
+    /// this document alone. Absent in pointers written before it existed.
     /// </summary>
-    public ContentHash? LiveDigest { get; init; }
+    public ReleaseDigest? LiveDigest { get; init; }
+
+    /// <summary>The live release's content digest, when the pointer has one and it belongs to that release.</summary>
+    public ContentHash? LiveContent => LiveDigest is { } digest && digest.Release == Live ? digest.Content : null;
 
     public static LivePointer First(ReleaseId release, DateTimeOffset at, FlipAction action, ContentHash? liveDigest = null) =>
-        new(release, [new PointerHistoryEntry(release, at, action)]) { LiveDigest = liveDigest };
+        new(release, [new PointerHistoryEntry(release, at, action)]) { LiveDigest = DigestOf(release, liveDigest) };
 
     /// <summary>The pointer after one more move; the oldest entries fall off past the limit.</summary>
     public LivePointer MoveTo(ReleaseId release, DateTimeOffset at, FlipAction action, int historyLimit = DefaultHistoryLimit, ContentHash? liveDigest = null)
@@ -35,8 +44,10 @@ public sealed record LivePointer(ReleaseId Live, ImmutableList<PointerHistoryEnt
         var history = History.Add(new PointerHistoryEntry(release, at, action));
         if (history.Count > historyLimit) history = history.RemoveRange(0, history.Count - historyLimit);
         // The digest always belongs to the release moved to: an old one must never survive a move.
-        return this with { Live = release, History = history, LiveDigest = liveDigest };
+        return this with { Live = release, History = history, LiveDigest = DigestOf(release, liveDigest) };
     }
+
+    private static ReleaseDigest? DigestOf(ReleaseId release, ContentHash? content) => content is { } c ? new ReleaseDigest(release, c) : null;
 
     /// <summary>The release that was live just before the current one, if the history remembers one.</summary>
     public ReleaseId? Previous()

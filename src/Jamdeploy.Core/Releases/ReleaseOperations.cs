@@ -67,7 +67,9 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
 
     private async Task<SwitchResult> SwitchAsync(Manifest target, FlipAction action, LiveState state, bool force, CancellationToken cancellationToken)
     {
-        if (state.Live == target.Id) return new SwitchResult(target.Id, target.Id, true, 0);
+        // Promoting the live release again changes nothing, unless the pointer lacks its digest (written by
+        // an older jamdeploy, or edited by hand): then the move rewrites it.
+        if (state.Live == target.Id && state.Pointer?.LiveContent == target.ContentDigest()) return new SwitchResult(target.Id, target.Id, true, 0);
         await cdn.CheckReadyAsync(cancellationToken);
         var flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target, action, state, force, cancellationToken);
         var before = flip.Before is { } b ? await releases.TryReadManifestAsync(b, cancellationToken) : null;

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
+using Jamdeploy.Releases;
 using Jamdeploy.Storage;
 using Serilog;
 
@@ -22,7 +23,8 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
     public async Task<VerificationReport> VerifyAsync(
         VerifyTarget target, bool deep, CancellationToken cancellationToken)
     {
-        var live = await ReadLiveAsync(cancellationToken);
+        var pointer = await ReadPointerAsync(cancellationToken);
+        var live = pointer?.Live;
         var ids = await ResolveAsync(target, live, cancellationToken);
 
         var manifests = new List<(ReleaseId Id, Manifest? Manifest, string? Problem)>();
@@ -44,12 +46,18 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
             Interlocked.Add(ref bytesHashed, hashed);
         });
 
-        var releases = manifests.Select(m => Verdict(m.Id, m.Id == live, m.Manifest, m.Problem, faults)).ToList();
+        var releases = manifests.Select(m => Verdict(m.Id, m.Id == live, m.Manifest, m.Problem ?? DigestProblem(pointer, m.Manifest), faults)).ToList();
         foreach (var release in releases.Where(r => !r.Ok))
             _log.Information("Release {Release} cannot be served whole: {ManifestProblem} {Problems} broken blobs",
                 release.Id, release.ManifestProblem, release.Problems.Count);
         return new VerificationReport(releases, deep, blobs.Count, bytesHashed);
     }
+
+    /// <summary>A digest in the pointer that is not the live release's own would let a deploy of another folder pass for a no-op.</summary>
+    private static string? DigestProblem(LivePointer? pointer, Manifest? manifest) =>
+        manifest is not null && pointer?.Live == manifest.Id && pointer.LiveContent is { } digest && digest != manifest.ContentDigest()
+            ? $"{StoreLayout.LiveKey} records a content digest that is not {manifest.Id}'s; `jamdeploy promote {manifest.Id}` rewrites it"
+            : null;
 
     private static ReleaseVerification Verdict(
         ReleaseId id, bool isLive, Manifest? manifest, string? manifestProblem,
@@ -66,7 +74,7 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
                 problems.Add(new BlobProblem(group.Key, BlobFault.WrongSize, "the manifest records two sizes for one blob", paths));
         }
         var blobCount = manifest.Files.Values.Select(e => e.Hash).Distinct().Count();
-        return new ReleaseVerification(id, isLive, null, manifest.Files.Count, blobCount, problems);
+        return new ReleaseVerification(id, isLive, manifestProblem, manifest.Files.Count, blobCount, problems);
     }
 
     private async Task<((BlobFault, string)? Fault, long Hashed)> CheckAsync(ContentHash hash, long size, bool deep, CancellationToken cancellationToken)
@@ -102,10 +110,10 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
         return length == size ? (null, length) : ((BlobFault.WrongSize, $"{length} bytes stored, {size} expected"), length);
     }
 
-    private async Task<ReleaseId?> ReadLiveAsync(CancellationToken cancellationToken)
+    private async Task<LivePointer?> ReadPointerAsync(CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(StoreLayout.LiveKey, cancellationToken);
-        return stored is null ? null : StoreDocuments.ReadPointer(stored.Content, Where(StoreLayout.LiveKey)).Live;
+        return stored is null ? null : StoreDocuments.ReadPointer(stored.Content, Where(StoreLayout.LiveKey));
     }
 
     private async Task<IReadOnlyList<ReleaseId>> ResolveAsync(VerifyTarget target, ReleaseId? live, CancellationToken cancellationToken)

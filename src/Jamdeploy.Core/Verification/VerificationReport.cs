@@ -31,7 +31,8 @@ public sealed record BlobProblem(ContentHash Hash, BlobFault Fault, string Detai
 
 /// <summary>
 /// One release's verdict. <see cref="ManifestProblem"/> is set when its manifest is missing or unreadable,
-/// and then no blob was checked for it.
+/// and then no blob was checked for it; or, for the live release, when the pointer's content digest is not
+/// the manifest's.
 /// </summary>
 public sealed record ReleaseVerification(ReleaseId Id, bool IsLive, string? ManifestProblem, int Files, int Blobs, IReadOnlyList<BlobProblem> Problems)
 {

@@ -140,6 +140,39 @@ public sealed class DeployerTests : IDisposable
     }
 
     /// <summary>
+    /// An operator moved live.json by hand to an older release and left the digest of the newer one: the
+    /// digest names its own release, so it is not believed, and the newer tree deploys.
+    /// </summary>
+    [Fact(Timeout = 60000)]
+    public async Task Deploy_PointerEditedByHandToAnotherRelease_DoesNotTrustTheDigestLeftBehind()
+    {
+        var v1 = Some.Site(_dir, "v1", "v1");
+        var v2 = Some.Site(_dir, "v2", "v2");
+        var first = await DeployAsync(_local, v1);
+        await DeployAsync(_local, v2);
+        var pointer = StoreDocuments.ReadPointer(LiveBytes()!, "live.json");
+        File.WriteAllBytes(_dir.Combine("store", "live.json"), StoreDocuments.Serialize(pointer with { Live = first.Release }));
+
+        var redeploy = await DeployAsync(_local, v2);
+
+        Assert.Equal(DeployOutcome.Live, redeploy.Outcome);
+        Assert.Equal(first.Release, redeploy.PreviousLive);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Promote_TheLiveRelease_IsAlreadyLiveAndWritesNothing()
+    {
+        var live = await DeployAsync(_local, Some.Site(_dir));
+        var before = LiveBytes();
+        var operations = new ReleaseOperations(new ReleaseStore(_local), new CdnNotifier(new NoCdn(), false, Logger.None), TimeProvider.System, 10, Logger.None);
+
+        var result = await operations.PromoteAsync(live.Release, false, CancellationToken.None);
+
+        Assert.True(result.AlreadyLive);
+        Assert.Equal(before, LiveBytes());
+    }
+
+    /// <summary>
     /// The pointer's digest always belongs to the release it names, whoever moved it: a stale digest would
     /// let a deploy of a changed folder be taken for a no-op, and the change would never go live.
     /// </summary>
@@ -168,7 +201,7 @@ public sealed class DeployerTests : IDisposable
         {
             var state = await releases.ReadLiveAsync(CancellationToken.None);
             var live = await releases.ReadLiveManifestAsync(state.Live!.Value, CancellationToken.None);
-            Assert.Equal(live.ContentDigest(), state.Pointer!.LiveDigest);
+            Assert.Equal(new ReleaseDigest(live.Id, live.ContentDigest()), state.Pointer!.LiveDigest);
         }
     }
 

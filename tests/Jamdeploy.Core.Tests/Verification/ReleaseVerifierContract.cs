@@ -1,6 +1,7 @@
 using System.Text;
 using Jamdeploy.Core.Tests.Cleanup;
 using Jamdeploy.Model;
+using Jamdeploy.Releases;
 using Jamdeploy.Storage;
 using Jamdeploy.Verification;
 
@@ -41,6 +42,27 @@ public abstract class ReleaseVerifierContract : IAsyncLifetime
         // Three releases of three files share one stylesheet: seven blobs, each checked once.
         Assert.Equal(7, all.BlobsChecked);
         Assert.Equal(deep, all.BytesHashed > 0);
+    }
+
+    /// <summary>A pointer carrying another tree's digest would let a deploy of that tree pass for a no-op.</summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Verify_PointerDigestNotTheLiveReleases_IsReportedAndPromoteRepairsIt()
+    {
+        var ids = await Site.DeployVersionsAsync(2);
+        var releases = new ReleaseStore(Site.Store);
+        var state = await releases.ReadLiveAsync(CancellationToken.None);
+        var wrong = state.Pointer! with { LiveDigest = new ReleaseDigest(ids[1], ContentHash.Of("another tree"u8)) };
+        Assert.True((await releases.WritePointerAsync(wrong, state.ETag, CancellationToken.None)).Written);
+
+        var broken = await Site.VerifyAsync(VerifyTarget.Live, deep: false);
+        var promoted = await Site.Operations().PromoteAsync(ids[1], force: false, CancellationToken.None);
+        var repaired = await Site.VerifyAsync(VerifyTarget.Live, deep: false);
+
+        Assert.False(broken.Ok);
+        Assert.Equal($"live.json records a content digest that is not {ids[1]}'s; `jamdeploy promote {ids[1]}` rewrites it", broken.Releases.Single().ManifestProblem);
+        Assert.False(promoted.AlreadyLive);
+        Assert.True(repaired.Ok);
+        Assert.Equal(ids[1], await Site.LiveAsync());
     }
 
     [Theory(Timeout = Timeout)]
