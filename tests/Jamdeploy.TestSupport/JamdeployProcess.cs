@@ -118,7 +118,12 @@ public sealed class JamdeployProcess : IDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (!Stdout.Contains(text, StringComparison.Ordinal))
         {
-            if (_process.HasExited) throw new InvalidOperationException($"jamdeploy exited before printing '{text}':\n{Stdout}\n{Stderr}");
+            if (_process.HasExited)
+            {
+                _process.WaitForExit(); // the output readers may still hold the last lines
+                if (Stdout.Contains(text, StringComparison.Ordinal)) return;
+                throw new InvalidOperationException($"jamdeploy exited ({_process.ExitCode}) before printing '{text}':\n{Stdout}\n{Stderr}");
+            }
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"jamdeploy did not print '{text}':\n{Stdout}\n{Stderr}");
             await Task.Delay(10);
         }

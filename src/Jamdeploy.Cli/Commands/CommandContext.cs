@@ -63,5 +63,11 @@ public sealed class CommandContext
     }
 
     public ReleaseOperations CreateReleaseOperations(bool wait) =>
-        new(new ReleaseStore(Store), CreateCdnNotifier(wait), Time, DeployOptions.HistoryLimit, Log);
+        new(new ReleaseStore(Store), CreateCdnNotifier(wait), Time, DeployOptions.HistoryLimit, Log) { WaitingForLease = SayWaiting };
+
+    /// <summary>A person waiting on the store lease should know who has it and until when.</summary>
+    public void SayWaiting(LeaseDocument held)
+    {
+        if (!Output.IsJson) Output.Line($"waiting for {held.Holder} to finish (it holds the store lease until {held.Expires:HH:mm:ss}Z)…");
+    }
 }

@@ -18,7 +18,7 @@ public sealed class PinCommand : CommandBase
     protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var id = ReleaseIds.ParseArgument(context.ParseResult.GetValue(ReleaseArgument)!);
-        await new ReleasePins(context.Store, context.Time).PinAsync(id, context.ParseResult.GetValue(NoteOption), cancellationToken);
+        await new ReleasePins(context.Store, context.Time) { WaitingForLease = context.SayWaiting }.PinAsync(id, context.ParseResult.GetValue(NoteOption), cancellationToken);
         context.Output.Json(new { release = id.Value, pinned = true });
         context.Output.Line($"pinned: {id} (cleanup keeps it until `jamdeploy unpin {id}`)");
         return ExitCodes.Done;

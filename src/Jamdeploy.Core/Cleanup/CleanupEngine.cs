@@ -21,6 +21,9 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
 
     private const int ManifestReadParallelism = 16;
 
+    /// <summary>Long enough for a promote or pin to finish; a cleanup is never in a hurry.</summary>
+    private static readonly TimeSpan LeaseWait = ReleaseLease.Term + ReleaseLease.ClockSkew;
+
     private readonly ILogger _log = (log ?? Serilog.Core.Logger.None).ForContext<CleanupEngine>();
 
     /// <summary>What a run would delete now; deletes nothing.</summary>
@@ -40,32 +43,45 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
         var plan = survey.Plan;
         var budget = maxDelete ?? int.MaxValue;
 
-        // A promote, rollback or pin since the survey may protect a release the plan lets go.
-        var pointer = await ReadPointerAsync(cancellationToken);
-        var pins = await new ReleasePins(store, clock).ListAsync(cancellationToken);
-        var stillDeletable = RetentionPolicy.Decide(survey.Releases.Values.Select(r => r.Age), pointer, pins, plan.At, plan.Rules)
-            .Where(d => !d.Keep).Select(d => d.Id).ToHashSet();
-        var releases = plan.ReleasesToDelete.Where(r => stillDeletable.Contains(r.Id)).ToList();
+        List<ReleaseToDelete> releases, releaseBatch;
+        IReadOnlyDictionary<ReleaseId, StoredRelease> current;
+        DateTimeOffset blobsAsOf;
+        // From the last look at the pointer and pins until the manifests left are read again, no promote,
+        // rollback or pin may bring a release back: it could be one about to be deleted (ReleaseLease).
+        // A run that deletes no release needs no lease, and writes nothing at all when it deletes no blob either.
+        await using (var lease = plan.ReleasesToDelete.Count == 0 ? null : await ReleaseLease.AcquireAsync(store, clock, "cleanup", LeaseWait, null, _log, cancellationToken))
+        {
+            // A promote, rollback or pin since the survey may protect a release the plan lets go.
+            var pointer = await ReadPointerAsync(cancellationToken);
+            var pins = await new ReleasePins(store, clock).ListAsync(cancellationToken);
+            var stillDeletable = RetentionPolicy.Decide(survey.Releases.Values.Select(r => r.Age), pointer, pins, plan.At, plan.Rules)
+                .Where(d => !d.Keep).Select(d => d.Id).ToHashSet();
+            releases = plan.ReleasesToDelete.Where(r => stillDeletable.Contains(r.Id)).ToList();
 
-        var releaseBatch = releases.Take(budget).ToList();
-        await DeleteAsync(releaseBatch.Select(r => StoreLayout.Release(r.Id)).ToList(), CleanupStage.Releases, progress, 0, cancellationToken);
+            releaseBatch = releases.Take(budget).ToList();
+            await DeleteAsync(releaseBatch.Select(r => StoreLayout.Release(r.Id)).ToList(), CleanupStage.Releases, progress, 0, lease, cancellationToken);
+            _log.Information("Deleted {Count} release manifests of {Planned}", releaseBatch.Count, releases.Count);
+
+            // Looked at after the manifests went, so that a blob referenced by any manifest the store still
+            // holds (a kept one, or one a deploy wrote since the survey) is never deleted; a manifest written
+            // after this look belongs to a deploy whose new blobs are younger than the grace period, or to a
+            // release brought back after the lease, which this look has seen.
+            blobsAsOf = clock.GetUtcNow();
+            current = releaseBatch.Count < releases.Count
+                ? survey.Releases
+                : await ReadReleasesAsync(survey.Releases, "cleanup deleted only release manifests so far", cancellationToken);
+        }
         budget -= releaseBatch.Count;
         var bytes = releaseBatch.Sum(r => r.ManifestBytes);
-        _log.Information("Deleted {Count} release manifests of {Planned}", releaseBatch.Count, releases.Count);
 
         if (releaseBatch.Count < releases.Count)
             return Stopped(releaseBatch.Count, 0, releases.Count - releaseBatch.Count, plan.BlobsToDelete.Count);
 
-        // Looked at after the manifests went, so that a blob referenced by any manifest the store still
-        // holds (a kept one, or one a deploy wrote since the survey) is never deleted; a manifest written
-        // after this look belongs to a deploy whose new blobs are younger than the grace period.
-        var blobsAsOf = clock.GetUtcNow();
-        var current = await ReadReleasesAsync(survey.Releases, "cleanup deleted only release manifests so far", cancellationToken);
         var referenced = current.Values.SelectMany(r => r.Blobs).ToFrozenSet();
         var (blobs, _) = await ListDeletableBlobsAsync(referenced, blobsAsOf - plan.Rules.GracePeriod, cancellationToken);
 
         var blobBatch = blobs.Take(budget).ToList();
-        await DeleteAsync(blobBatch.Select(b => StoreLayout.Blob(b.Hash)).ToList(), CleanupStage.Blobs, progress, releaseBatch.Count, cancellationToken);
+        await DeleteAsync(blobBatch.Select(b => StoreLayout.Blob(b.Hash)).ToList(), CleanupStage.Blobs, progress, releaseBatch.Count, null, cancellationToken);
         bytes += blobBatch.Sum(b => b.Size);
         _log.Information("Deleted {Count} blobs of {Planned}", blobBatch.Count, blobs.Count);
 
@@ -161,14 +177,16 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
         return (deletable, spared);
     }
 
+    /// <param name="lease">Kept alive before each batch while the deletions need it.</param>
     private async Task DeleteAsync(
-        IReadOnlyList<string> keys, CleanupStage stage, IProgress<CleanupProgress>? progress, int deletedBefore, CancellationToken cancellationToken)
+        IReadOnlyList<string> keys, CleanupStage stage, IProgress<CleanupProgress>? progress, int deletedBefore, ReleaseLease? lease, CancellationToken cancellationToken)
     {
         var deleted = 0;
         foreach (var batch in keys.Chunk(MaxKeysPerDelete))
         {
             try
             {
+                if (lease is not null) await lease.KeepAsync(cancellationToken);
                 await store.DeleteAsync(batch, cancellationToken);
             }
             catch (JamdeployException e)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
+using Jamdeploy.Releases;
 using Jamdeploy.Storage;
 
 namespace Jamdeploy.Cleanup;
@@ -11,20 +12,20 @@ namespace Jamdeploy.Cleanup;
 /// </summary>
 public sealed class ReleasePins(IObjectStore store, TimeProvider clock)
 {
-    /// <summary>Pins a release that exists. Pinning twice is harmless: the newer note wins.</summary>
+    /// <summary>Told when the store lease is held by someone else (a cleanup deleting releases), before waiting for it.</summary>
+    public Action<LeaseDocument>? WaitingForLease { get; init; }
+
+    /// <summary>
+    /// Pins a release that exists. Pinning twice is harmless: the newer note wins. Under the store lease, so
+    /// a cleanup cannot delete the release between the check and the pin (ReleaseLease).
+    /// </summary>
     public async Task PinAsync(ReleaseId release, string? note, CancellationToken cancellationToken)
     {
+        await RequireReleaseAsync(release, cancellationToken); // a mistake writes nothing, not even the lease
+        await using var lease = await ReleaseLease.AcquireAsync(store, clock, $"pin {release}", ReleaseLease.Term + ReleaseLease.ClockSkew, WaitingForLease, Serilog.Core.Logger.None, cancellationToken);
         await RequireReleaseAsync(release, cancellationToken);
         var body = JsonSerializer.SerializeToUtf8Bytes(new PinDocument(release, clock.GetUtcNow()) { Note = note }, StoreDocuments.Options);
         await store.PutAsync(StoreLayout.Pin(release), ObjectContent.FromBytes(body, "application/json"), WriteCondition.None, cancellationToken);
-
-        // A cleanup that read the pins just before this one was written may have deleted the release since
-        // it was checked above; looking again turns that race into an error instead of a pin on nothing.
-        if (await store.HeadAsync(StoreLayout.Release(release), cancellationToken) is null)
-        {
-            await store.DeleteAsync([StoreLayout.Pin(release)], cancellationToken);
-            throw new JamdeployException(ExitCodes.Failed, $"{release} was deleted by a cleanup running at the same time; it is not pinned");
-        }
     }
 
     /// <returns>False when the release was not pinned.</returns>

@@ -19,24 +19,24 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
 {
     private const int ReadParallelism = 8;
 
-    public async Task<SwitchResult> PromoteAsync(ReleaseId id, bool force, CancellationToken cancellationToken)
-    {
-        var state = await releases.ReadLiveAsync(cancellationToken);
-        var target = await releases.ReadRequestedManifestAsync(id, cancellationToken);
-        return await SwitchAsync(target, FlipAction.Promote, state, force, cancellationToken);
-    }
+    /// <summary>Long enough for a cleanup to finish deleting release manifests, or for a dead holder's lease to expire.</summary>
+    private static readonly TimeSpan LeaseWait = ReleaseLease.Term + ReleaseLease.ClockSkew;
+
+    /// <summary>Told when the store lease is held by someone else (a cleanup deleting releases), before waiting for it.</summary>
+    public Action<LeaseDocument>? WaitingForLease { get; init; }
+
+    public Task<SwitchResult> PromoteAsync(ReleaseId id, bool force, CancellationToken cancellationToken) =>
+        SwitchAsync($"promote {id}", FlipAction.Promote, _ => id, force, cancellationToken);
 
     /// <summary>Back to <paramref name="to"/>, or by default to the release live just before the current one.</summary>
-    public async Task<SwitchResult> RollbackAsync(ReleaseId? to, bool force, CancellationToken cancellationToken)
-    {
-        var state = await releases.ReadLiveAsync(cancellationToken);
-        if (state.Pointer is null)
-            throw new UsageException($"nothing to roll back: no release has been made live in {releases.Objects.Location}");
-        var targetId = to ?? state.Pointer.Previous()
-            ?? throw new UsageException($"nothing to roll back to: {state.Pointer.Live} is the only release that has been live; deploy or promote another first");
-        var target = await releases.ReadRequestedManifestAsync(targetId, cancellationToken);
-        return await SwitchAsync(target, FlipAction.Rollback, state, force, cancellationToken);
-    }
+    public Task<SwitchResult> RollbackAsync(ReleaseId? to, bool force, CancellationToken cancellationToken) =>
+        SwitchAsync("rollback", FlipAction.Rollback, state =>
+        {
+            if (state.Pointer is null)
+                throw new UsageException($"nothing to roll back: no release has been made live in {releases.Objects.Location}");
+            return to ?? state.Pointer.Previous()
+                ?? throw new UsageException($"nothing to roll back to: {state.Pointer.Live} is the only release that has been live; deploy or promote another first");
+        }, force, cancellationToken);
 
     public async Task<IReadOnlyList<ReleaseSummary>> ListAsync(CancellationToken cancellationToken)
     {
@@ -65,13 +65,27 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
         return new SiteStatus(releases.Objects.Location, Summarize(live, pointer.Live), last?.At, last?.Action, pointer.Previous(), pointer.History.Count);
     }
 
-    private async Task<SwitchResult> SwitchAsync(Manifest target, FlipAction action, LiveState state, bool force, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks the target exists and flips to it under the store lease, so no cleanup can be between its last
+    /// look at the pointer and its delete of that very release; the CDN is told after the lease is given back.
+    /// </summary>
+    private async Task<SwitchResult> SwitchAsync(
+        string holder, FlipAction action, Func<LiveState, ReleaseId> chooseTarget, bool force, CancellationToken cancellationToken)
     {
-        // Promoting the live release again changes nothing, unless the pointer lacks its digest (written by
-        // an older jamdeploy, or edited by hand): then the move rewrites it.
-        if (state.Live == target.Id && state.Pointer?.LiveContent == target.ContentDigest()) return new SwitchResult(target.Id, target.Id, true, 0);
+        // A mistake (no such release, nothing to roll back to) or a move to what is already live writes
+        // nothing, not even the lease; under the lease everything is read again.
+        var target = await releases.ReadRequestedManifestAsync(chooseTarget(await releases.ReadLiveAsync(cancellationToken)), cancellationToken);
+        if (IsAlreadyLive(await releases.ReadLiveAsync(cancellationToken), target)) return new SwitchResult(target.Id, target.Id, true, 0);
         await cdn.CheckReadyAsync(cancellationToken);
-        var flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target, action, state, force, cancellationToken);
+
+        FlipResult flip;
+        await using (await ReleaseLease.AcquireAsync(releases.Objects, time, holder, LeaseWait, WaitingForLease, log, cancellationToken))
+        {
+            var state = await releases.ReadLiveAsync(cancellationToken);
+            target = await releases.ReadRequestedManifestAsync(chooseTarget(state), cancellationToken);
+            if (IsAlreadyLive(state, target)) return new SwitchResult(target.Id, target.Id, true, 0);
+            flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target, action, state, force, cancellationToken);
+        }
         var before = flip.Before is { } b ? await releases.TryReadManifestAsync(b, cancellationToken) : null;
         try
         {
@@ -84,6 +98,11 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
                 $"cancelled after {target.Id} went live; the CDN was not invalidated: run `jamdeploy invalidate --release {target.Id}`", e);
         }
     }
+
+    // Promoting the live release again changes nothing, unless the pointer lacks its digest (written by an
+    // older jamdeploy, or edited by hand): then the move rewrites it.
+    private static bool IsAlreadyLive(LiveState state, Manifest target) =>
+        state.Live == target.Id && state.Pointer?.LiveContent == target.ContentDigest();
 
     private static ReleaseSummary Summarize(Manifest manifest, ReleaseId? live) =>
         new(manifest.Id, manifest.Created, manifest.Files.Count, manifest.TotalBytes, manifest.Message, manifest.Commit, manifest.Id == live);

@@ -113,8 +113,15 @@ public sealed class LocalDirectoryStore : IObjectStore
             cancellationToken.ThrowIfCancellationRequested();
             if (file.Name.StartsWith(TempPrefix, StringComparison.Ordinal) || file.Name == LockFileName) continue;
             var key = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            try
+            {
                 found.Add(new ObjectInfo(key, file.Length, file.LastWriteTimeUtc, null));
+            }
+            catch (FileNotFoundException)
+            {
+                // Deleted (by a cleanup) between the directory read and its stat: not there, as S3 would list it.
+            }
         }
         found.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         foreach (var info in found)

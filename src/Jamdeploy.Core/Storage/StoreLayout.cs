@@ -9,6 +9,12 @@ public static class StoreLayout
     public const string ReleasesPrefix = "releases/";
     public const string LiveKey = "live.json";
 
+    /// <summary>
+    /// Held by cleanup while it deletes release manifests, and by promote, rollback and pin while they bring
+    /// a release back: the two must never interleave (Releases/ReleaseLease.cs).
+    /// </summary>
+    public const string LeaseKey = "lease.json";
+
     /// <summary>One small object per pinned release: cleanup never deletes a release that has one.</summary>
     public const string PinsPrefix = "pins/";
     private const string ManifestSuffix = ".json";

@@ -4,7 +4,8 @@ namespace Jamdeploy.Cli.Tests.Adoption;
 
 /// <summary>
 /// The IAM policies in deploy/iam grant exactly what the code calls (together), and each role only what its
-/// job needs: serve reads, cleanup reads and deletes, deploy writes and invalidates but deletes no content.
+/// job needs: serve reads, cleanup reads and deletes (and holds the store lease), deploy writes and
+/// invalidates but deletes no content.
 /// </summary>
 public sealed class IamPolicyTests
 {
@@ -56,7 +57,7 @@ public sealed class IamPolicyTests
 
     [Theory]
     [InlineData("deploy", new[] { "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject", "cloudfront:CreateInvalidation", "cloudfront:GetInvalidation" })]
-    [InlineData("cleanup", new[] { "s3:ListBucket", "s3:GetObject", "s3:DeleteObject" })]
+    [InlineData("cleanup", new[] { "s3:ListBucket", "s3:GetObject", "s3:DeleteObject", "s3:PutObject" })]
     [InlineData("serve", new[] { "s3:ListBucket", "s3:GetObject" })]
     public void Policy_EachRole_GrantsTheActionsOfItsJob(string role, string[] job)
     {
@@ -73,12 +74,12 @@ public sealed class IamPolicyTests
     }
 
     [Fact]
-    public void DeployPolicy_WritesOnlyBlobsReleasesPointerAndPins_DeletesOnlyPins()
+    public void DeployPolicy_WritesOnlyBlobsReleasesPointerPinsAndTheLease_DeletesOnlyPins()
     {
         var deploy = IamPolicy.Load("deploy");
 
         Assert.Equal(
-            new[] { Site + "blobs/*", Site + "live.json", Site + "pins/*", Site + "releases/*" },
+            new[] { Site + "blobs/*", Site + "lease.json", Site + "live.json", Site + "pins/*", Site + "releases/*" },
             deploy.ResourcesFor("s3:PutObject"));
         Assert.Equal(new[] { Site + "pins/*" }, deploy.ResourcesFor("s3:DeleteObject"));
         Assert.Equal(new[] { Site + "blobs/*" }, deploy.ResourcesFor("s3:AbortMultipartUpload"));
@@ -86,12 +87,12 @@ public sealed class IamPolicyTests
     }
 
     [Fact]
-    public void CleanupPolicy_DeletesOnlyReleasesAndBlobs_WritesNothing()
+    public void CleanupPolicy_DeletesOnlyReleasesAndBlobs_WritesOnlyTheLease()
     {
         var cleanup = IamPolicy.Load("cleanup");
 
         Assert.Equal(new[] { Site + "blobs/*", Site + "releases/*" }, cleanup.ResourcesFor("s3:DeleteObject"));
-        Assert.Empty(cleanup.ResourcesFor("s3:PutObject"));
+        Assert.Equal(new[] { Site + "lease.json" }, cleanup.ResourcesFor("s3:PutObject"));
         Assert.DoesNotContain(cleanup.Statements.SelectMany(s => s.Actions), a => a.StartsWith("cloudfront:", StringComparison.Ordinal));
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Jamdeploy.Cleanup;
 using Jamdeploy.Model;
+using Jamdeploy.Releases;
 using Jamdeploy.Storage;
 using Jamdeploy.Verification;
 
@@ -126,6 +127,37 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         Assert.Equal(ids[0], await Site.LiveAsync());
         Assert.Contains(ids[0], await Site.ReleasesAsync());
         await AssertAllWholeAsync();
+        Assert.True(await Site.LeaseReleasedAsync(), "the store lease was not given back");
+    }
+
+    /// <summary>
+    /// The promote lands after cleanup's last look at the pointer and before it deletes that very release:
+    /// without the store lease live would name a release cleanup then deletes (invariant 1). With it the
+    /// promote waits for cleanup and then finds the release gone: refused, live unchanged and whole.
+    /// </summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Run_OldReleasePromotedAfterCleanupsLastLook_WaitsAndIsRefusedLiveStaysWhole()
+    {
+        var ids = await Site.DeployVersionsAsync(5);
+        Site.Clock.Advance(TwoDays);
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task? promote = null;
+        // Listing 2 of pins/ is cleanup's last look, after it re-read the pointer.
+        var interleaved = new InterleavingStore(Site.Store, StoreLayout.PinsPrefix, 2, async () =>
+        {
+            var operations = Site.Operations(new LeaseContentionSignal(Site.Store, blocked));
+            promote = Task.Run(() => operations.PromoteAsync(ids[0], force: false, CancellationToken.None));
+            await Task.WhenAny(blocked.Task, promote);
+        });
+
+        var result = await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, null, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<UsageException>(() => promote!);
+
+        Assert.Contains(result.Plan.ReleasesToDelete, r => r.Id == ids[0]);
+        Assert.Contains($"release {ids[0]} does not exist", refused.Message);
+        Assert.Equal(ids[4], await Site.LiveAsync());
+        Assert.DoesNotContain(ids[0], await Site.ReleasesAsync());
+        await AssertAllWholeAsync();
     }
 
     [Fact(Timeout = Timeout)]
@@ -242,6 +274,8 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         foreach (var kept in new[] { ids[4], ids[5] })
             Assert.True((await Site.VerifyAsync(VerifyTarget.Release(kept))).Ok, $"{kept} lost a blob after a crash at {k}");
         await AssertAllWholeAsync();
+        // A crash while deleting releases leaves the store lease behind; the rerun comes after it expired.
+        Site.Clock.Advance(ReleaseLease.Term + ReleaseLease.ClockSkew + TimeSpan.FromSeconds(1));
         var rest = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None);
         Assert.Equal(12 - k, rest.ObjectsDeleted);
         await AssertCleanAsync(keptReleases: 2);

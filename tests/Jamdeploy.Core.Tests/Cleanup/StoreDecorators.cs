@@ -76,14 +76,40 @@ public sealed class SimulatedCrash(string message) : Exception(message);
 /// </summary>
 public sealed class CrashingStore(IObjectStore inner, int allowedDeletes) : DelegatingStore(inner)
 {
+    private bool _crashed;
+
+    /// <summary>Objects deleted before the crash.</summary>
     public int Deleted { get; private set; }
 
     public override async Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
+        Alive();
         var allowed = keys.Take(Math.Max(0, allowedDeletes - Deleted)).ToList();
         if (allowed.Count > 0) await Inner.DeleteAsync(allowed, cancellationToken);
         Deleted += allowed.Count;
-        if (allowed.Count < keys.Count) throw new SimulatedCrash($"crashed after {Deleted} deletions");
+        if (allowed.Count < keys.Count)
+        {
+            _crashed = true;
+            throw new SimulatedCrash($"crashed after {Deleted} deletions");
+        }
+    }
+
+    // A crashed process makes no further calls: it cannot give back the store lease either.
+    public override Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        Alive();
+        return base.GetAsync(key, cancellationToken);
+    }
+
+    public override Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        Alive();
+        return base.PutAsync(key, content, condition, cancellationToken);
+    }
+
+    private void Alive()
+    {
+        if (_crashed) throw new SimulatedCrash("the process is gone");
     }
 }
 
@@ -119,5 +145,16 @@ public sealed class InterleavingStore(IObjectStore inner, string prefix, int onL
             Ran = true;
         }
         await foreach (var info in Inner.ListAsync(listPrefix, cancellationToken)) yield return info;
+    }
+}
+
+/// <summary>Signals when a write of the store lease is refused: its caller found it held and now waits.</summary>
+public sealed class LeaseContentionSignal(IObjectStore inner, TaskCompletionSource refused) : DelegatingStore(inner)
+{
+    public override async Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        var result = await Inner.PutAsync(key, content, condition, cancellationToken);
+        if (key == StoreLayout.LeaseKey && !result.Written) refused.TrySetResult();
+        return result;
     }
 }

@@ -85,6 +85,10 @@ public sealed class TestSite : IDisposable
 
     public async Task<ReleaseId?> LiveAsync() => (await new ReleaseStore(Store).ReadLiveAsync(CancellationToken.None)).Live;
 
+    public async Task<bool> LeaseReleasedAsync() =>
+        await Store.GetAsync(StoreLayout.LeaseKey, CancellationToken.None) is { } lease
+        && System.Text.Json.JsonSerializer.Deserialize<LeaseDocument>(lease.Content, StoreDocuments.Options)!.Released;
+
     public async Task<IReadOnlyList<string>> KeysAsync(string prefix)
     {
         var keys = new List<string>();

@@ -47,3 +47,35 @@ public sealed class LocalStorePutIfAbsentTests : IDisposable
         }
     }
 }
+
+/// <summary>A deploy's planner lists blobs while a cleanup deletes them: the listing must not fail.</summary>
+public sealed class LocalStoreListWhileDeletingTests : IDisposable
+{
+    private readonly TempDirectory _root = new("local-list-delete");
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact(Timeout = 60_000)]
+    public async Task List_WhileAnotherWriterDeletesTheObjects_ListsWhatIsLeftWithoutFailing()
+    {
+        var store = new LocalDirectoryStore(_root.Combine("store"));
+        for (var round = 0; round < 5; round++)
+        {
+            var keys = new List<string>();
+            for (var i = 0; i < 1000; i++)
+            {
+                var content = ObjectContent.FromBytes(System.Text.Encoding.UTF8.GetBytes($"blob {round} {i}"), "text/plain");
+                keys.Add(StoreLayout.Blob(content.Sha256));
+                await store.PutAsync(keys[^1], content, WriteCondition.IfAbsent, CancellationToken.None);
+            }
+
+            var deleting = Task.Run(async () =>
+            {
+                foreach (var key in keys) await store.DeleteAsync([key], CancellationToken.None);
+            });
+            while (!deleting.IsCompleted)
+                await foreach (var _ in store.ListAsync(StoreLayout.BlobsPrefix, CancellationToken.None)) { }
+            await deleting;
+        }
+    }
+}

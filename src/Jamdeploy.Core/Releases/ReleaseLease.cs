@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Jamdeploy.Manifests;
+using Jamdeploy.Storage;
+using Serilog;
+
+namespace Jamdeploy.Releases;
+
+/// <summary>Who holds the lease, until when, and a token that tells two holders apart.</summary>
+public sealed record LeaseDocument(string Holder, string Token, DateTimeOffset Acquired, DateTimeOffset Expires)
+{
+    public const int CurrentFormat = 1;
+
+    public int Format { get; init; } = CurrentFormat;
+
+    /// <summary>Given back: free for the next holder. The document stays, so giving back is a compare-and-swap too.</summary>
+    public bool Released { get; init; }
+
+    /// <summary>The kernel boot and process namespace of the holder (Linux), where its process id means something.</summary>
+    public string? Machine { get; init; }
+
+    public int? ProcessId { get; init; }
+}
+
+/// <summary>
+/// The one lease of a store, taken with a conditional write. Cleanup holds it from its last look at the
+/// pointer and pins until it has deleted the release manifests and read again which remain; promote,
+/// rollback and pin hold it while they check a release exists and make it live or pinned. Without it a
+/// flip to an old release could land between cleanup's look and its delete, and live would name a
+/// release that cleanup then deletes (invariant 1). Both sides hold it for seconds. A holder that died
+/// loses it when it expires, or at once to a process on the same machine that sees it is gone (a killed
+/// cron cleanup does not block the next run for minutes).
+/// </summary>
+public sealed class ReleaseLease : IAsyncDisposable
+{
+    public static readonly TimeSpan Term = TimeSpan.FromMinutes(5);
+
+    /// <summary>How far the clocks of two machines may disagree before an expired lease is taken over.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(100), LongestPoll = TimeSpan.FromSeconds(2);
+
+    private readonly IObjectStore _store;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _log;
+    private LeaseDocument _held;
+    private string _etag;
+
+    private ReleaseLease(IObjectStore store, TimeProvider clock, ILogger log, LeaseDocument held, string etag)
+    {
+        (_store, _clock, _log, _held, _etag) = (store, clock, log, held, etag);
+    }
+
+    /// <summary>
+    /// Takes the lease, waiting while another holder has it (up to <paramref name="wait"/> of real time).
+    /// </summary>
+    /// <param name="waiting">Told once, when the lease is found held, so a person knows why nothing happens.</param>
+    public static async Task<ReleaseLease> AcquireAsync(
+        IObjectStore store, TimeProvider clock, string holder, TimeSpan wait, Action<LeaseDocument>? waiting, ILogger log, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        var poll = FirstPoll;
+        var told = false;
+        while (true)
+        {
+            var now = clock.GetUtcNow();
+            var mine = new LeaseDocument(holder, Guid.NewGuid().ToString("N"), now, now + Term) { Machine = ThisMachine.Value, ProcessId = Environment.ProcessId };
+            var taken = await store.PutAsync(StoreLayout.LeaseKey, Content(mine), WriteCondition.IfAbsent, cancellationToken);
+            if (taken.Written) return new ReleaseLease(store, clock, log, mine, taken.ETag ?? await ETagOfAsync(store, cancellationToken));
+
+            var current = await store.GetAsync(StoreLayout.LeaseKey, cancellationToken);
+            if (current is null) continue;
+            var theirs = TryRead(current.Content);
+            if (theirs is null || theirs.Released || theirs.Expires + ClockSkew < now || HolderIsGone(theirs))
+            {
+                // Free, expired, unreadable or its holder is dead: take it, unless someone else just did.
+                var over = await store.PutAsync(StoreLayout.LeaseKey, Content(mine), WriteCondition.IfMatch(current.ETag), cancellationToken);
+                if (over.Written)
+                {
+                    if (theirs is not { Released: true })
+                        log.Warning("Took over the store lease from {Holder}, which expired at {Expires} or whose process is gone", theirs?.Holder ?? "an unreadable lease", theirs?.Expires);
+                    return new ReleaseLease(store, clock, log, mine, over.ETag ?? await ETagOfAsync(store, cancellationToken));
+                }
+                continue;
+            }
+
+            if (waited.Elapsed >= wait)
+                throw new JamdeployException(ExitCodes.Failed,
+                    $"{theirs.Holder} holds {store.Location.TrimEnd('/')}/{StoreLayout.LeaseKey} until {theirs.Expires:u}; nothing was changed, run this again once it is done");
+            if (!told) waiting?.Invoke(theirs);
+            told = true;
+            log.Debug("Store lease held by {Holder} until {Expires}; waiting", theirs.Holder, theirs.Expires);
+            await Task.Delay(poll, cancellationToken);
+            poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, LongestPoll.Ticks));
+        }
+    }
+
+    /// <summary>
+    /// Extends the lease when less than half its term is left; fails when it was lost (it expired and was
+    /// taken over), so the holder stops before doing what only the holder may do.
+    /// </summary>
+    public async Task KeepAsync(CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow();
+        if (_held.Expires - now > Term / 2) return;
+        var renewed = _held with { Expires = now + Term };
+        var written = await _store.PutAsync(StoreLayout.LeaseKey, Content(renewed), WriteCondition.IfMatch(_etag), cancellationToken);
+        if (!written.Written)
+            throw new StoreException($"lost {_store.Location.TrimEnd('/')}/{StoreLayout.LeaseKey} (it expired and was taken over); stopped before changing anything more, run this again");
+        (_held, _etag) = (renewed, written.ETag ?? await ETagOfAsync(_store, cancellationToken));
+    }
+
+    /// <summary>Gives the lease back if it is still ours (a compare-and-swap: one that expired and was taken over is theirs).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            var released = _held with { Released = true, Expires = _clock.GetUtcNow() };
+            await _store.PutAsync(StoreLayout.LeaseKey, Content(released), WriteCondition.IfMatch(_etag), CancellationToken.None);
+        }
+        catch (JamdeployException e)
+        {
+            // It expires on its own; the next holder waits at most its term.
+            _log.Warning("Could not give back the store lease ({Error}); it expires at {Expires}", e.Message, _held.Expires);
+        }
+    }
+
+    /// <summary>Boot id and process namespace: two processes with the same value see the same process ids.</summary>
+    private static readonly Lazy<string?> ThisMachine = new(() =>
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            var boot = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+            var namespaceLink = new FileInfo("/proc/self/ns/pid").LinkTarget;
+            return namespaceLink is null ? null : $"{boot}/{namespaceLink}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    });
+
+    private static bool HolderIsGone(LeaseDocument lease)
+    {
+        if (lease.Machine is null || lease.Machine != ThisMachine.Value || lease.ProcessId is not { } pid || pid == Environment.ProcessId) return false;
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    private static ObjectContent Content(LeaseDocument lease) =>
+        ObjectContent.FromBytes(JsonSerializer.SerializeToUtf8Bytes(lease, StoreDocuments.Options), "application/json", "no-cache");
+
+    private static LeaseDocument? TryRead(byte[] json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LeaseDocument>(json, StoreDocuments.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // A store that does not echo the tag of a conditional write: read it back (the token makes the body unique).
+    private static async Task<string> ETagOfAsync(IObjectStore store, CancellationToken cancellationToken) =>
+        (await store.GetAsync(StoreLayout.LeaseKey, cancellationToken))?.ETag
+        ?? throw new StoreException($"{store.Location}: the lease just written is gone");
+}

@@ -1,0 +1,93 @@
+using Jamdeploy.Manifests;
+using Jamdeploy.Releases;
+using Jamdeploy.Storage;
+using Jamdeploy.TestSupport;
+using Microsoft.Extensions.Time.Testing;
+using Serilog.Core;
+
+namespace Jamdeploy.Core.Tests.Releases;
+
+/// <summary>The store lease that keeps cleanup's deletes and the flips to old releases apart.</summary>
+public sealed class ReleaseLeaseTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("lease");
+    private readonly LocalDirectoryStore _store;
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2026-11-24T08:00:00Z"));
+
+    public ReleaseLeaseTests() => _store = new LocalDirectoryStore(_dir.Combine("store"));
+
+    public void Dispose() => _dir.Dispose();
+
+    private Task<ReleaseLease> AcquireAsync(string holder, TimeSpan? wait = null, Action<LeaseDocument>? waiting = null) =>
+        ReleaseLease.AcquireAsync(_store, _clock, holder, wait ?? TimeSpan.Zero, waiting, Logger.None, CancellationToken.None);
+
+    [Fact(Timeout = 30_000)]
+    public async Task Acquire_WhileHeld_WaitsThenFailsNamingTheHolder_AndTheFirstHolderKeepsIt()
+    {
+        await using var cleanup = await AcquireAsync("cleanup");
+        LeaseDocument? toldAbout = null;
+
+        var e = await Assert.ThrowsAsync<JamdeployException>(() => AcquireAsync("promote r1", TimeSpan.FromMilliseconds(300), held => toldAbout = held));
+
+        Assert.StartsWith("cleanup holds ", e.Message);
+        Assert.Contains("nothing was changed", e.Message);
+        Assert.Equal("cleanup", toldAbout?.Holder);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Acquire_AfterTheHolderGaveItBack_Succeeds()
+    {
+        var first = await AcquireAsync("cleanup");
+        var waiting = AcquireAsync("promote r1", TimeSpan.FromSeconds(20));
+        await Task.Delay(200);
+        await first.DisposeAsync();
+
+        await using var second = await waiting;
+
+        Assert.Contains("promote r1", await File.ReadAllTextAsync(_dir.Combine("store", "lease.json")));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Acquire_LeaseOfAHolderThatDied_IsTakenOverOnceExpired_AndTheDeadHolderCannotGiveItBack()
+    {
+        var dead = await AcquireAsync("cleanup");
+        await Assert.ThrowsAsync<JamdeployException>(() => AcquireAsync("promote r1"));
+        _clock.Advance(ReleaseLease.Term + ReleaseLease.ClockSkew + TimeSpan.FromSeconds(1));
+
+        await using var promote = await AcquireAsync("promote r1");
+        await dead.DisposeAsync();
+
+        Assert.Contains("promote r1", await File.ReadAllTextAsync(_dir.Combine("store", "lease.json")));
+        var e = await Assert.ThrowsAsync<StoreException>(() => dead.KeepAsync(CancellationToken.None));
+        Assert.Contains("lost", e.Message);
+    }
+
+    /// <summary>A cleanup killed by cron's timeout or kill -9 must not block the next run for minutes.</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task Acquire_LeaseOfAProcessOnThisMachineThatIsGone_IsTakenOverAtOnce()
+    {
+        await using (await AcquireAsync("cleanup")) { }
+        using var finished = System.Diagnostics.Process.Start("true")!;
+        await finished.WaitForExitAsync();
+        var released = await _store.GetAsync(StoreLayout.LeaseKey, CancellationToken.None);
+        var ours = System.Text.Json.JsonSerializer.Deserialize<LeaseDocument>(released!.Content, StoreDocuments.Options)!;
+        var dead = ours with { Released = false, ProcessId = finished.Id, Expires = _clock.GetUtcNow() + ReleaseLease.Term };
+        await _store.PutAsync(StoreLayout.LeaseKey, ObjectContent.FromBytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(dead, StoreDocuments.Options), "application/json"), WriteCondition.None, CancellationToken.None);
+
+        await using var promote = await AcquireAsync("promote r1");
+
+        Assert.Contains("promote r1", await File.ReadAllTextAsync(_dir.Combine("store", "lease.json")));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Keep_PastHalfItsTerm_ExtendsTheLease()
+    {
+        await using var lease = await AcquireAsync("cleanup");
+        _clock.Advance(ReleaseLease.Term * 0.75);
+
+        await lease.KeepAsync(CancellationToken.None);
+        _clock.Advance(ReleaseLease.Term * 0.75);
+
+        await Assert.ThrowsAsync<JamdeployException>(() => AcquireAsync("promote r1"));
+    }
+}
