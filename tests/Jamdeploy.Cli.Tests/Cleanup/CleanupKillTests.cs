@@ -10,8 +10,10 @@ namespace Jamdeploy.Cli.Tests.Cleanup;
 /// </summary>
 public sealed class CleanupKillTests : IDisposable
 {
-    // Eight delete batches of blobs: enough that a kill after the first lands mid-way.
-    private const int Orphans = 8_000;
+    // Sixteen delete batches of blobs: after the last announced point ("4000 of") there are still twelve
+    // thousand deletions, a few hundred milliseconds, for the kill to land while the test reads the output
+    // of a loaded machine (with eight thousand it sometimes landed after the end).
+    private const int Orphans = 16_000;
     private static readonly string[] KeepOnlyRequired = ["--keep-last", "1", "--keep-for", "0", "--grace-period", "0"];
 
     private readonly TempDirectory _workspace = new("cleanup-kill");
