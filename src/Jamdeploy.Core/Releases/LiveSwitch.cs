@@ -31,8 +31,8 @@ public sealed class LiveSwitch(ReleaseStore releases, TimeProvider time, int his
             var next = state.Pointer is null
                 ? LivePointer.First(target, at, action, digest)
                 : state.Pointer.MoveTo(target, at, action, historyLimit, digest);
-            var written = await releases.WritePointerAsync(next, state.ETag, cancellationToken);
-            if (written.Written)
+            var written = await WriteAsync(next, state.ETag, cancellationToken);
+            if (written)
             {
                 log.Information("Flipped live pointer to {Release} ({Action}, was {Before})", target, action, state.Live);
                 return new FlipResult(target, state.Live, attempt > 1, at);
@@ -44,6 +44,38 @@ public sealed class LiveSwitch(ReleaseStore releases, TimeProvider time, int his
             if (attempt >= MaxForcedAttempts)
                 throw new StoreException($"gave up after {attempt} attempts: the live pointer kept changing under --force");
             state = now;
+        }
+    }
+
+    /// <summary>
+    /// The compare-and-swap, made certain: when the write fails in a way that may have reached the store (the
+    /// answer was lost, the retries ran out), the pointer is read back. Our own history entry there means
+    /// the flip happened; anything else means it did not, and the failure stands.
+    /// </summary>
+    private async Task<bool> WriteAsync(LivePointer next, string? expectedETag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await releases.WritePointerAsync(next, expectedETag, cancellationToken)).Written;
+        }
+        catch (StoreException e)
+        {
+            LiveState now;
+            try
+            {
+                now = await releases.ReadLiveAsync(cancellationToken);
+            }
+            catch (StoreException)
+            {
+                throw new StoreException(
+                    $"could not tell whether {next.Live} went live: writing the live pointer failed ({e.Message}) and reading it back failed too; `jamdeploy status` shows what is live", e);
+            }
+            if (now.Pointer is { } pointer && pointer.Live == next.Live && pointer.History.LastOrDefault() == next.History[^1])
+            {
+                log.Warning("Writing the live pointer reported {Error}, but the pointer reads back as this flip: it landed", e.Message);
+                return true;
+            }
+            throw;
         }
     }
 }

@@ -88,6 +88,13 @@ public sealed class S3DeployTests(MotoServer moto, ITestOutputHelper output) : I
             }
             catch (JamdeployException e) when (e is StoreException)
             {
+                // When the pointer write and the read-back both fail, the flip may or may not have landed;
+                // the deploy says exactly that instead of claiming either.
+                if (e.Message.StartsWith("could not tell whether", StringComparison.Ordinal))
+                {
+                    outcomes.Add("unknown, said so");
+                    continue;
+                }
                 var after = await reader.GetAsync(StoreLayout.LiveKey, _ct);
                 Assert.Equal(before?.Content, after?.Content);
                 outcomes.Add("failed cleanly");
@@ -107,6 +114,34 @@ public sealed class S3DeployTests(MotoServer moto, ITestOutputHelper output) : I
                 Assert.Equal(hash, ContentHash.Of(blob.Content));
             }
         }
+    }
+
+    /// <summary>
+    /// The pointer write reaches S3 but its answer is lost, and no retry is left: the deploy reads the pointer
+    /// back, finds its own flip there and reports the release live, not a failure that leaves it unchanged.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Deploy_PointerWriteLandsButItsAnswerIsLost_ReadsItBackAndReportsTheReleaseLive()
+    {
+        var loseNextPointerAnswer = false;
+        var faults = new FaultInjectingHandler(r =>
+            r.Method == HttpMethod.Put && r.RequestUri!.AbsolutePath.EndsWith("/live.json", StringComparison.Ordinal) && Interlocked.Exchange(ref loseNextPointerAnswer, false)
+                ? Fault.ResetAfterSend
+                : null);
+        using var store = await _s3.NewStoreAsync(faults, o => o with { MaxRetryAttempts = 0 });
+        var site = _workspace.Combine("site");
+        for (var i = 0; i < 5; i++) Write(site, i, $"file {i} v1");
+        var first = await DeployAsync(store, site);
+        Write(site, 0, "file 0 v2");
+
+        loseNextPointerAnswer = true;
+        var second = await DeployAsync(store, site);
+
+        Assert.Equal(1, faults.Injected);
+        Assert.Equal(DeployOutcome.Live, second.Outcome);
+        Assert.Equal(first.Release, second.PreviousLive);
+        var live = await new ReleaseStore(store).ReadLiveAsync(_ct);
+        Assert.Equal(second.Release, live.Live);
     }
 
     private async Task<DeployResult> DeployAsync(IObjectStore store, string folder)
