@@ -43,7 +43,8 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
         var plan = survey.Plan;
         var budget = maxDelete ?? int.MaxValue;
 
-        List<ReleaseToDelete> releases, releaseBatch;
+        long bytes = 0;
+        int releasesDeleted;
         IReadOnlyDictionary<ReleaseId, StoredRelease> current;
         DateTimeOffset blobsAsOf;
         // From the last look at the pointer and pins until the manifests left are read again, no promote,
@@ -56,38 +57,36 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
             var pins = await new ReleasePins(store, clock).ListAsync(cancellationToken);
             var stillDeletable = RetentionPolicy.Decide(survey.Releases.Values.Select(r => r.Age), pointer, pins, plan.At, plan.Rules)
                 .Where(d => !d.Keep).Select(d => d.Id).ToHashSet();
-            releases = plan.ReleasesToDelete.Where(r => stillDeletable.Contains(r.Id)).ToList();
+            var releases = plan.ReleasesToDelete.Where(r => stillDeletable.Contains(r.Id)).ToList();
 
-            releaseBatch = releases.Take(budget).ToList();
+            var releaseBatch = releases.Take(budget).ToList();
             await DeleteAsync(releaseBatch.Select(r => StoreLayout.Release(r.Id)).ToList(), CleanupStage.Releases, progress, 0, lease, cancellationToken);
             _log.Information("Deleted {Count} release manifests of {Planned}", releaseBatch.Count, releases.Count);
+            releasesDeleted = releaseBatch.Count;
+            bytes = releaseBatch.Sum(r => r.ManifestBytes);
+            if (releasesDeleted < releases.Count)
+                return Stopped(releasesDeleted, 0, releases.Count - releasesDeleted, plan.BlobsToDelete.Count);
 
             // Looked at after the manifests went, so that a blob referenced by any manifest the store still
             // holds (a kept one, or one a deploy wrote since the survey) is never deleted; a manifest written
             // after this look belongs to a deploy whose new blobs are younger than the grace period, or to a
             // release brought back after the lease, which this look has seen.
             blobsAsOf = clock.GetUtcNow();
-            current = releaseBatch.Count < releases.Count
-                ? survey.Releases
-                : await ReadReleasesAsync(survey.Releases, "cleanup deleted only release manifests so far", cancellationToken);
+            current = await ReadReleasesAsync(survey.Releases, "cleanup deleted only release manifests so far", cancellationToken);
         }
-        budget -= releaseBatch.Count;
-        var bytes = releaseBatch.Sum(r => r.ManifestBytes);
-
-        if (releaseBatch.Count < releases.Count)
-            return Stopped(releaseBatch.Count, 0, releases.Count - releaseBatch.Count, plan.BlobsToDelete.Count);
+        budget -= releasesDeleted;
 
         var referenced = current.Values.SelectMany(r => r.Blobs).ToFrozenSet();
         var (blobs, _) = await ListDeletableBlobsAsync(referenced, blobsAsOf - plan.Rules.GracePeriod, cancellationToken);
 
         var blobBatch = blobs.Take(budget).ToList();
-        await DeleteAsync(blobBatch.Select(b => StoreLayout.Blob(b.Hash)).ToList(), CleanupStage.Blobs, progress, releaseBatch.Count, null, cancellationToken);
+        await DeleteAsync(blobBatch.Select(b => StoreLayout.Blob(b.Hash)).ToList(), CleanupStage.Blobs, progress, releasesDeleted, null, cancellationToken);
         bytes += blobBatch.Sum(b => b.Size);
         _log.Information("Deleted {Count} blobs of {Planned}", blobBatch.Count, blobs.Count);
 
         return blobBatch.Count < blobs.Count
-            ? Stopped(releaseBatch.Count, blobBatch.Count, 0, blobs.Count - blobBatch.Count)
-            : new CleanupResult(plan, releaseBatch.Count, blobBatch.Count, bytes, maxDelete, false, 0, 0);
+            ? Stopped(releasesDeleted, blobBatch.Count, 0, blobs.Count - blobBatch.Count)
+            : new CleanupResult(plan, releasesDeleted, blobBatch.Count, bytes, maxDelete, false, 0, 0);
 
         CleanupResult Stopped(int releasesDeleted, int blobsDeleted, int releasesLeft, int blobsLeft)
         {

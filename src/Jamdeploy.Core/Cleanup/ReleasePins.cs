@@ -21,9 +21,10 @@ public sealed class ReleasePins(IObjectStore store, TimeProvider clock)
     /// </summary>
     public async Task PinAsync(ReleaseId release, string? note, CancellationToken cancellationToken)
     {
-        await RequireReleaseAsync(release, cancellationToken); // a mistake writes nothing, not even the lease
+        var releases = new ReleaseStore(store);
+        await releases.RequireReleaseAsync(release, cancellationToken); // a mistake writes nothing, not even the lease
         await using var lease = await ReleaseLease.AcquireAsync(store, clock, $"pin {release}", ReleaseLease.Term + ReleaseLease.ClockSkew, WaitingForLease, Serilog.Core.Logger.None, cancellationToken);
-        await RequireReleaseAsync(release, cancellationToken);
+        await releases.RequireReleaseAsync(release, cancellationToken);
         var body = JsonSerializer.SerializeToUtf8Bytes(new PinDocument(release, clock.GetUtcNow()) { Note = note }, StoreDocuments.Options);
         await store.PutAsync(StoreLayout.Pin(release), ObjectContent.FromBytes(body, "application/json"), WriteCondition.None, cancellationToken);
     }
@@ -42,12 +43,6 @@ public sealed class ReleasePins(IObjectStore store, TimeProvider clock)
         await foreach (var info in store.ListAsync(StoreLayout.PinsPrefix, cancellationToken))
             if (StoreLayout.TryParsePin(info.Key, out var id)) pins.Add(id);
         return pins;
-    }
-
-    private async Task RequireReleaseAsync(ReleaseId release, CancellationToken cancellationToken)
-    {
-        if (await store.HeadAsync(StoreLayout.Release(release), cancellationToken) is null)
-            throw new UsageException($"release {release} does not exist in {store.Location}; `jamdeploy releases` lists them");
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Jamdeploy.Model;
 
 namespace Jamdeploy.Releases;
@@ -33,6 +34,7 @@ public sealed record LivePointer(ReleaseId Live, ImmutableList<PointerHistoryEnt
     public ReleaseDigest? LiveDigest { get; init; }
 
     /// <summary>The live release's content digest, when the pointer has one and it belongs to that release.</summary>
+    [JsonIgnore]
     public ContentHash? LiveContent => LiveDigest is { } digest && digest.Release == Live ? digest.Content : null;
 
     public static LivePointer First(ReleaseId release, DateTimeOffset at, FlipAction action, ContentHash? liveDigest = null) =>

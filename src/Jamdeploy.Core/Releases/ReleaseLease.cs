@@ -66,7 +66,7 @@ public sealed class ReleaseLease : IAsyncDisposable
             var now = clock.GetUtcNow();
             var mine = new LeaseDocument(holder, Guid.NewGuid().ToString("N"), now, now + Term) { Machine = ThisMachine.Value, ProcessId = Environment.ProcessId };
             var taken = await store.PutAsync(StoreLayout.LeaseKey, Content(mine), WriteCondition.IfAbsent, cancellationToken);
-            if (taken.Written) return new ReleaseLease(store, clock, log, mine, taken.ETag ?? await ETagOfAsync(store, cancellationToken));
+            if (taken.Written) return new ReleaseLease(store, clock, log, mine, TagOf(taken));
 
             var current = await store.GetAsync(StoreLayout.LeaseKey, cancellationToken);
             if (current is null) continue;
@@ -79,7 +79,7 @@ public sealed class ReleaseLease : IAsyncDisposable
                 {
                     if (theirs is not { Released: true })
                         log.Warning("Took over the store lease from {Holder}, which expired at {Expires} or whose process is gone", theirs?.Holder ?? "an unreadable lease", theirs?.Expires);
-                    return new ReleaseLease(store, clock, log, mine, over.ETag ?? await ETagOfAsync(store, cancellationToken));
+                    return new ReleaseLease(store, clock, log, mine, TagOf(over));
                 }
                 continue;
             }
@@ -107,7 +107,7 @@ public sealed class ReleaseLease : IAsyncDisposable
         var written = await _store.PutAsync(StoreLayout.LeaseKey, Content(renewed), WriteCondition.IfMatch(_etag), cancellationToken);
         if (!written.Written)
             throw new StoreException($"lost {_store.Location.TrimEnd('/')}/{StoreLayout.LeaseKey} (it expired and was taken over); stopped before changing anything more, run this again");
-        (_held, _etag) = (renewed, written.ETag ?? await ETagOfAsync(_store, cancellationToken));
+        (_held, _etag) = (renewed, TagOf(written));
     }
 
     /// <summary>Gives the lease back if it is still ours (a compare-and-swap: one that expired and was taken over is theirs).</summary>
@@ -174,8 +174,7 @@ public sealed class ReleaseLease : IAsyncDisposable
         }
     }
 
-    // A store that does not echo the tag of a conditional write: read it back (the token makes the body unique).
-    private static async Task<string> ETagOfAsync(IObjectStore store, CancellationToken cancellationToken) =>
-        (await store.GetAsync(StoreLayout.LeaseKey, cancellationToken))?.ETag
-        ?? throw new StoreException($"{store.Location}: the lease just written is gone");
+    // Every store answers a successful write with the object's tag (the store contract tests it).
+    private static string TagOf(WriteResult written) =>
+        written.ETag ?? throw new InvalidOperationException("the store wrote the lease without returning its ETag");
 }

@@ -73,17 +73,26 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
         string holder, FlipAction action, Func<LiveState, ReleaseId> chooseTarget, bool force, CancellationToken cancellationToken)
     {
         // A mistake (no such release, nothing to roll back to) or a move to what is already live writes
-        // nothing, not even the lease; under the lease everything is read again.
-        var target = await releases.ReadRequestedManifestAsync(chooseTarget(await releases.ReadLiveAsync(cancellationToken)), cancellationToken);
-        if (IsAlreadyLive(await releases.ReadLiveAsync(cancellationToken), target)) return new SwitchResult(target.Id, target.Id, true, 0);
+        // nothing, not even the lease; under the lease the pointer is read again, and the target is checked
+        // to be still there (a cleanup may have deleted it meanwhile).
+        var state = await releases.ReadLiveAsync(cancellationToken);
+        var target = await releases.ReadRequestedManifestAsync(chooseTarget(state), cancellationToken);
+        var digest = target.ContentDigest();
+        if (IsAlreadyLive(state, target.Id, digest)) return new SwitchResult(target.Id, target.Id, true, 0);
         await cdn.CheckReadyAsync(cancellationToken);
 
         FlipResult flip;
         await using (await ReleaseLease.AcquireAsync(releases.Objects, time, holder, LeaseWait, WaitingForLease, log, cancellationToken))
         {
-            var state = await releases.ReadLiveAsync(cancellationToken);
-            target = await releases.ReadRequestedManifestAsync(chooseTarget(state), cancellationToken);
-            if (IsAlreadyLive(state, target)) return new SwitchResult(target.Id, target.Id, true, 0);
+            state = await releases.ReadLiveAsync(cancellationToken);
+            var id = chooseTarget(state);
+            if (id != target.Id)
+            {
+                target = await releases.ReadRequestedManifestAsync(id, cancellationToken);
+                digest = target.ContentDigest();
+            }
+            else await releases.RequireReleaseAsync(id, cancellationToken);
+            if (IsAlreadyLive(state, target.Id, digest)) return new SwitchResult(target.Id, target.Id, true, 0);
             flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target, action, state, force, cancellationToken);
         }
         var before = flip.Before is { } b ? await releases.TryReadManifestAsync(b, cancellationToken) : null;
@@ -101,8 +110,8 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
 
     // Promoting the live release again changes nothing, unless the pointer lacks its digest (written by an
     // older jamdeploy, or edited by hand): then the move rewrites it.
-    private static bool IsAlreadyLive(LiveState state, Manifest target) =>
-        state.Live == target.Id && state.Pointer?.LiveContent == target.ContentDigest();
+    private static bool IsAlreadyLive(LiveState state, ReleaseId target, ContentHash digest) =>
+        state.Live == target && state.Pointer?.LiveContent == digest;
 
     private static ReleaseSummary Summarize(Manifest manifest, ReleaseId? live) =>
         new(manifest.Id, manifest.Created, manifest.Files.Count, manifest.TotalBytes, manifest.Message, manifest.Commit, manifest.Id == live);

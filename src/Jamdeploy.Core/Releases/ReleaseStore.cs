@@ -36,13 +36,21 @@ public sealed class ReleaseStore(IObjectStore store)
 
     /// <summary>A release the user named: an unknown id is their mistake (exit 2), not the store's.</summary>
     public async Task<Manifest> ReadRequestedManifestAsync(ReleaseId id, CancellationToken cancellationToken) =>
-        await TryReadManifestAsync(id, cancellationToken)
-        ?? throw new UsageException($"release {id} does not exist in {store.Location}; `jamdeploy releases` lists them");
+        await TryReadManifestAsync(id, cancellationToken) ?? throw NoSuchRelease(id);
+
+    /// <summary>The same check without reading the manifest: for a release already read once.</summary>
+    public async Task RequireReleaseAsync(ReleaseId id, CancellationToken cancellationToken)
+    {
+        if (await store.HeadAsync(StoreLayout.Release(id), cancellationToken) is null) throw NoSuchRelease(id);
+    }
 
     /// <summary>A release the pointer names must exist (invariant 1); if it does not, the store is damaged.</summary>
     public async Task<Manifest> ReadLiveManifestAsync(ReleaseId id, CancellationToken cancellationToken) =>
         await TryReadManifestAsync(id, cancellationToken)
         ?? throw new CorruptStoreException($"{store.Location}/{StoreLayout.LiveKey} names release {id}, whose manifest is missing; promote an existing release to repair it");
+
+    private UsageException NoSuchRelease(ReleaseId id) =>
+        new($"release {id} does not exist in {store.Location}; `jamdeploy releases` lists them");
 
     public async Task WriteManifestAsync(Manifest manifest, CancellationToken cancellationToken)
     {

@@ -42,6 +42,41 @@ public sealed class StoreDocumentsTests
         Assert.Equal(manifest.Files, StoreDocuments.ReadManifest(Encoding.UTF8.GetBytes(json), "m").Files);
     }
 
+    /// <summary>The pointer's stored form: what other jamdeploy versions and serve read. Nothing derivable is stored.</summary>
+    [Fact]
+    public void Pointer_Serialized_MatchesTheSnapshot()
+    {
+        var a = ReleaseId.Parse("20261124-080000-aaaaaa");
+        var b = ReleaseId.Parse("20261124-090000-bbbbbb");
+        var digest = ContentHash.Of("site"u8);
+        var pointer = LivePointer.First(a, At, FlipAction.Deploy).MoveTo(b, At.AddMinutes(1), FlipAction.Rollback, liveDigest: digest);
+
+        Assert.Equal(
+            $$"""
+            {
+              "live": "20261124-090000-bbbbbb",
+              "history": [
+                {
+                  "release": "20261124-080000-aaaaaa",
+                  "at": "2026-11-24T10:15:00+00:00",
+                  "action": "deploy"
+                },
+                {
+                  "release": "20261124-090000-bbbbbb",
+                  "at": "2026-11-24T10:16:00+00:00",
+                  "action": "rollback"
+                }
+              ],
+              "format": 1,
+              "liveDigest": {
+                "release": "20261124-090000-bbbbbb",
+                "content": "{{digest.Hex}}"
+              }
+            }
+            """,
+            Encoding.UTF8.GetString(StoreDocuments.Serialize(pointer)).ReplaceLineEndings("\n"));
+    }
+
     [Fact]
     public void Pointer_RoundTrips_WithItsHistory()
     {
