@@ -39,6 +39,8 @@ public static class S3ErrorTranslator
                 return new UsageException($"no AWS credentials found for bucket '{location.Bucket}': set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a profile in the configuration", error);
             case TimeoutRejectedException:
                 return new StoreException($"the store did not answer {what} in time{At(endpoint)}", error);
+            case FileNotFoundException or DirectoryNotFoundException:
+                return new StoreException($"{what} failed: a file being uploaded disappeared ({OneLine(error.Message)}); rerun once the build has finished", error);
             case HttpRequestException or IOException or SocketException:
                 return new StoreException($"cannot reach the store{At(endpoint)} for bucket '{location.Bucket}': {OneLine(Innermost(error).Message)}", error);
             case AmazonClientException client when IsUnreachable(client):

@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Jamdeploy.Model;
 using Jamdeploy.Storage;
 using Serilog;
 
@@ -10,7 +12,7 @@ namespace Jamdeploy.Aws.S3;
 /// <summary>
 /// One large object in parts: each part is read into a pooled buffer, hashed, and sent with its own
 /// SHA-256 checksum (so S3 rejects a corrupted part) by at most <see cref="S3StoreOptions.PartParallelism"/>
-/// tasks at once; each part is retried on its own; the write condition applies to the completion, which is
+/// tasks at once; the whole object must hash to its declared SHA-256 before it is completed; each part is retried on its own; the write condition applies to the completion, which is
 /// the one moment the object appears. A failed upload is aborted so no parts linger.
 /// </summary>
 internal sealed class S3MultipartUpload(
@@ -36,10 +38,26 @@ internal sealed class S3MultipartUpload(
 
         try
         {
+            // Parts are read in order from one stream and hashed as they go, so the whole object is checked
+            // against its declared SHA-256 before it appears (each part's own checksum only guards the wire);
+            // the uploads run in parallel, and a part is read only when a sender is free to take it.
+            using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var parts = new PartETag[partCount];
-            await Parallel.ForEachAsync(Enumerable.Range(0, partCount),
+            await Parallel.ForEachAsync(ReadPartsAsync(partSize, whole, cancellationToken),
                 new ParallelOptions { MaxDegreeOfParallelism = options.PartParallelism, CancellationToken = cancellationToken },
-                async (index, ct) => parts[index] = await UploadPartAsync(uploadId, index, partSize, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                async (part, ct) =>
+                {
+                    try
+                    {
+                        parts[part.Index] = await UploadPartAsync(uploadId, part, ct).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(part.Buffer);
+                    }
+                }).ConfigureAwait(false);
+            var actual = ContentHash.FromBytes(whole.GetHashAndReset());
+            if (actual != content.Sha256) throw content.ChangedWhileStored(key, actual);
 
             var result = await CompleteAsync(uploadId, parts, cancellationToken).ConfigureAwait(false);
             if (!result.Written) await AbortAsync(uploadId).ConfigureAwait(false);
@@ -52,60 +70,36 @@ internal sealed class S3MultipartUpload(
         }
     }
 
-    private async Task<PartETag> UploadPartAsync(string uploadId, int index, long partSize, CancellationToken cancellationToken)
+    private sealed record Part(int Index, byte[] Buffer, int Length);
+
+    private async IAsyncEnumerable<Part> ReadPartsAsync(long partSize, IncrementalHash whole, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var offset = index * partSize;
-        var length = (int)Math.Min(partSize, content.Length - offset);
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        try
+        await using var stream = content.Open();
+        for (var index = 0; index * partSize < content.Length; index++)
         {
-            await ReadPartAsync(buffer, offset, length, cancellationToken).ConfigureAwait(false);
-            var checksum = Convert.ToBase64String(SHA256.HashData(buffer.AsSpan(0, length)));
-            var response = await store.RunAsync("UPLOAD-PART", key, length, (_, ct) => client.UploadPartAsync(new UploadPartRequest
-            {
-                BucketName = options.Location.Bucket,
-                Key = _objectKey,
-                UploadId = uploadId,
-                PartNumber = index + 1,
-                PartSize = length,
-                InputStream = new MemoryStream(buffer, 0, length, writable: false),
-                ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
-                ChecksumSHA256 = checksum,
-            }, ct), cancellationToken).ConfigureAwait(false);
-            return new PartETag { PartNumber = index + 1, ETag = response.ETag, ChecksumSHA256 = response.ChecksumSHA256 ?? checksum };
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            var length = (int)Math.Min(partSize, content.Length - index * partSize);
+            var buffer = ArrayPool<byte>.Shared.Rent(length);
+            await stream.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            whole.AppendData(buffer, 0, length);
+            yield return new Part(index, buffer, length);
         }
     }
 
-    private async Task ReadPartAsync(byte[] buffer, long offset, int length, CancellationToken cancellationToken)
+    private async Task<PartETag> UploadPartAsync(string uploadId, Part part, CancellationToken cancellationToken)
     {
-        await using var stream = content.Open();
-        if (stream.CanSeek)
+        var checksum = Convert.ToBase64String(SHA256.HashData(part.Buffer.AsSpan(0, part.Length)));
+        var response = await store.RunAsync("UPLOAD-PART", key, part.Length, (_, ct) => client.UploadPartAsync(new UploadPartRequest
         {
-            stream.Seek(offset, SeekOrigin.Begin);
-        }
-        else
-        {
-            // A stream that cannot seek is skipped through; files (the usual case) seek.
-            var skip = ArrayPool<byte>.Shared.Rent(1 << 16);
-            try
-            {
-                for (var left = offset; left > 0;)
-                {
-                    var read = await stream.ReadAsync(skip.AsMemory(0, (int)Math.Min(skip.Length, left)), cancellationToken).ConfigureAwait(false);
-                    if (read == 0) throw new IOException($"{key} ended before byte {offset}");
-                    left -= read;
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(skip);
-            }
-        }
-        await stream.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            BucketName = options.Location.Bucket,
+            Key = _objectKey,
+            UploadId = uploadId,
+            PartNumber = part.Index + 1,
+            PartSize = part.Length,
+            InputStream = new MemoryStream(part.Buffer, 0, part.Length, writable: false),
+            ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
+            ChecksumSHA256 = checksum,
+        }, ct), cancellationToken).ConfigureAwait(false);
+        return new PartETag { PartNumber = part.Index + 1, ETag = response.ETag, ChecksumSHA256 = response.ChecksumSHA256 ?? checksum };
     }
 
     private async Task<WriteResult> CompleteAsync(string uploadId, PartETag[] parts, CancellationToken cancellationToken)

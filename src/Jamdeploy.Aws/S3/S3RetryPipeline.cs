@@ -83,6 +83,8 @@ internal sealed class S3RetryPipeline
             TimeoutRejectedException => true,
             AmazonServiceException service => IsTransientStatus(service) || S3ErrorTranslator.IsUnreachable(service) || S3ErrorTranslator.IsTimeout(service),
             OperationCanceledException => true, // not the caller's token, so an HTTP timeout
+            // The body's source file is gone (deleted mid-deploy): no retry brings it back.
+            FileNotFoundException or DirectoryNotFoundException => false,
             HttpRequestException or IOException or System.Net.Sockets.SocketException => true,
             AmazonClientException client => S3ErrorTranslator.IsUnreachable(client),
             _ => false,

@@ -1,3 +1,4 @@
+using Jamdeploy.Model;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
@@ -176,9 +177,8 @@ public sealed class LocalDirectoryStore : IObjectStore
             // Documents are what make a release reachable; they must not be lost to a power cut after the rename.
             if (!key.StartsWith(StoreLayout.BlobsPrefix, StringComparison.Ordinal)) target.Flush(flushToDisk: true);
         }
-        var actual = Convert.ToHexStringLower(sha.GetHashAndReset());
-        if (actual != content.Sha256.Hex)
-            throw new StoreException($"refused {key}: its content changed while it was being stored (SHA-256 {actual[..12]}…, expected {content.Sha256.Short}…); rerun the deploy once the folder is stable");
+        var actual = ContentHash.FromBytes(sha.GetHashAndReset());
+        if (actual != content.Sha256) throw content.ChangedWhileStored(key, actual);
     }
 
     private static WriteResult Replace(string temp, string target, ObjectContent content)

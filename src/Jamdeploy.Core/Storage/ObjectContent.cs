@@ -19,6 +19,10 @@ public sealed record ObjectContent(
     public static ObjectContent FromBytes(byte[] bytes, string contentType, string? cacheControl = null) =>
         new(() => new MemoryStream(bytes, writable: false), bytes.Length, ContentHash.Of(bytes), contentType, cacheControl);
 
+    /// <summary>A body that did not hash to its declared SHA-256 while a store read it: a file rewritten mid-deploy.</summary>
+    public StoreException ChangedWhileStored(string key, ContentHash actual) =>
+        new($"refused {key}: its content changed while it was being stored (SHA-256 {actual.Short}…, expected {Sha256.Short}…); rerun the deploy once the folder is stable");
+
     public static ObjectContent FromFile(string path, long length, ContentHash sha256, string contentType, string? cacheControl = null) =>
         new(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan),
             length, sha256, contentType, cacheControl, path);

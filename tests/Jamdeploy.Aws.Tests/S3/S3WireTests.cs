@@ -93,6 +93,45 @@ public sealed class S3WireTests(MotoServer moto)
         Assert.Equal(bytes.Length, head!.Size);
     }
 
+    /// <summary>
+    /// A large file rewritten after it was hashed: every part's checksum matches what was read, but the whole
+    /// does not match the hash it would be stored under, so it must not be stored (blobs are trusted by name).
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Put_LargeObjectNotMatchingItsSha256_IsRefusedAbortedAndNotStored()
+    {
+        var wire = new RecordingHandler();
+        using var store = await _s3.NewStoreAsync(wire, o => o with { PartSize = S3StoreOptions.MinimumPartSize, MultipartThreshold = S3StoreOptions.MinimumPartSize, PartParallelism = 2 });
+        using var temp = new TempDirectory("multipart-changed");
+        var hashed = RandomBytes((int)(2.5 * S3StoreOptions.MinimumPartSize));
+        var path = temp.Combine("big.bin");
+        var rewritten = hashed.ToArray();
+        rewritten[^1] ^= 1;
+        await File.WriteAllBytesAsync(path, rewritten, _ct);
+        var key = StoreLayout.Blob(ContentHash.Of(hashed));
+
+        var e = await Assert.ThrowsAsync<StoreException>(() =>
+            store.PutAsync(key, ObjectContent.FromFile(path, hashed.Length, ContentHash.Of(hashed), "application/octet-stream"), WriteCondition.IfAbsent, _ct));
+
+        Assert.Contains("its content changed while it was being stored", e.Message);
+        Assert.Null(await store.HeadAsync(key, _ct));
+        Assert.Single(wire.Requests, r => r.Method == "DELETE" && r.Query.Contains("uploadId=", StringComparison.Ordinal));
+    }
+
+    /// <summary>A file deleted mid-deploy is the deploy folder's problem, not an S3 outage: not retried, and said so.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Put_SourceFileGone_FailsAtOnceNamingTheFileNotTheStore()
+    {
+        using var store = await _s3.NewStoreAsync();
+        var missing = Path.Combine(Path.GetTempPath(), "jamdeploy-gone-" + Guid.NewGuid().ToString("N"));
+
+        var e = await Assert.ThrowsAsync<StoreException>(() => store.PutAsync(StoreLayout.Blob(ContentHash.Of("x"u8)),
+            ObjectContent.FromFile(missing, 1, ContentHash.Of("x"u8), "text/plain"), WriteCondition.IfAbsent, _ct));
+
+        Assert.Contains("a file being uploaded disappeared", e.Message);
+        Assert.DoesNotContain("cannot reach the store", e.Message);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Put_LargeObjectThatExists_IfAbsentIsRefusedAndTheUploadAborted()
     {
