@@ -25,6 +25,9 @@ public sealed record Manifest(
 {
     public const int CurrentFormat = 1;
 
+    /// <summary>Always in ordinal path order, whatever comparer it was built with: the order it is written and digested in.</summary>
+    public ImmutableSortedDictionary<string, ManifestEntry> Files { get; init => field = Ordinal(value); } = Ordinal(Files);
+
     public int Format { get; init; } = CurrentFormat;
     public string? Message { get; init; }
     public string? Commit { get; init; }
@@ -76,6 +79,9 @@ public sealed record Manifest(
     public bool HasSameContentAs(Manifest other) =>
         Files.Count == other.Files.Count
         && Files.All(kv => other.Files.TryGetValue(kv.Key, out var o) && SameEntry(kv.Value, o));
+
+    private static ImmutableSortedDictionary<string, ManifestEntry> Ordinal(ImmutableSortedDictionary<string, ManifestEntry> files) =>
+        files.KeyComparer == StringComparer.Ordinal ? files : files.WithComparers(StringComparer.Ordinal);
 
     private static bool SameEntry(ManifestEntry a, ManifestEntry b) =>
         a.Hash == b.Hash && a.Size == b.Size && a.ContentType == b.ContentType

@@ -14,7 +14,7 @@ public static class StoreDocuments
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new OrdinalSortedDictionaryConverter() },
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
     };

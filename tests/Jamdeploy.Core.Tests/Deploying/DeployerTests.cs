@@ -159,6 +159,28 @@ public sealed class DeployerTests : IDisposable
         Assert.Equal(first.Release, redeploy.PreviousLive);
     }
 
+    /// <summary>Rollback and promote read releases back from the store and digest them: paths the culture orders differently must not break that.</summary>
+    [Fact(Timeout = 60000)]
+    public async Task Rollback_OfASiteWithUnderscoreAndDigitPaths_MakesThePreviousReleaseLive()
+    {
+        var v1 = Some.Site(_dir, "v1", "v1");
+        var v2 = Some.Site(_dir, "v2", "v2");
+        foreach (var site in new[] { v1, v2 })
+        {
+            File.WriteAllText(Path.Combine(site, "404.html"), "missing");
+            Directory.CreateDirectory(Path.Combine(site, "_next"));
+            File.WriteAllText(Path.Combine(site, "_next", "app.js"), Path.GetFileName(site));
+        }
+        var first = await DeployAsync(_local, v1);
+        await DeployAsync(_local, v2);
+        var operations = new ReleaseOperations(new ReleaseStore(_local), new CdnNotifier(new NoCdn(), false, Logger.None), TimeProvider.System, 10, Logger.None);
+
+        var rolledBack = await operations.RollbackAsync(null, false, CancellationToken.None);
+
+        Assert.Equal(first.Release, rolledBack.Live);
+        Assert.Equal(DeployOutcome.Unchanged, (await DeployAsync(_local, v1)).Outcome);
+    }
+
     [Fact(Timeout = 60000)]
     public async Task Promote_TheLiveRelease_IsAlreadyLiveAndWritesNothing()
     {

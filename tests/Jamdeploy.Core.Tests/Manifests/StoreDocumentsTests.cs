@@ -42,6 +42,24 @@ public sealed class StoreDocumentsTests
         Assert.Equal(manifest.Files, StoreDocuments.ReadManifest(Encoding.UTF8.GetBytes(json), "m").Files);
     }
 
+    /// <summary>
+    /// Paths come back in ordinal order, the order they are written and digested in (a Next.js site has
+    /// <c>/_next/…</c> next to <c>/404.html</c>, which the culture sorts the other way), and two paths that
+    /// differ only by a character the culture ignores stay two paths.
+    /// </summary>
+    [Fact]
+    public void Manifest_ReadBack_KeepsOrdinalPathOrderAndEveryDistinctPath()
+    {
+        string[] paths = ["/404.html", "/_next/app.js", "/a.html", "/a\u200d.html", "/Z.html"];
+        var entry = new ManifestEntry(ContentHash.Of("x"u8), 1, "text/html; charset=utf-8");
+        var written = new Manifest(ReleaseId.Parse("r1"), At, paths.ToImmutableSortedDictionary(p => p, _ => entry, StringComparer.Ordinal));
+
+        var read = StoreDocuments.ReadManifest(StoreDocuments.Serialize(written), "m");
+
+        Assert.Equal(paths.Order(StringComparer.Ordinal), read.Files.Keys);
+        Assert.Equal(written.ContentDigest(), read.ContentDigest());
+    }
+
     /// <summary>The pointer's stored form: what other jamdeploy versions and serve read. Nothing derivable is stored.</summary>
     [Fact]
     public void Pointer_Serialized_MatchesTheSnapshot()

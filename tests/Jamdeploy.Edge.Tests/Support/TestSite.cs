@@ -64,7 +64,11 @@ public sealed class TestSite(IObjectStore store)
     public async Task FlipAsync(ReleaseId id, FlipAction action = FlipAction.Promote)
     {
         var (pointer, etag) = await ReadPointerAsync();
-        var next = pointer is null ? LivePointer.First(id, DateTimeOffset.UtcNow, action) : pointer.MoveTo(id, DateTimeOffset.UtcNow, action);
+        // As jamdeploy writes it: with the live release's content digest, which serve must read past.
+        var digest = (await new ReleaseStore(store).ReadRequestedManifestAsync(id, CancellationToken.None)).ContentDigest();
+        var next = pointer is null
+            ? LivePointer.First(id, DateTimeOffset.UtcNow, action, digest)
+            : pointer.MoveTo(id, DateTimeOffset.UtcNow, action, liveDigest: digest);
         var written = await store.PutAsync(StoreLayout.LiveKey,
             ObjectContent.FromBytes(StoreDocuments.Serialize(next), "application/json"), WriteCondition.Expecting(etag), CancellationToken.None);
         Assert.True(written.Written, "the pointer moved under the test");
