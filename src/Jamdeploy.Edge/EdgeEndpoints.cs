@@ -255,6 +255,17 @@ internal sealed class EdgeEndpoints(
 
     private static async Task PlainAsync(HttpContext context, int status, string message)
     {
+        var response = context.Response;
+        // A file whose blob failed half-way: once its body has begun only the connection can say so; before
+        // that, the headers it had set (ETag, Content-Length, caching) must not go out with the error.
+        if (response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+        var robots = response.Headers["X-Robots-Tag"];
+        response.Clear();
+        if (robots.Count > 0) response.Headers["X-Robots-Tag"] = robots;
         context.Response.StatusCode = status;
         context.Response.Headers.CacheControl = NoStore;
         context.Response.ContentType = "text/plain; charset=utf-8";

@@ -169,6 +169,25 @@ public sealed class EdgeFreshnessTests : IDisposable
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
     }
 
+    /// <summary>A blob missing or damaged in the store: a clear 503, not a response cut off under the file's headers.</summary>
+    [Theory(Timeout = 30000)]
+    [InlineData("missing")]
+    [InlineData("corrupt")]
+    public async Task Get_FileWhoseBlobIsMissingOrCorrupt_Answers503WithoutTheFilesHeaders(string damage)
+    {
+        var id = await _site.DeployAsync(Release("one"));
+        var blob = _directory.Combine("store", "blobs", (await new Releases.ReleaseStore(_store).ReadLiveManifestAsync(id, CancellationToken.None)).Files["/index.html"].Hash.Hex);
+        if (damage == "missing") File.Delete(blob);
+        else await File.WriteAllTextAsync(blob, "<h1>tampered</h1>");
+        await using var edge = await RunningEdge.StartAsync(_store);
+
+        using var response = await edge.Client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Null(response.Headers.ETag);
+        Assert.Contains("cannot be read", await response.Content.ReadAsStringAsync());
+    }
+
     [Fact(Timeout = 30000)]
     public async Task Get_BeforeAnyDeploy_Answers503()
     {

@@ -26,6 +26,7 @@ public sealed class EdgeSecurityTests : IAsyncLifetime, IDisposable
         var store = new LocalDirectoryStore(_directory.Combine("store"));
         _directory.Write("secret-outside.txt", Marker);
         _directory.Write("store/blobs/secret-outside.txt", Marker);
+        _directory.Write("store/lease.json", Marker); // the store lease is a store document, never a page
         var site = new TestSite(store);
         var secret = SiteFile.Text("/secret.html", Marker);
         _secretBlob = ContentHash.Of(secret.Content);
@@ -74,6 +75,7 @@ public sealed class EdgeSecurityTests : IAsyncLifetime, IDisposable
     [InlineData("http://127.0.0.1:{port}/live.json", 404)]
     [InlineData("http://127.0.0.1:{port}/", 200)]
     [InlineData("/live.json", 404)]
+    [InlineData("/lease.json", 404)]
     [InlineData("/blobs/secret-outside.txt", 404)]
     [InlineData("/secret.html", 404)]
     [InlineData("/secret", 404)]
