@@ -77,7 +77,7 @@ public static class RetentionPolicy
     /// pointer then may still be on its way, and with --force it flips whatever is live by now).
     /// </summary>
     /// <param name="UnknownBefore">
-    /// Set when the history was cut at its size limit inside the window: the release live before the
+    /// Set when the history starts inside the window (cut at its size limit, or the site is that young): the release live before the
     /// oldest remembered move is unknown, so every release made up to that move might have been live.
     /// </param>
     private sealed record PointerWindow(HashSet<ReleaseId> Live, HashSet<ReleaseId> RollbackTargets, DateTimeOffset? UnknownBefore)
@@ -101,7 +101,9 @@ public static class RetentionPolicy
                     break;
                 }
             }
-            return history.Count >= LivePointer.DefaultHistoryLimit && history[0].At > since
+            // Whatever the history limit was (Deploy:HistoryLimit): an oldest entry inside the window means the
+            // moves before it are not known.
+            return history.Count > 0 && history[0].At > since
                 ? window with { UnknownBefore = history[0].At }
                 : window;
         }

@@ -93,6 +93,20 @@ public sealed class RetentionPolicyTests
         Assert.All(decisions, d => Assert.True(d.Keep, $"{d.Id} might have been live within the grace period"));
     }
 
+    /// <summary>Deploy:HistoryLimit can be as small as 2: a history cut at 10 inside the grace period is a cut too.</summary>
+    [Fact]
+    public void Decide_ShortHistoryLimitCutInsideTheGracePeriod_KeepsEveryReleaseThatMightHaveBeenLive()
+    {
+        var flips = Enumerable.Range(0, 10)
+            .Select(i => (i % 2 == 0 ? "r4" : "r5", TimeSpan.FromMinutes(60 - i * 5)))
+            .ToArray();
+        var rules = KeepNothingOptional with { GracePeriod = TimeSpan.FromHours(2) };
+
+        var decisions = RetentionPolicy.Decide(Releases, PointerOf(flips), new HashSet<ReleaseId>(), Now, rules);
+
+        Assert.All(decisions, d => Assert.True(d.Keep, $"{d.Id} might have been live within the grace period"));
+    }
+
     [Fact]
     public void Decide_HistoryCutBeforeTheGracePeriod_LetsOldReleasesGo()
     {
