@@ -28,6 +28,9 @@ public sealed class LocalEdgePurge : ICdnInvalidator
         _token = token;
     }
 
+    // The addresses and token were checked when it was built; an origin that is down is found by the purge.
+    public Task CheckReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public string Name => _origins.Count == 1 ? $"edge {_origins[0]}" : $"edge ({_origins.Count} origins)";
 
     public async Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken)
@@ -69,6 +72,9 @@ public sealed class LocalEdgePurge : ICdnInvalidator
 public sealed class OriginsFirstInvalidator(ICdnInvalidator origins, ICdnInvalidator cdn) : ICdnInvalidator
 {
     public string Name => $"{cdn.Name} after {origins.Name}";
+
+    public Task CheckReadyAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(origins.CheckReadyAsync(cancellationToken), cdn.CheckReadyAsync(cancellationToken));
 
     public async Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken)
     {

@@ -199,6 +199,18 @@ public sealed class EdgeFreshnessTests : IDisposable
         Assert.Contains("no release is live", await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>With origins in front, the CDN's own check before the flip still runs (no credentials: nothing flips).</summary>
+    [Fact(Timeout = 30000)]
+    public async Task OriginsFirst_CheckBeforeTheFlip_AsksTheCdnToo()
+    {
+        await using var edge = await RunningEdge.StartAsync(_store, new ServeOptions { PurgeToken = Token });
+        var cdn = new RefetchingCdn(edge.Client) { NotReady = "no AWS credentials found (test)" };
+
+        var e = await Assert.ThrowsAsync<UsageException>(() => new OriginsFirstInvalidator(Purger(edge), cdn).CheckReadyAsync(CancellationToken.None));
+
+        Assert.Equal("no AWS credentials found (test)", e.Message);
+    }
+
     private static LocalEdgePurge Purger(RunningEdge edge) => new(new HttpClient(), [edge.BaseAddress], Token);
 
     /// <summary>A CDN stand-in: on invalidation it fetches the page again from the origin and keeps what it got.</summary>
@@ -207,6 +219,12 @@ public sealed class EdgeFreshnessTests : IDisposable
         public List<string> Refetched { get; } = [];
 
         public string Name => "refetching test CDN";
+
+        /// <summary>Set: the check before a flip fails, as CloudFront's does without credentials.</summary>
+        public string? NotReady { get; init; }
+
+        public Task CheckReadyAsync(CancellationToken cancellationToken) =>
+            NotReady is null ? Task.CompletedTask : throw new UsageException(NotReady);
 
         public async Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken)
         {

@@ -16,9 +16,10 @@ public interface ICdnInvalidator
 
     /// <summary>
     /// Checks, before a flip, what would otherwise fail only after it (credentials, settings), so such a
-    /// mistake is a usage error with nothing changed instead of exit 3. Makes no change at the CDN.
+    /// mistake is a usage error with nothing changed instead of exit 3. Makes no change at the CDN. No default:
+    /// a wrapper that forgot to pass it on would skip the check.
     /// </summary>
-    Task CheckReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    Task CheckReadyAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Paths already in CDN form (encoded, wildcards marked), planned by <c>InvalidationPlanner</c>.</summary>
@@ -38,6 +39,8 @@ public sealed record InvalidationOutcome(IReadOnlyList<string> InvalidationIds, 
 public sealed class NoCdn : ICdnInvalidator
 {
     public string Name => "none";
+
+    public Task CheckReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken) =>
         Task.FromResult(new InvalidationOutcome([], 0, true));

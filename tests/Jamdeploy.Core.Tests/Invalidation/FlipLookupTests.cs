@@ -99,6 +99,8 @@ public sealed class FlipLookupTests : IDisposable
 
         public string Name => "recording";
 
+        public Task CheckReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken)
         {
             Requests.Add(request);
