@@ -37,10 +37,6 @@ internal sealed class BlobReader : IDisposable
         _stopping = stopping;
     }
 
-    internal BlobMemoryCache Memory => _memory;
-
-    internal BlobDiskCache? Disk => _disk;
-
     public async Task WriteAsync(HttpResponse response, ContentHash hash, long size, ByteRange? range, CancellationToken cancellationToken)
     {
         var from = range?.From ?? 0;
@@ -104,7 +100,7 @@ internal sealed class BlobReader : IDisposable
         {
             throw Corrupt(hash, size, e);
         }
-        if (await stream.ReadAsync(new byte[1], timeout.Token) != 0 || ContentHash.FromBytes(SHA256.HashData(bytes)) != hash)
+        if (await stream.ReadAsync(new byte[1], timeout.Token) != 0 || ContentHash.Of(bytes) != hash)
             throw Corrupt(hash, size, null);
         return bytes;
     }

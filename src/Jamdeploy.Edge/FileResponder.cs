@@ -20,7 +20,7 @@ internal sealed class FileResponder(BlobReader blobs, CacheRules cacheRules)
         "Content-Length", "Content-Range", "Content-Type", "Transfer-Encoding", "Connection", "ETag", "Cache-Control", "Accept-Ranges",
     };
 
-    public static string ETagOf(ContentHash hash) => "\"" + hash.Hex + "\"";
+    private static string ETagOf(ContentHash hash) => "\"" + hash.Hex + "\"";
 
     public async Task ServeAsync(HttpContext context, ReleaseId release, string path, ManifestEntry entry, CancellationToken cancellationToken)
     {

@@ -17,16 +17,14 @@ public sealed class CloudFrontInvalidator : ICdnInvalidator
 {
     private readonly CloudFrontClient _client;
     private readonly CloudFrontOptions _options;
-    private readonly CdnLimits _limits;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline _retry;
 
-    public CloudFrontInvalidator(CloudFrontClient client, CloudFrontOptions options, ILogger log, TimeProvider time, CdnLimits? limits = null)
+    public CloudFrontInvalidator(CloudFrontClient client, CloudFrontOptions options, ILogger log, TimeProvider time)
     {
         _client = client;
         _options = options;
-        _limits = limits ?? CdnLimits.CloudFront;
         _log = log.ForContext<CloudFrontInvalidator>();
         _time = time;
         _retry = new ResiliencePipelineBuilder { TimeProvider = time }
@@ -59,7 +57,7 @@ public sealed class CloudFrontInvalidator : ICdnInvalidator
     {
         if (request.Paths.Count == 0) return new InvalidationOutcome([], 0, true);
 
-        var batches = InvalidationBatch.Split(request.Paths, _limits);
+        var batches = InvalidationBatch.Split(request.Paths, CdnLimits.CloudFront);
         var ids = new List<string>();
         var completed = true;
         try

@@ -113,8 +113,7 @@ internal sealed class S3MultipartUpload(
                 UploadId = uploadId,
                 PartETags = [.. parts],
             };
-            if (condition.Mode == WriteMode.IfAbsent) request.IfNoneMatch = "*";
-            if (condition.Mode == WriteMode.IfMatch) request.IfMatch = condition.ETag;
+            (request.IfNoneMatch, request.IfMatch) = S3ObjectStore.ConditionHeaders(condition);
             try
             {
                 var response = await client.CompleteMultipartUploadAsync(request, ct).ConfigureAwait(false);

@@ -227,14 +227,16 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
     private PutObjectRequest PutRequest(string key) => new() { BucketName = _options.Location.Bucket, Key = _options.Location.ObjectKey(key) };
 
-    internal static void ApplyCondition(WriteCondition condition, PutObjectRequest request)
+    internal static void ApplyCondition(WriteCondition condition, PutObjectRequest request) =>
+        (request.IfNoneMatch, request.IfMatch) = ConditionHeaders(condition);
+
+    /// <summary>If-None-Match and If-Match for a write condition: the same for a plain put and a multipart completion.</summary>
+    internal static (string? IfNoneMatch, string? IfMatch) ConditionHeaders(WriteCondition condition) => condition.Mode switch
     {
-        switch (condition.Mode)
-        {
-            case WriteMode.IfAbsent: request.IfNoneMatch = "*"; break;
-            case WriteMode.IfMatch: request.IfMatch = condition.ETag ?? throw new ArgumentException("IfMatch needs an ETag", nameof(condition)); break;
-        }
-    }
+        WriteMode.IfAbsent => ("*", null),
+        WriteMode.IfMatch => (null, condition.ETag ?? throw new ArgumentException("IfMatch needs an ETag", nameof(condition))),
+        _ => (null, null),
+    };
 
     /// <summary>
     /// 412 PreconditionFailed is what S3 (and moto) say; 404 is an If-Match against a key that is gone.

@@ -160,6 +160,29 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         await AssertAllWholeAsync();
     }
 
+    /// <summary>The same moment for a pin: it waits for cleanup's lease, then finds the release gone and pins nothing.</summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Run_OldReleasePinnedAfterCleanupsLastLook_WaitsAndIsRefusedNoPinLeft()
+    {
+        var ids = await Site.DeployVersionsAsync(5);
+        Site.Clock.Advance(TwoDays);
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task? pin = null;
+        var interleaved = new InterleavingStore(Site.Store, StoreLayout.PinsPrefix, 2, async () =>
+        {
+            var pins = new ReleasePins(new LeaseContentionSignal(Site.Store, blocked), Site.Clock);
+            pin = Task.Run(() => pins.PinAsync(ids[0], "keep this one", CancellationToken.None));
+            await Task.WhenAny(blocked.Task, pin);
+        });
+
+        await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, null, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<UsageException>(() => pin!);
+
+        Assert.Contains($"release {ids[0]} does not exist", refused.Message);
+        Assert.Empty(await Site.KeysAsync(StoreLayout.PinsPrefix));
+        await AssertAllWholeAsync();
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task Run_PinnedOldRelease_IsKeptUntilUnpinned()
     {
