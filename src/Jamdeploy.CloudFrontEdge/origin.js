@@ -1,0 +1,437 @@
+// jamdeploy Lambda@Edge origin handlers (Node.js 20): origin request and origin response.
+//
+// The viewer-request function rewrote the URI to `/_r/<release-id>/<path>`. Origin request resolves that
+// path through the release's manifest exactly as `jamdeploy serve` does (src/Jamdeploy.Edge:
+// ReleaseResolver, CacheRules, FileResponder, EdgeEndpoints) and then either answers directly (301,
+// plain 404, 503) or points the S3 request at `/blobs/<sha256>` (CloudFront prepends the origin path,
+// `/<prefix>`). Origin response then puts the headers serve would send on the blob's response.
+//
+// From origin request to origin response, the decision travels as one request header
+// (`x-jamdeploy-response`): CloudFront gives origin response "the request that CloudFront forwarded to
+// the origin and that might have been modified by the Lambda function that was triggered by an origin
+// request event" (CloudFront Developer Guide, "Lambda@Edge event structure", Response events).
+//
+// Lambda@Edge has no environment variables: the bucket, its region and the site prefix come from the
+// event's S3 origin (`domainName`, `region`, `path`). Settings are serve's defaults (ServeOptions).
+import { S3Client, GetObjectCommand } from '@aws-sdk/client-s3';
+
+export const DEFAULTS = Object.freeze({
+    trailingSlash: 'redirect', // or 'serve'
+    assetFallbackReleases: 3,
+    maxPathLength: 1024,
+    manifestCacheEntries: 32,
+    manifestCacheBytes: 64 * 1024 * 1024,
+    cacheControl: Object.freeze({
+        html: 'public, max-age=0, must-revalidate',
+        immutable: 'public, max-age=31536000, immutable',
+        default: 'public, max-age=0, must-revalidate',
+        fingerprintPattern: '[.-][0-9a-f]{8,}\\.[A-Za-z0-9]+$',
+    }),
+});
+
+export const RESPONSE_HEADER = 'x-jamdeploy-response';
+export const RELEASE_HEADER = 'X-Jamdeploy-Release';
+const RELEASE_PREFIX = '/_r/';
+const RESERVED_PREFIX = '/_jamdeploy';
+const MANIFEST_FORMAT = 1;
+const POINTER_FORMAT = 1;
+const RELEASE_ID = /^[a-z0-9_-][a-z0-9._-]{0,99}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+// Headers a manifest entry may not set: serve owns framing and validators (FileResponder.ReservedHeaders),
+// and Lambda@Edge refuses a response that sets the ones it owns (a 502 for the viewer).
+const RESERVED_HEADERS = new Set([
+    'content-length', 'content-range', 'content-type', 'transfer-encoding', 'connection', 'etag', 'cache-control',
+    'accept-ranges', 'via', 'keep-alive', 'upgrade', 'proxy-authenticate', 'proxy-connection', 'trailer',
+    'x-cache', 'x-forwarded-proto', 'x-real-ip', RESPONSE_HEADER,
+]);
+const RESERVED_HEADER_PREFIXES = ['x-amz-cf-', 'x-edge-', 'x-accel-'];
+
+// Request headers S3 would evaluate against its own (MD5) ETag, or that would turn a 404 page into a part.
+const CONDITIONAL_HEADERS = ['if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since', 'if-range'];
+
+/** A problem reading the store: the viewer gets a clean 503, the log gets the reason. */
+class StoreError extends Error {}
+
+/**
+ * The handlers over one S3 client source. `s3` is a client, or a function from region to client (so
+ * production builds one per origin region and tests inject one pointed at moto).
+ */
+export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}) {
+    const settings = { ...DEFAULTS, ...options, cacheControl: { ...DEFAULTS.cacheControl, ...(options.cacheControl ?? {}) } };
+    const clientFor = typeof s3 === 'function' ? s3 : () => s3;
+    const fingerprint = new RegExp(settings.cacheControl.fingerprintPattern);
+    const manifests = new ManifestCache(settings.manifestCacheEntries, settings.manifestCacheBytes);
+
+    async function originRequest(event) {
+        const request = event.Records[0].cf.request;
+        const origin = storeOf(request);
+        const target = splitReleaseUri(request.uri);
+        if (!target) return plain(404, 'not found');
+        const decoded = decodePath(target.rawPath, settings.maxPathLength);
+        if (decoded.status) return decoded.status === 414 ? plain(414, 'request path too long') : plain(400, 'bad request path');
+        const path = decoded.path;
+        if (isReserved(path)) return plain(404, 'not found');
+
+        try {
+            const release = await loadRelease(origin, target.release);
+            if (!release) return plain(404, 'no such release');
+            const resolution = resolve(release.files, path, settings.trailingSlash);
+            switch (resolution.kind) {
+                case 'file':
+                    return toBlob(request, release.id, resolution.path, resolution.entry, 200);
+                case 'redirect':
+                    return redirect(release.id, resolution.location, request.querystring);
+                default: {
+                    if (fingerprint.test(fileName(path))) {
+                        for await (const previous of previousReleases(origin, release.id)) {
+                            const asset = previous.files.get(path);
+                            if (asset) return toBlob(request, previous.id, path, asset, 200);
+                        }
+                    }
+                    if (resolution.page) return toBlob(request, release.id, '/404.html', resolution.page, 404);
+                    return plain(404, 'not found');
+                }
+            }
+        } catch (e) {
+            if (!(e instanceof StoreError)) throw e;
+            log('error', 'Cannot serve {Path} of {Release}: {Reason}', { Path: path, Release: target.release, Reason: e.message });
+            return plain(503, 'the release cannot be read from its store');
+        }
+    }
+
+    async function originResponse(event) {
+        const { request, response } = event.Records[0].cf;
+        const marker = request.headers[RESPONSE_HEADER];
+        if (!marker) return response;
+        let plan;
+        try {
+            plan = JSON.parse(decodeURIComponent(marker[0].value));
+        } catch {
+            return response;
+        }
+        const status = Number(response.status);
+        if (status !== 200 && status !== 206 && status !== 304) {
+            // The manifest names a blob S3 cannot give: serve answers this with a clean 503 too.
+            log('error', 'Blob {Uri} of {Release} answered {Status}', { Uri: request.uri, Release: plan.release, Status: status });
+            return plain(503, 'the release cannot be read from its store');
+        }
+        for (const name of Object.keys(response.headers)) {
+            if (name.startsWith('x-amz-') || name === 'etag' || name === 'last-modified' || name === 'cache-control'
+                || name === 'content-type' || name === 'expires' || name === 'server') {
+                delete response.headers[name];
+            }
+        }
+        for (const [key, value] of plan.headers) response.headers[key.toLowerCase()] = [{ key, value }];
+        if (plan.status === 404 && status === 200) {
+            response.status = '404';
+            response.statusDescription = 'Not Found';
+        }
+        return response;
+    }
+
+    /** One function for both triggers (a Lambda has one handler; CloudFront says which event it is). */
+    function handler(event) {
+        return event.Records[0].cf.config.eventType === 'origin-response' ? originResponse(event) : originRequest(event);
+    }
+
+    function toBlob(request, releaseId, path, entry, status) {
+        if (!SHA256.test(entry.hash)) throw new StoreError(`the manifest entry for ${path} has no valid hash`);
+        const headers = [['Content-Type', entry.contentType]];
+        if (status === 404) {
+            headers.push(['Cache-Control', settings.cacheControl.html]);
+        } else {
+            headers.push(['ETag', `"${entry.hash}"`], ['Cache-Control', cacheControlFor(path, entry)]);
+            for (const [name, value] of Object.entries(entry.headers ?? {})) {
+                const lower = name.toLowerCase();
+                if (!RESERVED_HEADERS.has(lower) && !RESERVED_HEADER_PREFIXES.some((p) => lower.startsWith(p))) headers.push([name, value]);
+            }
+        }
+        headers.push([RELEASE_HEADER, releaseId]);
+        request.uri = `/blobs/${entry.hash}`;
+        // S3 must see a plain GET of the blob: a query (`?acl`, `?versionId`) or a validator of ours would change its answer.
+        request.querystring = '';
+        for (const name of CONDITIONAL_HEADERS) delete request.headers[name];
+        if (status === 404) delete request.headers.range;
+        request.headers[RESPONSE_HEADER] = [{ key: RESPONSE_HEADER, value: encodeURIComponent(JSON.stringify({ status, release: releaseId, headers })) }];
+        return request;
+    }
+
+    function redirect(releaseId, sitePath, querystring) {
+        return {
+            status: '301',
+            statusDescription: 'Moved Permanently',
+            headers: {
+                location: [{ key: 'Location', value: encodePath(sitePath) + (querystring ? `?${querystring}` : '') }],
+                'cache-control': [{ key: 'Cache-Control', value: settings.cacheControl.html }],
+                'x-jamdeploy-release': [{ key: RELEASE_HEADER, value: releaseId }],
+            },
+        };
+    }
+
+    function cacheControlFor(path, entry) {
+        for (const [name, value] of Object.entries(entry.headers ?? {})) if (name.toLowerCase() === 'cache-control') return value;
+        if (/^(text\/html|application\/xhtml\+xml)/i.test(entry.contentType)) return settings.cacheControl.html;
+        return fingerprint.test(fileName(path)) ? settings.cacheControl.immutable : settings.cacheControl.default;
+    }
+
+    function loadRelease(origin, id) {
+        return manifests.get(`${origin.bucket}/${origin.prefix}:${id}`, async () => {
+            const text = await getText(origin, `releases/${id}.json`);
+            if (text === null) return null;
+            return { value: parseManifest(text, id), bytes: text.length };
+        });
+    }
+
+    /** Serve's LiveReleaseCache.PreviousReleasesAsync, counted from this release's last move in the pointer history. */
+    async function* previousReleases(origin, releaseId) {
+        const limit = settings.assetFallbackReleases;
+        if (limit <= 0) return;
+        const text = await getText(origin, 'live.json');
+        if (text === null) return;
+        const history = parsePointer(text).history;
+        const seen = new Set([releaseId]);
+        let from = -1;
+        for (let i = history.length - 1; i >= 0; i--) {
+            if (history[i].release === releaseId) {
+                from = i;
+                break;
+            }
+        }
+        for (let i = from - 1; i >= 0 && seen.size <= limit; i--) {
+            const id = history[i].release;
+            if (seen.has(id)) continue;
+            seen.add(id);
+            const previous = await loadRelease(origin, id);
+            if (previous) yield previous;
+        }
+    }
+
+    async function getText(origin, name) {
+        const key = origin.prefix ? `${origin.prefix}/${name}` : name;
+        try {
+            const result = await clientFor(origin.region).send(new GetObjectCommand({ Bucket: origin.bucket, Key: key }));
+            return await result.Body.transformToString('utf-8');
+        } catch (e) {
+            if (e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404) return null;
+            throw new StoreError(`s3://${origin.bucket}/${key}: ${e?.name ?? 'error'} (${e?.$metadata?.httpStatusCode ?? 'no status'})`);
+        }
+    }
+
+    return { originRequest, originResponse, handler, manifestCache: manifests };
+}
+
+/** `/_r/<id><path>` → the release id and the raw (still encoded) site path; null for anything else. */
+export function splitReleaseUri(uri) {
+    if (typeof uri !== 'string' || !uri.startsWith(RELEASE_PREFIX)) return null;
+    const slash = uri.indexOf('/', RELEASE_PREFIX.length);
+    if (slash < 0) return null;
+    const release = uri.substring(RELEASE_PREFIX.length, slash);
+    return RELEASE_ID.test(release) ? { release, rawPath: uri.substring(slash) } : null;
+}
+
+/** serve's RequestTarget: the decoded, NFC path, or the status that refuses it (400 or 414). */
+export function decodePath(raw, maxPathLength = DEFAULTS.maxPathLength) {
+    if (raw.length > maxPathLength * 9) return { status: 414 };
+    if (raw[0] !== '/' || raw.includes('#')) return { status: 400 };
+    for (let i = 0; i < raw.length; i++) {
+        const c = raw.charCodeAt(i);
+        if (c < 0x20 || c > 0x7e || c === 0x5c) return { status: 400 };
+        if (c === 0x25) {
+            const hex = raw.substring(i + 1, i + 3);
+            if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return { status: 400 };
+            const b = parseInt(hex, 16);
+            if (b < 0x20 || b === 0x7f || b === 0x2f || b === 0x5c) return { status: 400 };
+            i += 2;
+        }
+    }
+    let path;
+    try {
+        path = decodeURIComponent(raw);
+    } catch {
+        return { status: 400 };
+    }
+    if (path.length > maxPathLength) return { status: 414 };
+    const segments = path.split('/');
+    for (let i = 1; i < segments.length; i++) {
+        const s = segments[i];
+        if ((s === '' && i < segments.length - 1) || s === '.' || s === '..') return { status: 400 };
+    }
+    return { path: path.normalize('NFC') };
+}
+
+/** serve's ReleaseResolver.Resolve over a Map of path → entry. */
+export function resolve(files, path, policy) {
+    const file = (p) => ({ kind: 'file', path: p, entry: files.get(p) });
+    const choose = (canonical, p) => (policy === 'redirect' ? { kind: 'redirect', location: canonical } : file(p));
+    const notFound = () => ({ kind: 'notFound', page: files.get('/404.html') ?? null });
+    if (path.endsWith('/')) {
+        if (files.has(`${path}index.html`)) return file(`${path}index.html`);
+        if (path.length > 1) {
+            const bare = path.slice(0, -1);
+            if (files.has(bare)) return choose(bare, bare);
+            if (files.has(`${bare}.html`)) return choose(bare, `${bare}.html`);
+        }
+        return notFound();
+    }
+    if (files.has(path)) return file(path);
+    if (files.has(`${path}.html`)) return file(`${path}.html`);
+    if (files.has(`${path}/index.html`)) return choose(`${path}/`, `${path}/index.html`);
+    return notFound();
+}
+
+/** ASP.NET Core's PathString.ToUriComponent: RFC 3986 path characters stay, everything else is %-encoded UTF-8. */
+export function encodePath(path) {
+    return path.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/]/gu, (c) => encodeURIComponent(c));
+}
+
+export function parseManifest(text, id) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    } catch (e) {
+        throw new StoreError(`release manifest ${id} is corrupt (${e.message})`);
+    }
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new StoreError(`release manifest ${id} is corrupt`);
+    if (doc.format !== MANIFEST_FORMAT) throw new StoreError(`release manifest format ${doc.format} is not supported (expects ${MANIFEST_FORMAT})`);
+    if (doc.id !== id) throw new StoreError(`the manifest names release ${doc.id}, not ${id}`);
+    if (doc.files === null || typeof doc.files !== 'object') throw new StoreError(`release manifest ${id} has no files`);
+    // A Map: no path (`/__proto__`, `/constructor`) can reach an object's prototype.
+    return { id, files: new Map(Object.entries(doc.files)) };
+}
+
+export function parsePointer(text) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    } catch (e) {
+        throw new StoreError(`the live pointer is corrupt (${e.message})`);
+    }
+    if (doc?.format !== POINTER_FORMAT || !Array.isArray(doc.history)) {
+        throw new StoreError(`live pointer format ${doc?.format} is not supported (expects ${POINTER_FORMAT})`);
+    }
+    return doc;
+}
+
+/**
+ * Parsed manifests by release: they are immutable, so an entry never goes stale; bounded by count and by
+ * the bytes of the documents, least recently used out. Concurrent loads of one release share one read.
+ */
+export class ManifestCache {
+    #entries = new Map();
+    #bytes = 0;
+
+    constructor(maxEntries, maxBytes) {
+        this.maxEntries = maxEntries;
+        this.maxBytes = maxBytes;
+        this.loads = 0;
+    }
+
+    get size() {
+        return this.#entries.size;
+    }
+
+    get bytes() {
+        return this.#bytes;
+    }
+
+    async get(key, load) {
+        const cached = this.#entries.get(key);
+        if (cached) {
+            this.#entries.delete(key);
+            this.#entries.set(key, cached);
+            return cached.promise;
+        }
+        this.loads++;
+        const slot = { bytes: 0, promise: null };
+        slot.promise = load().then(
+            (loaded) => {
+                // A release not stored yet may be stored later (a preview), and a failed read may succeed later.
+                if (loaded === null) {
+                    this.#forget(key, slot);
+                    return null;
+                }
+                if (this.#entries.get(key) === slot) {
+                    slot.bytes = loaded.bytes;
+                    this.#bytes += loaded.bytes;
+                    this.#evict();
+                }
+                return loaded.value;
+            },
+            (e) => {
+                this.#forget(key, slot);
+                throw e;
+            },
+        );
+        this.#entries.set(key, slot);
+        this.#evict();
+        return slot.promise;
+    }
+
+    #forget(key, slot) {
+        if (this.#entries.get(key) !== slot) return;
+        this.#entries.delete(key);
+        this.#bytes -= slot.bytes;
+    }
+
+    #evict() {
+        for (const [key, slot] of this.#entries) {
+            if (this.#entries.size <= this.maxEntries && this.#bytes <= this.maxBytes) return;
+            if (this.#entries.size === 1) return;
+            this.#entries.delete(key);
+            this.#bytes -= slot.bytes;
+        }
+    }
+}
+
+function storeOf(request) {
+    const s3 = request.origin?.s3;
+    if (!s3?.domainName) throw new Error('the origin request has no S3 origin: attach this function to the S3 origin of the distribution');
+    const match = /^(.+)\.s3(?:[.-]([a-z0-9-]+))?\.amazonaws\.com(?:\.cn)?$/.exec(s3.domainName);
+    const bucket = match ? match[1] : s3.domainName.split('.')[0];
+    const regionInName = match && match[2] && match[2] !== 'external-1' ? match[2] : undefined;
+    const prefix = (s3.path ?? '').replace(/^\/+|\/+$/g, '');
+    return { bucket, prefix, region: s3.region || regionInName || 'us-east-1' };
+}
+
+function isReserved(path) {
+    const lower = path.toLowerCase();
+    return lower === RESERVED_PREFIX || lower.startsWith(`${RESERVED_PREFIX}/`);
+}
+
+function fileName(path) {
+    return path.substring(path.lastIndexOf('/') + 1);
+}
+
+function plain(status, message) {
+    const descriptions = { 400: 'Bad Request', 404: 'Not Found', 414: 'URI Too Long', 503: 'Service Unavailable' };
+    return {
+        status: String(status),
+        statusDescription: descriptions[status],
+        headers: {
+            'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
+            'content-type': [{ key: 'Content-Type', value: 'text/plain; charset=utf-8' }],
+        },
+        body: `${message}\n`,
+    };
+}
+
+function defaultLog(level, template, values) {
+    // One JSON line per event in CloudWatch: the template and its values, never credentials.
+    console[level === 'error' ? 'error' : 'log'](JSON.stringify({ level, template, ...values }));
+}
+
+const clients = new Map();
+function productionClient(region) {
+    let client = clients.get(region);
+    if (!client) {
+        client = new S3Client({ region, followRegionRedirects: true });
+        clients.set(region, client);
+    }
+    return client;
+}
+
+const production = createOriginHandlers({ s3: productionClient });
+export const originRequest = production.originRequest;
+export const originResponse = production.originResponse;
+export const handler = production.handler;

@@ -1,0 +1,62 @@
+// The shared resolution vectors (tests/edge-vectors/resolution.json), run through the CloudFront Function
+// (in its sandbox) and the Lambda@Edge origin handlers against moto S3 with the real @aws-sdk/client-s3:
+// the same cases `jamdeploy serve` runs in tests/Jamdeploy.Edge.Tests/ResolutionVectorTests.cs.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createOriginHandlers, RELEASE_HEADER } from '../origin.js';
+import { startMoto } from './support/moto.js';
+import { S3Site, sha256 } from './support/store.js';
+import { fakeKvs, loadViewerFunction } from './support/sandbox.js';
+import { playCloudFront } from './support/cloudfront.js';
+
+const vectors = JSON.parse(readFileSync(new URL('../../../tests/edge-vectors/resolution.json', import.meta.url), 'utf-8'));
+const releases = new Map(vectors.releases.map((r) => [r.name, r]));
+const live = vectors.releases.at(-1);
+
+describe('resolution vectors through the CloudFront edge', { timeout: 120_000 }, () => {
+    let moto;
+    let bucket;
+    const prefix = 'sites/vectors';
+
+    before(async () => {
+        moto = await startMoto();
+        bucket = await moto.createBucket();
+        const site = new S3Site(moto.s3, bucket, prefix);
+        for (const release of vectors.releases) await site.deploy(release.id, release.files);
+    });
+
+    after(async () => {
+        await moto?.stop();
+    });
+
+    for (const vector of vectors.cases) {
+        test(`${vector.name}: GET ${vector.request}${vector.options ? ` with ${JSON.stringify(vector.options)}` : ''}`, { timeout: 30_000 }, async () => {
+            const viewer = loadViewerFunction({ kvs: fakeKvs(new Map([['site:live', live.id]])) });
+            const origin = createOriginHandlers({ s3: moto.s3, options: vector.options ?? {}, log: () => {} });
+
+            const response = await playCloudFront({ viewer, origin, s3: moto.s3, bucket, prefix }, vector.request);
+
+            assertMatches(vector, response);
+        });
+    }
+});
+
+/** The vector's expectations against what CloudFront would send (exported for the emulator test). */
+export function assertMatches(vector, response) {
+    const where = `${vector.name} (${vector.request})`;
+    assert.equal(response.status, vector.status, `${where}: status (answered by ${response.stage})`);
+    for (const [name, value] of Object.entries(vector.headers ?? {})) {
+        assert.equal(response.headers.get(name.toLowerCase()) ?? null, value, `${where}: ${name}`);
+    }
+    if (!vector.serves) return;
+    const serves = typeof vector.serves === 'string' ? { release: live.name, path: vector.serves } : vector.serves;
+    const release = releases.get(serves.release);
+    const file = release.files[serves.path];
+    const bytes = Buffer.from(file.text, 'utf-8');
+    assert.equal(response.body.toString('utf-8'), file.text, `${where}: body`);
+    assert.equal(response.headers.get('content-length'), String(bytes.length), `${where}: Content-Length`);
+    assert.equal(response.headers.get('content-type'), file.contentType, `${where}: Content-Type`);
+    assert.equal(response.headers.get(RELEASE_HEADER.toLowerCase()), release.id, `${where}: ${RELEASE_HEADER}`);
+    assert.equal(response.headers.get('etag') ?? null, response.status === 200 ? `"${sha256(bytes)}"` : null, `${where}: ETag`);
+}
