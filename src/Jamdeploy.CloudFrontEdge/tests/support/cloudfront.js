@@ -12,22 +12,34 @@ export function edgeHeaders(flat) {
 }
 
 /**
+ * One request through CloudFront on a cache miss.
  * @param viewer   the viewer function's handler (from loadViewerFunction)
  * @param origin   { originRequest, originResponse } handlers
  * @param s3, bucket, prefix  the S3 origin: a client signing as CloudFront's origin access control would
  * @returns {{ status, headers: Map<lowercase name, value>, body: Buffer, stage, uri }}
  *   stage says who answered: 'viewer', 'origin-request' or 'origin-response'; uri is the cache key.
  */
-export async function playCloudFront({ viewer, origin, s3, bucket, prefix }, target, { host, method = 'GET', headers = {} } = {}) {
+export async function playCloudFront(edge, target, request = {}) {
+    const viewed = await runViewer(edge.viewer, target, request);
+    return viewed.response ?? runOrigin(edge, viewed);
+}
+
+/** The viewer-request stage: a response of the function's own, or the request to look up (its cache key). */
+export async function runViewer(viewer, target, { host, method = 'GET', headers = {} } = {}) {
     const event = viewerEvent(target, { host, method, headers });
     const afterViewer = await viewer(event);
-    if (afterViewer.statusCode !== undefined) return fromFunctionResponse(afterViewer);
+    if (afterViewer.statusCode !== undefined) return { response: fromFunctionResponse(afterViewer) };
+    // The cache key: the rewritten URI and (the distribution's cache policy forwards them all) the query string.
+    return { uri: afterViewer.uri, query: event.rawQuery, method, headers, cacheKey: afterViewer.uri + (event.rawQuery ? `?${event.rawQuery}` : '') };
+}
 
+/** A cache miss: origin request, the GET from S3 unless origin request answered, origin response. */
+export async function runOrigin({ origin, s3, bucket, prefix }, { uri, query, method, headers, cacheKey }) {
     const request = {
         clientIp: '198.51.100.7',
         method,
-        uri: afterViewer.uri,
-        querystring: event.rawQuery,
+        uri,
+        querystring: query,
         headers: { host: [{ key: 'Host', value: `${bucket}.s3.us-east-1.amazonaws.com` }], ...edgeHeaders(headers) },
         origin: {
             s3: {
@@ -39,7 +51,6 @@ export async function playCloudFront({ viewer, origin, s3, bucket, prefix }, tar
             },
         },
     };
-    const cacheKey = afterViewer.uri + (event.rawQuery ? `?${event.rawQuery}` : '');
     const config = { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', requestId: 'test' };
     const afterRequest = await origin.originRequest({ Records: [{ cf: { config: { ...config, eventType: 'origin-request' }, request } }] });
     if (afterRequest.status !== undefined) return { ...fromEdgeResponse(afterRequest, Buffer.from(afterRequest.body ?? '', 'utf-8')), stage: 'origin-request', uri: cacheKey };

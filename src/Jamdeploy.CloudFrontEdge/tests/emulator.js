@@ -1,0 +1,123 @@
+// An emulated CloudFront distribution for tests: an HTTP front that runs the viewer-request function (in its
+// sandbox; the KeyValueStore read over HTTP from a KVS URL), caches responses by the rewritten URI, and on a
+// miss runs the Lambda@Edge origin handlers against S3 (moto). It has no invalidation at all: freshness can
+// only come from the release in the cache key.
+//
+// As a process: node tests/emulator.js --kvs-url <url> --s3-endpoint <url> --bucket B [--prefix P]
+//   [--pointer-key site:live] [--preview-suffix S]   prints `listening on http://127.0.0.1:<port>`
+import http from 'node:http';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createOriginHandlers } from '../origin.js';
+import { fakeKvs, loadViewerFunction } from './support/sandbox.js';
+import { runOrigin, runViewer } from './support/cloudfront.js';
+
+/** A KeyValueStore handle that reads each key over HTTP (the fake's `GET /_test/keys/<key>`). */
+export function httpKvs(kvsUrl) {
+    return fakeKvs(async (key) => {
+        const response = await fetch(`${kvsUrl}/_test/keys/${encodeURIComponent(key)}`, { signal: AbortSignal.timeout(10_000) });
+        if (response.status === 404) return undefined;
+        if (!response.ok) throw new Error(`KeyValueStore answered ${response.status}`);
+        return (await response.json()).Value;
+    });
+}
+
+export async function startEmulator({ kvs, s3, bucket, prefix = '', pointerKey = 'site:live', previewSuffix = '', originOptions = {}, log = () => {} }) {
+    const viewer = loadViewerFunction({ kvs, pointerKey, previewSuffix });
+    const origin = createOriginHandlers({ s3, options: originOptions, log });
+    const edge = { origin, s3, bucket, prefix };
+    const cache = new Map(); // cache key → response (unbounded: a test's worth)
+    const inFlight = new Map(); // cache key → promise, so concurrent misses make one origin fetch, as CloudFront does
+    const stats = { requests: 0, hits: 0, misses: 0, functionResponses: 0 };
+
+    async function respond(req) {
+        stats.requests++;
+        const viewed = await runViewer(viewer, req.url, { host: req.headers.host, method: req.method, headers: {} });
+        if (viewed.response) {
+            stats.functionResponses++;
+            return viewed.response;
+        }
+        const cached = cache.get(viewed.cacheKey);
+        if (cached) {
+            stats.hits++;
+            return cached;
+        }
+        stats.misses++;
+        let pending = inFlight.get(viewed.cacheKey);
+        if (!pending) {
+            pending = runOrigin(edge, viewed).finally(() => inFlight.delete(viewed.cacheKey));
+            inFlight.set(viewed.cacheKey, pending);
+        }
+        const response = await pending;
+        if (response.status < 500 && !/no-store|private/.test(response.headers.get('cache-control') ?? '')) cache.set(viewed.cacheKey, response);
+        return response;
+    }
+
+    const server = http.createServer((req, res) => {
+        respond(req).then(
+            (response) => {
+                const headers = Object.fromEntries(response.headers);
+                headers['x-cache'] = response.stage === 'viewer' ? 'FunctionGeneratedResponse from cloudfront' : 'from emulator';
+                res.writeHead(response.status, headers);
+                res.end(req.method === 'HEAD' ? undefined : response.body);
+            },
+            (e) => {
+                // CloudFront answers a failed Lambda@Edge with 502/503; the test sees it as such.
+                log('error', 'Edge function failed: {Reason}', { Reason: String(e?.stack ?? e) });
+                res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' }).end('edge function failed\n');
+            },
+        );
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${server.address().port}`;
+    return {
+        url,
+        stats,
+        cache,
+        close: () => new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(resolve);
+        }),
+    };
+}
+
+async function main() {
+    const { values } = parseArgs({
+        options: {
+            'kvs-url': { type: 'string' },
+            's3-endpoint': { type: 'string' },
+            bucket: { type: 'string' },
+            prefix: { type: 'string', default: '' },
+            'pointer-key': { type: 'string', default: 'site:live' },
+            'preview-suffix': { type: 'string', default: '' },
+        },
+    });
+    for (const required of ['kvs-url', 's3-endpoint', 'bucket']) {
+        if (!values[required]) {
+            console.error(`emulator: --${required} is required (usage: node tests/emulator.js --kvs-url <url> --s3-endpoint <url> --bucket <name> [--prefix <p>])`);
+            process.exit(2);
+        }
+    }
+    const s3 = new S3Client({
+        endpoint: values['s3-endpoint'],
+        region: process.env.AWS_REGION ?? 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'testing', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'testing' },
+    });
+    const emulator = await startEmulator({
+        kvs: httpKvs(values['kvs-url']),
+        s3,
+        bucket: values.bucket,
+        prefix: values.prefix,
+        pointerKey: values['pointer-key'],
+        previewSuffix: values['preview-suffix'],
+        log: (level, template, fields) => console.error(JSON.stringify({ level, template, ...fields })),
+    });
+    console.log(`listening on ${emulator.url}`);
+    const stop = () => emulator.close().then(() => process.exit(0));
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();
