@@ -99,7 +99,7 @@ describe('emulated CloudFront', { timeout: 300_000 }, () => {
         // Caching worked (hits), and nothing but the release in the cache key made flips visible: the emulator
         // has no invalidation to send.
         assert.ok(emulator.stats.hits > 0, JSON.stringify(emulator.stats));
-        assert.ok(emulator.stats.misses >= (FLIPS + 1) * 3, JSON.stringify(emulator.stats));
+        assert.ok(emulator.stats.misses >= FLIPS * 3, JSON.stringify(emulator.stats));
     });
 
     test('runs as a process, printing where it listens', async () => {
