@@ -178,8 +178,9 @@ Built $zip_file ($file_count files, $zip_bytes bytes, sha256 $sha_hex)
 # 1. Upload the package to a bucket of yours in us-east-1 (Lambda reads code from its own region):
 aws s3 cp $zip_file s3://$artifact_bucket/$code_key --region us-east-1
 
-# 2. Create or update the stack in us-east-1 (a new package publishes new Lambda@Edge versions):
-aws cloudformation deploy --region us-east-1 --stack-name $stack_name --template-file $template_arg --capabilities CAPABILITY_IAM --parameter-overrides SiteName=$site_name EdgeCodeBucket=$artifact_bucket EdgeCodeKey=$code_key EdgeCodeSha256=$sha_base64
+# 2. Create or update the stack in us-east-1 (a new package publishes new Lambda@Edge versions; the template goes up
+#    through the same bucket, as templates over 51,200 bytes must):
+aws cloudformation deploy --region us-east-1 --stack-name $stack_name --template-file $template_arg --s3-bucket $artifact_bucket --s3-prefix jamdeploy-edge/templates --capabilities CAPABILITY_IAM --parameter-overrides SiteName=$site_name EdgeCodeBucket=$artifact_bucket EdgeCodeKey=$code_key EdgeCodeSha256=$sha_base64
 
 # 3. Write jamdeploy.json from the stack (Store, S3:Region, Site:Url, Cdn:Provider, Cdn:KeyValueStore:Arn and :Key):
 aws cloudformation describe-stacks --region us-east-1 --stack-name $stack_name --query "Stacks[0].Outputs[?OutputKey=='JamdeployJson'].OutputValue" --output text > jamdeploy.json
