@@ -30,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     --stack-name) stack_name="${2:?--stack-name needs a name}"; shift 2 ;;
     --site-name) site_name="${2:?--site-name needs a name}"; shift 2 ;;
     --sync-template) sync_template=true; shift ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) fail "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -169,8 +169,6 @@ NODE
 )" || exit $?
 read -r zip_file sha_hex sha_base64 file_count zip_bytes <<<"$result"
 code_key="jamdeploy-edge/$sha_hex.zip"
-template_arg="$template"
-[[ "$template" == "$root/"* ]] && template_arg="${template#"$root/"}"
 
 cat <<EOF
 Built $zip_file ($file_count files, $zip_bytes bytes, sha256 $sha_hex)
@@ -180,7 +178,7 @@ aws s3 cp $zip_file s3://$artifact_bucket/$code_key --region us-east-1
 
 # 2. Create or update the stack in us-east-1 (a new package publishes new Lambda@Edge versions; the template goes up
 #    through the same bucket, as templates over 51,200 bytes must):
-aws cloudformation deploy --region us-east-1 --stack-name $stack_name --template-file $template_arg --s3-bucket $artifact_bucket --s3-prefix jamdeploy-edge/templates --capabilities CAPABILITY_IAM --parameter-overrides SiteName=$site_name EdgeCodeBucket=$artifact_bucket EdgeCodeKey=$code_key EdgeCodeSha256=$sha_base64
+aws cloudformation deploy --region us-east-1 --stack-name $stack_name --template-file $template --s3-bucket $artifact_bucket --s3-prefix jamdeploy-edge/templates --capabilities CAPABILITY_IAM --parameter-overrides SiteName=$site_name EdgeCodeBucket=$artifact_bucket EdgeCodeKey=$code_key EdgeCodeSha256=$sha_base64
 
 # 3. Write jamdeploy.json from the stack (Store, S3:Region, Site:Url, Cdn:Provider, Cdn:KeyValueStore:Arn and :Key):
 aws cloudformation describe-stacks --region us-east-1 --stack-name $stack_name --query "Stacks[0].Outputs[?OutputKey=='JamdeployJson'].OutputValue" --output text > jamdeploy.json
