@@ -7,8 +7,9 @@ namespace Jamdeploy.Cli.Tests.Adoption;
 /// <summary>
 /// Reads the product's source for the AWS operations it calls and maps each to the IAM action that allows
 /// it: S3 through the SDK (any <see cref="IAmazonS3"/> method invoked anywhere under src/), CloudFront
-/// through its REST API (the HTTP method and path of each request the CloudFront client builds). An
-/// operation without a mapping fails the scan, so a new call cannot slip past the IAM policies.
+/// through its REST API (the HTTP method and path of each request the CloudFront client builds), the
+/// CloudFront KeyValueStore data API through the HTTP methods its client sends. An operation without a
+/// mapping fails the scan, so a new call cannot slip past the IAM policies.
 /// </summary>
 internal static partial class AwsOperationsInCode
 {
@@ -45,6 +46,20 @@ internal static partial class AwsOperationsInCode
         ("Get", new(@"^$"), "cloudfront:GetDistribution"),
     ];
 
+    /// <summary>
+    /// IAM actions per KeyValueStore data-plane request, by HTTP method (the paths are built from the store's ARN and
+    /// the key, so the method is what the source shows reliably): GET is DescribeKeyValueStore (<c>/key-value-stores/{arn}</c>,
+    /// the store's ETag) or GetKey (<c>…/keys/{key}</c>), PUT is PutKey; DELETE and POST (DeleteKey, UpdateKeys) would be new
+    /// grants. ListKeys is a GET too: a client that lists keys needs this table and the policy to say so.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> KeyValueStoreActions = new(StringComparer.Ordinal)
+    {
+        ["Get"] = ["cloudfront-keyvaluestore:DescribeKeyValueStore", "cloudfront-keyvaluestore:GetKey"],
+        ["Put"] = ["cloudfront-keyvaluestore:PutKey"],
+        ["Delete"] = ["cloudfront-keyvaluestore:DeleteKey"],
+        ["Post"] = ["cloudfront-keyvaluestore:UpdateKeys"],
+    };
+
     /// <summary>Every IAM action the product's source needs, with where each was found.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Scan(string sourceRoot)
     {
@@ -61,6 +76,16 @@ internal static partial class AwsOperationsInCode
                 if (!s3Methods.Contains(name)) continue;
                 if (S3Actions.TryGetValue(name, out var actions)) Add(found, actions, $"{relative}: {name}");
                 else unmapped.Add($"{relative}: IAmazonS3.{name}");
+            }
+            if (IsKeyValueStoreClient(relative, code))
+            {
+                foreach (Match request in AnyHttpMethod().Matches(code))
+                {
+                    var method = request.Value["HttpMethod.".Length..];
+                    if (KeyValueStoreActions.TryGetValue(method, out var actions)) Add(found, actions, $"{relative}: KeyValueStore {method}");
+                    else unmapped.Add($"{relative}: KeyValueStore {method}");
+                }
+                continue;
             }
             if (!relative.Contains("CloudFront", StringComparison.OrdinalIgnoreCase)) continue;
             var requests = RestRequest().Matches(code);
@@ -86,9 +111,21 @@ internal static partial class AwsOperationsInCode
     public static bool HasClient(string sourceRoot, string service) => service switch
     {
         "s3" => SourceFiles(sourceRoot).Any(f => CodeWithoutComments(File.ReadAllText(f)).Contains("IAmazonS3", StringComparison.Ordinal)),
-        "cloudfront" => SourceFiles(sourceRoot).Any(f => Path.GetRelativePath(sourceRoot, f).Contains("CloudFront", StringComparison.OrdinalIgnoreCase)),
+        "cloudfront" => SourceFiles(sourceRoot).Any(f => Path.GetRelativePath(sourceRoot, f).Contains("CloudFront", StringComparison.OrdinalIgnoreCase)
+            && !IsKeyValueStoreClient(Path.GetRelativePath(sourceRoot, f), CodeWithoutComments(File.ReadAllText(f)))),
+        "cloudfront-keyvaluestore" => SourceFiles(sourceRoot).Select(f => (Path: Path.GetRelativePath(sourceRoot, f), Code: CodeWithoutComments(File.ReadAllText(f))))
+            .Any(f => IsKeyValueStoreClient(f.Path, f.Code) && AnyHttpMethod().IsMatch(f.Code)),
         _ => throw new ArgumentOutOfRangeException(nameof(service), service, "no client detection for this service"),
     };
+
+    /// <summary>
+    /// A file of the KeyValueStore client: named after it, or naming the data API's signing name or host
+    /// (<c>cloudfront-keyvaluestore</c>, <c>cloudfront-kvs.global.api.aws</c>). Its requests are not CloudFront's REST API.
+    /// </summary>
+    private static bool IsKeyValueStoreClient(string relativePath, string code) =>
+        relativePath.Contains("KeyValueStore", StringComparison.OrdinalIgnoreCase)
+        || code.Contains("cloudfront-keyvaluestore", StringComparison.Ordinal)
+        || code.Contains("cloudfront-kvs", StringComparison.Ordinal);
 
     private static void Add(Dictionary<string, List<string>> found, string[] actions, string where)
     {

@@ -5,12 +5,17 @@ namespace Jamdeploy.Cli.Tests.Adoption;
 /// <summary>
 /// The IAM policies in deploy/iam grant exactly what the code calls (together), and each role only what its
 /// job needs: serve reads, cleanup reads and deletes (and holds the store lease), deploy writes and
-/// invalidates but deletes no content.
+/// invalidates but deletes no content; the serverless edge's deploy writes the same and moves the
+/// KeyValueStore pointer of its one store instead of invalidating.
 /// </summary>
 public sealed class IamPolicyTests
 {
     private const string Bucket = "arn:aws:s3:::${BucketName}";
     private const string Site = Bucket + "/${SitePrefix}";
+    private const string Distribution = "arn:aws:cloudfront::${AWS::AccountId}:distribution/${DistributionId}";
+    private const string KeyValueStore = "arn:aws:cloudfront::${AWS::AccountId}:key-value-store/${KeyValueStoreId}";
+    private static readonly string[] KeyValueStoreActions =
+        ["cloudfront-keyvaluestore:DescribeKeyValueStore", "cloudfront-keyvaluestore:GetKey", "cloudfront-keyvaluestore:PutKey"];
 
     /// <summary>
     /// The IAM actions of the AWS calls the product makes, per service: the reviewed list the policies are
@@ -20,6 +25,7 @@ public sealed class IamPolicyTests
     {
         ["s3"] = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListBucket", "s3:DeleteObject"],
         ["cloudfront"] = ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"],
+        ["cloudfront-keyvaluestore"] = KeyValueStoreActions,
     };
 
     [Fact]
@@ -59,6 +65,7 @@ public sealed class IamPolicyTests
     [InlineData("deploy", new[] { "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject", "cloudfront:CreateInvalidation", "cloudfront:GetInvalidation" })]
     [InlineData("cleanup", new[] { "s3:ListBucket", "s3:GetObject", "s3:DeleteObject", "s3:PutObject" })]
     [InlineData("serve", new[] { "s3:ListBucket", "s3:GetObject" })]
+    [InlineData("serverless-deploy", new[] { "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject", "cloudfront-keyvaluestore:DescribeKeyValueStore", "cloudfront-keyvaluestore:GetKey", "cloudfront-keyvaluestore:PutKey" })]
     public void Policy_EachRole_GrantsTheActionsOfItsJob(string role, string[] job)
     {
         var granted = IamPolicy.Load(role).Statements.SelectMany(s => s.Actions).ToHashSet(StringComparer.Ordinal);
@@ -83,7 +90,26 @@ public sealed class IamPolicyTests
             deploy.ResourcesFor("s3:PutObject"));
         Assert.Equal(new[] { Site + "pins/*" }, deploy.ResourcesFor("s3:DeleteObject"));
         Assert.Equal(new[] { Site + "blobs/*" }, deploy.ResourcesFor("s3:AbortMultipartUpload"));
-        Assert.Equal(new[] { "arn:aws:cloudfront::${AWS::AccountId}:distribution/${DistributionId}" }, deploy.ResourcesFor("cloudfront:CreateInvalidation"));
+        Assert.Equal(new[] { Distribution }, deploy.ResourcesFor("cloudfront:CreateInvalidation"));
+    }
+
+    /// <summary>
+    /// The serverless edge's deploy role (deploy/cloudformation/jamdeploy-serverless.json): every S3 grant of the deploy
+    /// role, statement for statement; no invalidation (the cache key names the release); DescribeKeyValueStore, GetKey
+    /// and PutKey on the one KeyValueStore of the stack, nothing else of CloudFront.
+    /// </summary>
+    [Fact]
+    public void ServerlessDeployPolicy_IsTheDeploysStoreGrants_PlusThePointerOfItsOneKeyValueStore()
+    {
+        var serverless = IamPolicy.Load("serverless-deploy");
+        static string Grant(IamStatement s) => string.Join(' ', s.Actions) + " on " + string.Join(' ', s.Resources);
+
+        Assert.Equal(
+            IamPolicy.Load("deploy").Statements.Where(s => s.Actions.All(a => a.StartsWith("s3:", StringComparison.Ordinal))).Select(Grant),
+            serverless.Statements.Where(s => s.Actions.All(a => a.StartsWith("s3:", StringComparison.Ordinal))).Select(Grant));
+        var edge = Assert.Single(serverless.Statements, s => s.Actions.Any(a => !a.StartsWith("s3:", StringComparison.Ordinal)));
+        Assert.Equal(KeyValueStoreActions, edge.Actions.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { KeyValueStore }, edge.Resources);
     }
 
     [Fact]
@@ -106,9 +132,10 @@ public sealed class IamPolicyTests
             Assert.All(statement.Actions, a => Assert.DoesNotContain("*", a, StringComparison.Ordinal));
             Assert.All(statement.Resources, r => Assert.True(
                 r == Bucket && statement.Actions.SequenceEqual(["s3:ListBucket"])
-                || r.StartsWith(Site, StringComparison.Ordinal)
-                || r.StartsWith("arn:aws:cloudfront::${AWS::AccountId}:distribution/${DistributionId}", StringComparison.Ordinal),
-                $"{policy.Role}: {r} is outside the site (only ListBucket may name the bucket itself)"));
+                || r.StartsWith(Site, StringComparison.Ordinal) && statement.Actions.All(a => a.StartsWith("s3:", StringComparison.Ordinal))
+                || r == Distribution && statement.Actions.All(a => a.StartsWith("cloudfront:", StringComparison.Ordinal))
+                || r == KeyValueStore && statement.Actions.All(a => a.StartsWith("cloudfront-keyvaluestore:", StringComparison.Ordinal)),
+                $"{policy.Role}: {r} is outside the site, its distribution and its KeyValueStore (only ListBucket may name the bucket itself)"));
         }
     }
 }
@@ -116,7 +143,7 @@ public sealed class IamPolicyTests
 /// <summary>One of the policy documents in deploy/iam, read as IAM reads it (a string or a list for Action and Resource).</summary>
 internal sealed record IamPolicy(string Role, IReadOnlyList<IamStatement> Statements)
 {
-    public static readonly string[] Roles = ["deploy", "cleanup", "serve"];
+    public static readonly string[] Roles = ["deploy", "cleanup", "serve", "serverless-deploy"];
 
     public static IEnumerable<IamPolicy> All => Roles.Select(Load);
 
