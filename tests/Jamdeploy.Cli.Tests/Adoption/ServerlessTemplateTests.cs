@@ -133,7 +133,11 @@ public sealed class ServerlessTemplateTests
         Assert.Equal(["EdgeOriginRole", "Arn"], function["Role"]!["Fn::GetAtt"]!.AsArray().Select(n => n!.GetValue<string>()));
     }
 
-    /// <summary>The origin functions may read the release manifests and the live pointer of the site, and write their logs; nothing else.</summary>
+    /// <summary>
+    /// The origin functions may read the release manifests and the live pointer of the site, and write their logs;
+    /// nothing else. They may list the bucket so that S3 answers a missing release (an unknown preview id) with 404
+    /// rather than 403, which the edge would have to answer as an outage.
+    /// </summary>
     [Fact]
     public void EdgeOriginRole_IsAssumedByLambdaAtTheEdge_AndReadsOnlyManifestsAndTheLivePointer()
     {
@@ -145,13 +149,15 @@ public sealed class ServerlessTemplateTests
         Assert.Equal("sts:AssumeRole", trust["Action"]!.GetValue<string>());
         Assert.Null(role["ManagedPolicyArns"]);
         Assert.Equal(
-            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "s3:GetObject"],
+            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "s3:GetObject", "s3:ListBucket"],
             statements.SelectMany(s => Strings(s!["Action"]!)).Order(StringComparer.Ordinal));
+        var list = Assert.Single(statements, s => Strings(s!["Action"]!).SequenceEqual(["s3:ListBucket"]))!;
+        Assert.Equal("arn:aws:s3:::${BucketName}", list["Resource"]!["Fn::Sub"]![0]!.GetValue<string>());
         var read = Assert.Single(statements, s => Strings(s!["Action"]!).SequenceEqual(["s3:GetObject"]))!;
         Assert.Equal(
             ["arn:aws:s3:::${BucketName}/${SitePrefix}releases/*", "arn:aws:s3:::${BucketName}/${SitePrefix}live.json"],
             read["Resource"]!.AsArray().Select(r => SiteResource(r!)));
-        var logs = Assert.Single(statements, s => s != read)!;
+        var logs = Assert.Single(statements, s => s != read && s != list)!;
         Assert.All(logs["Resource"]!.AsArray(), r => Assert.Matches(@"^arn:aws:logs:[^:]+:\$\{AWS::AccountId\}:log-group:/aws/lambda/(us-east-1\.)?\$\{AWS::StackName\}-origin-\*$", r!["Fn::Sub"]!.GetValue<string>()));
     }
 
