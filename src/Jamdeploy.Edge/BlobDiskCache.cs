@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Jamdeploy.Model;
 
@@ -13,44 +12,36 @@ namespace Jamdeploy.Edge;
 /// </summary>
 internal sealed class BlobDiskCache : IDisposable
 {
-    private sealed class Entry(string path, long size)
-    {
-        public string Path { get; } = path;
-        public long Size { get; } = size;
-        public long LastUse = Environment.TickCount64;
-    }
+    private sealed record CachedFile(string Path, long Size);
 
     private const int CopyBufferBytes = 128 * 1024;
     private readonly string _directory;
-    private readonly long _maxBytes;
-    private readonly ConcurrentDictionary<ContentHash, Entry> _entries = new();
-    private readonly ConcurrentDictionary<ContentHash, Lazy<Task<Entry>>> _fetching = new();
-    private readonly Lock _evictionGate = new();
-    private long _bytes;
+    private readonly BoundedCache<ContentHash, CachedFile> _files;
+    private readonly Func<ContentHash, (long, Func<ContentHash, Task<Stream>>), Task<CachedFile>> _fetch;
 
     public BlobDiskCache(string parentDirectory, long maxBytes)
     {
         _directory = Path.Combine(parentDirectory, $"jamdeploy-serve-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(_directory);
-        _maxBytes = maxBytes;
+        _files = new BoundedCache<ContentHash, CachedFile>(maxBytes, file => file.Size, file => File.Delete(file.Path));
+        _fetch = FetchAsync;
     }
 
-    public long Bytes => Interlocked.Read(ref _bytes);
+    public long Bytes => _files.Weight;
 
     /// <summary>The path of the blob's file, fetched through <paramref name="open"/> if it is not here yet.</summary>
     public async Task<string> GetPathAsync(ContentHash hash, long size, Func<ContentHash, Task<Stream>> open, CancellationToken cancellationToken)
     {
-        if (_entries.TryGetValue(hash, out var hit) && File.Exists(hit.Path))
-        {
-            hit.LastUse = Environment.TickCount64;
-            return hit.Path;
-        }
-        var lazy = _fetching.GetOrAdd(hash, h => new Lazy<Task<Entry>>(() => FetchAsync(h, size, open)));
-        return (await lazy.Value.WaitAsync(cancellationToken)).Path;
+        var file = await _files.GetAsync(hash, (size, open), _fetch, cancellationToken);
+        if (File.Exists(file.Path)) return file.Path;
+        // Someone removed the file under us (a temp-folder sweep): forget it and fetch it again.
+        _files.Remove(hash, file);
+        return (await _files.GetAsync(hash, (size, open), _fetch, cancellationToken)).Path;
     }
 
-    private async Task<Entry> FetchAsync(ContentHash hash, long size, Func<ContentHash, Task<Stream>> open)
+    private async Task<CachedFile> FetchAsync(ContentHash hash, (long Size, Func<ContentHash, Task<Stream>> Open) blob)
     {
+        var (size, open) = blob;
         var final = Path.Combine(_directory, hash.Hex);
         var temp = Path.Combine(_directory, ".tmp-" + Guid.NewGuid().ToString("N"));
         try
@@ -72,30 +63,11 @@ internal sealed class BlobDiskCache : IDisposable
                     throw new CorruptStoreException($"blob {hash} does not hold the {size} bytes its name promises");
             }
             File.Move(temp, final, overwrite: true);
-            var entry = new Entry(final, size);
-            if (_entries.TryAdd(hash, entry) && Interlocked.Add(ref _bytes, size) > _maxBytes) Evict(hash);
-            return _entries.GetValueOrDefault(hash, entry);
+            return new CachedFile(final, size);
         }
         finally
         {
             File.Delete(temp);
-            _fetching.TryRemove(hash, out _);
-        }
-    }
-
-    /// <summary>Deletes the least recently used files (never the one just fetched) until a tenth of the budget is free.</summary>
-    private void Evict(ContentHash keep)
-    {
-        lock (_evictionGate)
-        {
-            var target = _maxBytes - _maxBytes / 10;
-            foreach (var (hash, entry) in _entries.OrderBy(e => e.Value.LastUse).ToList())
-            {
-                if (Interlocked.Read(ref _bytes) <= target) break;
-                if (hash == keep || !_entries.TryRemove(hash, out _)) continue;
-                Interlocked.Add(ref _bytes, -entry.Size);
-                File.Delete(entry.Path);
-            }
         }
     }
 

@@ -20,7 +20,7 @@ internal sealed class BlobReader : IDisposable
 
     private readonly IObjectStore _store;
     private readonly BlobCacheOptions _options;
-    private readonly BlobMemoryCache _memory;
+    private readonly BoundedCache<ContentHash, byte[]> _memory;
     private readonly BlobDiskCache? _disk;
     private readonly Func<ContentHash, Task<Stream>> _openForDisk;
     private readonly Func<ContentHash, long, Task<byte[]>> _fetch;
@@ -30,7 +30,8 @@ internal sealed class BlobReader : IDisposable
     {
         _store = store;
         _options = options;
-        _memory = new BlobMemoryCache(options.MaxBytes);
+        // Blobs are named by their hash, so a kept blob is never stale.
+        _memory = new BoundedCache<ContentHash, byte[]>(options.MaxBytes, bytes => bytes.Length);
         _disk = string.IsNullOrEmpty(options.Directory) ? null : new BlobDiskCache(options.Directory, options.MaxDiskBytes);
         _openForDisk = OpenForDiskAsync;
         _fetch = FetchAsync;

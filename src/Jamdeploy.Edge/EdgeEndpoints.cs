@@ -4,7 +4,7 @@ using Jamdeploy.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
+using Serilog;
 
 namespace Jamdeploy.Edge;
 
@@ -17,13 +17,14 @@ internal sealed class EdgeEndpoints(
     FileResponder files,
     CacheRules cacheRules,
     ServeOptions options,
-    ILogger<EdgeEndpoints> log)
+    ILogger log)
 {
     public const string ReservedPrefix = "/_jamdeploy";
     public const string HealthPath = ReservedPrefix + "/health";
     public const string PurgePath = ReservedPrefix + "/purge";
     public const string PreviewPrefix = ReservedPrefix + "/releases";
     private const string NoStore = "no-store";
+    private readonly ILogger _log = log.ForContext<EdgeEndpoints>();
 
     /// <summary>
     /// Every path under <see cref="ReservedPrefix"/> is the edge's own: health, purge, previews, else 404 (a
@@ -84,7 +85,7 @@ internal sealed class EdgeEndpoints(
         }
         catch (JamdeployException e)
         {
-            log.LogWarning("Health check: the store cannot be read: {Reason}", e.Message);
+            _log.Warning("Health check: the store cannot be read: {Reason}", e.Message);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             await context.Response.WriteAsJsonAsync(new HealthReport("store unavailable", null), context.RequestAborted);
         }
@@ -107,12 +108,12 @@ internal sealed class EdgeEndpoints(
         try
         {
             var live = await releases.RefreshNowAsync(context.RequestAborted);
-            log.LogInformation("Purged: the live pointer was re-read, serving {Release}", live.Release?.Id.Value ?? "nothing");
+            _log.Information("Purged: the live pointer was re-read, serving {Release}", live.Release?.Id.Value ?? "nothing");
             await context.Response.WriteAsJsonAsync(new PurgeReport(live.Release?.Id.Value), context.RequestAborted);
         }
         catch (JamdeployException e)
         {
-            log.LogError("Purge failed: the live pointer cannot be read: {Reason}", e.Message);
+            _log.Error("Purge failed: the live pointer cannot be read: {Reason}", e.Message);
             await PlainAsync(context, StatusCodes.Status503ServiceUnavailable, "the live pointer cannot be read");
         }
     }
@@ -138,7 +139,7 @@ internal sealed class EdgeEndpoints(
         }
         catch (JamdeployException e)
         {
-            log.LogError("Cannot serve {Path}: {Reason}", path, e.Message);
+            _log.Error("Cannot serve {Path}: {Reason}", path, e.Message);
             await PlainAsync(context, StatusCodes.Status503ServiceUnavailable, "the site cannot be read from its store");
         }
     }
@@ -179,7 +180,7 @@ internal sealed class EdgeEndpoints(
         }
         catch (JamdeployException e)
         {
-            log.LogError("Cannot serve {Path} of {Release}: {Reason}", path, id.Value, e.Message);
+            _log.Error("Cannot serve {Path} of {Release}: {Reason}", path, id.Value, e.Message);
             await PlainAsync(context, StatusCodes.Status503ServiceUnavailable, "the release cannot be read from its store");
         }
     }

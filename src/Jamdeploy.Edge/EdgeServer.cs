@@ -27,13 +27,9 @@ public static class EdgeServer
         });
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
-        // ASP.NET Core's own per-request lines repeat the request log and carry the query string; its start-up
-        // lines repeat the CLI's. Events below the caller's level are not even made.
-        var edgeLogger = new LoggerConfiguration()
-            .MinimumLevel.Is(Enum.GetValues<Serilog.Events.LogEventLevel>().FirstOrDefault(logger.IsEnabled, Serilog.Events.LogEventLevel.Fatal))
-            .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
-            .WriteTo.Sink(new BackgroundLogSink(logger))
-            .CreateLogger();
+        // One logging API: our types take Serilog's ILogger (registered by AddSerilog), and ASP.NET Core's own
+        // Microsoft.Extensions.Logging events go through the same logger.
+        var edgeLogger = EdgeLog.Create(logger);
         builder.Services.AddSerilog(edgeLogger, dispose: true);
 
         builder.Services.AddSingleton(store);

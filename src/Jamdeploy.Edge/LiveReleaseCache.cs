@@ -1,7 +1,7 @@
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
 using Jamdeploy.Storage;
-using Microsoft.Extensions.Logging;
+using Serilog;
 
 namespace Jamdeploy.Edge;
 
@@ -24,19 +24,22 @@ public sealed class LiveReleaseCache
     private readonly ServeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly ManifestCache _manifests;
+    private readonly BoundedCache<ReleaseId, ServedRelease?> _manifests;
+    private readonly Func<ReleaseId, LiveReleaseCache, Task<ServedRelease?>> _loadRelease = static (id, self) => self.LoadReleaseAsync(id, CancellationToken.None);
     private readonly Lock _gate = new();
     private Snapshot? _current;
     private Task<Snapshot>? _refreshing;
     private long _reads;
 
-    public LiveReleaseCache(IObjectStore store, ServeOptions options, TimeProvider time, ILogger<LiveReleaseCache> log)
+    public LiveReleaseCache(IObjectStore store, ServeOptions options, TimeProvider time, ILogger log)
     {
         _store = store;
         _options = options;
         _time = time;
-        _log = log;
-        _manifests = new ManifestCache(options.ManifestCacheSize, LoadReleaseAsync);
+        _log = log.ForContext<LiveReleaseCache>();
+        // Bounded by count. A load is bound to no request (others may wait for it); a missing release is not
+        // remembered (it may be written a moment later).
+        _manifests = new BoundedCache<ReleaseId, ServedRelease?>(options.ManifestCacheSize, _ => 1);
     }
 
     /// <param name="ReadNumber">Reads are numbered when they start; a higher number saw the store later.</param>
@@ -59,7 +62,7 @@ public sealed class LiveReleaseCache
         }
         catch (JamdeployException e) when (current is not null)
         {
-            _log.LogWarning("Could not re-read the live pointer from {Store}, still serving {Release}: {Reason}",
+            _log.Warning("Could not re-read the live pointer from {Store}, still serving {Release}: {Reason}",
                 _store.Location, current.State.Release?.Id.Value ?? "nothing", e.Message);
             return current.State;
         }
@@ -70,8 +73,8 @@ public sealed class LiveReleaseCache
         (await ReadAndInstallAsync(Interlocked.Increment(ref _reads), cancellationToken)).State;
 
     /// <summary>Any release by id (previews, asset fallback), or null when the store has no such release.</summary>
-    public Task<ServedRelease?> GetReleaseAsync(ReleaseId id, CancellationToken cancellationToken) =>
-        _manifests.GetAsync(id, cancellationToken);
+    public ValueTask<ServedRelease?> GetReleaseAsync(ReleaseId id, CancellationToken cancellationToken) =>
+        _manifests.GetAsync(id, this, _loadRelease, cancellationToken);
 
     /// <summary>
     /// The releases live before this one, newest first, at most <see cref="ServeOptions.AssetFallbackReleases"/>:
@@ -85,7 +88,7 @@ public sealed class LiveReleaseCache
         for (var i = history.Count - 1; i >= 0 && seen.Count <= _options.AssetFallbackReleases; i--)
         {
             if (!seen.Add(history[i].Release)) continue;
-            var release = await _manifests.GetAsync(history[i].Release, cancellationToken);
+            var release = await GetReleaseAsync(history[i].Release, cancellationToken);
             if (release is not null) yield return release;
         }
     }
@@ -113,7 +116,7 @@ public sealed class LiveReleaseCache
             if (_current is null || _current.ReadNumber < readNumber)
             {
                 if (_current?.State.Release?.Id != read.State.Release?.Id)
-                    _log.LogInformation("Now serving {Release} from {Store}", read.State.Release?.Id.Value ?? "nothing", _store.Location);
+                    _log.Information("Now serving {Release} from {Store}", read.State.Release?.Id.Value ?? "nothing", _store.Location);
                 Volatile.Write(ref _current, read);
             }
             return _current;
@@ -125,7 +128,7 @@ public sealed class LiveReleaseCache
         var stored = await _store.GetAsync(StoreLayout.LiveKey, cancellationToken);
         if (stored is null) return LiveState.NothingDeployed;
         var pointer = StoreDocuments.ReadPointer(stored.Content, $"{_store.Location} {StoreLayout.LiveKey}");
-        var release = await _manifests.GetAsync(pointer.Live, cancellationToken)
+        var release = await GetReleaseAsync(pointer.Live, cancellationToken)
             ?? throw new CorruptStoreException($"{_store.Location}: the live pointer names {pointer.Live}, whose manifest is missing; promote a stored release to repair it");
         return new LiveState(release, pointer);
     }

@@ -84,6 +84,27 @@ public sealed class BlobDiskCacheTests : IDisposable
     }
 
     [Fact(Timeout = 30000)]
+    public async Task GetPath_CachedFileDeletedUnderIt_FetchedAgain()
+    {
+        var blob = Blob();
+        var hash = ContentHash.Of(blob);
+        var fetches = 0;
+        using var cache = new BlobDiskCache(_directory.Combine("cache"), 1 << 20);
+        Func<ContentHash, Task<Stream>> open = _ =>
+        {
+            Interlocked.Increment(ref fetches);
+            return Task.FromResult<Stream>(new MemoryStream(blob));
+        };
+
+        File.Delete(await cache.GetPathAsync(hash, blob.Length, open, CancellationToken.None));
+        var path = await cache.GetPathAsync(hash, blob.Length, open, CancellationToken.None);
+
+        Assert.Equal(2, fetches);
+        Assert.Equal(blob, await File.ReadAllBytesAsync(path));
+        Assert.Equal(blob.Length, cache.Bytes);
+    }
+
+    [Fact(Timeout = 30000)]
     public async Task GetPath_StoreReturnsOtherBytes_RefusedAndNotCached()
     {
         var blob = Blob();

@@ -150,7 +150,7 @@ public sealed class EdgePreviewAndFallbackTests : IAsyncLifetime, IDisposable
             opened.TrySetResult();
             await release.Task;
         };
-        var cache = new BlobMemoryCache(1 << 20);
+        var cache = new BoundedCache<ContentHash, byte[]>(1 << 20, bytes => bytes.Length);
         var reader = new Func<ContentHash, long, Task<byte[]>>(async (hash, size) =>
         {
             await using var stream = (await intercepting.OpenReadAsync(StoreLayout.Blob(hash), null, CancellationToken.None))!;

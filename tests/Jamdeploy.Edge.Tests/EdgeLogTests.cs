@@ -1,40 +1,39 @@
 using Jamdeploy.Edge.Tests.Support;
 using Serilog;
 using Serilog.Events;
-using Serilog.Parsing;
 
 namespace Jamdeploy.Edge.Tests;
 
-public sealed class BackgroundLogSinkTests
+public sealed class EdgeLogTests
 {
-    private static LogEvent Event(int n) =>
-        new(DateTimeOffset.UtcNow, LogEventLevel.Information, null, new MessageTemplateParser().Parse($"event {n}"), []);
-
     [Fact(Timeout = 30000)]
-    public async Task Dispose_AfterEmitting_EveryEventReachesTheTarget()
+    public async Task Dispose_AfterLogging_EveryEventReachesTheTarget()
     {
         var capture = new LogCapture();
-        var sink = new BackgroundLogSink(new LoggerConfiguration().WriteTo.Sink(capture).CreateLogger());
+        var log = EdgeLog.Create(new LoggerConfiguration().WriteTo.Sink(capture).CreateLogger());
 
-        for (var i = 0; i < 500; i++) sink.Emit(Event(i));
-        await Task.Run(sink.Dispose);
+        for (var i = 0; i < 500; i++) log.Information("event {N}", i);
+        await Task.Run(log.Dispose);
 
         Assert.Equal(500, capture.Events.Count);
         Assert.Equal("event 499", capture.Events[^1].RenderMessage());
     }
 
     [Fact(Timeout = 30000)]
-    public async Task Emit_WhileTheTargetIsStuck_DropsBeyondCapacityAndSaysHowMany()
+    public async Task Log_WhileTheTargetIsStuck_NeverWaitsDropsBeyondTheBufferAndSaysHowMany()
     {
         var capture = new LogCapture();
         using var stuck = new ManualResetEventSlim();
-        var target = new LoggerConfiguration().WriteTo.Sink(new BlockingSink(stuck, capture)).CreateLogger();
-        var sink = new BackgroundLogSink(target);
-        const int emitted = BackgroundLogSink.Capacity + 500;
+        var log = EdgeLog.Create(new LoggerConfiguration().WriteTo.Sink(new BlockingSink(stuck, capture)).CreateLogger());
+        const int emitted = EdgeLog.BufferSize + 500;
 
-        for (var i = 0; i < emitted; i++) sink.Emit(Event(i));
+        // Were logging to wait for room, this would never finish (the target stays stuck until after it).
+        await Task.Run(() =>
+        {
+            for (var i = 0; i < emitted; i++) log.Information("event {N}", i);
+        });
         stuck.Set();
-        await Task.Run(sink.Dispose);
+        await Task.Run(log.Dispose);
 
         var warning = Assert.Single(capture.Events, e => e.Level == LogEventLevel.Warning);
         var dropped = int.Parse(warning.Properties["Dropped"].ToString());
