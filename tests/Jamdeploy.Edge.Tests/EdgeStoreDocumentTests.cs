@@ -7,7 +7,10 @@ using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Edge.Tests;
 
-/// <summary>serve reads the store's documents as every command does, and says what is wrong in the same words.</summary>
+/// <summary>
+/// serve reads the store's documents as every command does, and says what is wrong in the same words (its
+/// log lines are written on a background task, hence the waits).
+/// </summary>
 public sealed class EdgeStoreDocumentTests : IAsyncLifetime, IDisposable
 {
     private static readonly ReleaseId Copy = ReleaseId.Parse("copied-by-hand");
@@ -37,7 +40,7 @@ public sealed class EdgeStoreDocumentTests : IAsyncLifetime, IDisposable
         using var preview = await edge.Client.GetAsync("/_jamdeploy/releases/copied-by-hand/");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, preview.StatusCode);
-        Assert.Contains(edge.Log.Lines, line => line.Contains(Foreign, StringComparison.Ordinal));
+        await edge.Log.WaitUntilAsync(log => log.Lines.Any(line => line.Contains(Foreign, StringComparison.Ordinal)));
     }
 
     [Fact(Timeout = 30000)]
@@ -51,7 +54,7 @@ public sealed class EdgeStoreDocumentTests : IAsyncLifetime, IDisposable
         using var page = await edge.Client.GetAsync("/");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
-        Assert.Contains(edge.Log.Lines, line => line.Contains(Foreign, StringComparison.Ordinal));
+        await edge.Log.WaitUntilAsync(log => log.Lines.Any(line => line.Contains(Foreign, StringComparison.Ordinal)));
     }
 
     [Fact(Timeout = 30000)]
@@ -66,7 +69,7 @@ public sealed class EdgeStoreDocumentTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
         var expected = $"{_store.Location}/live.json names release {state.Live}, whose manifest is missing; promote an existing release to repair it";
-        Assert.Contains(edge.Log.Lines, line => line.Contains(expected, StringComparison.Ordinal));
+        await edge.Log.WaitUntilAsync(log => log.Lines.Any(line => line.Contains(expected, StringComparison.Ordinal)));
         var status = await Assert.ThrowsAsync<CorruptStoreException>(() => releases.ReadLiveManifestAsync(state.Live!.Value, CancellationToken.None));
         Assert.Equal(expected, status.Message);
     }
