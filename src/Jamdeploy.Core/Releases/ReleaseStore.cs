@@ -83,6 +83,14 @@ public sealed class ReleaseStore(IObjectStore store)
     public async Task<Manifest?> TryReadManifestAsync(ReleaseId id, CancellationToken cancellationToken) =>
         (await ReadManifestAsync(id, cancellationToken)).OrThrow();
 
+    /// <summary>
+    /// The manifest a CDN diff starts from, read after a flip: one that is missing or unreadable is unknown,
+    /// and the diff then covers the whole site (more than needed, never less). Throwing here would report a
+    /// flip that happened as a failure with the live release unchanged.
+    /// </summary>
+    public async Task<Manifest?> ReadManifestToDiffFromAsync(ReleaseId id, CancellationToken cancellationToken) =>
+        (await ReadManifestAsync(id, cancellationToken)).Manifest;
+
     /// <summary>A release the user named: an unknown id is their mistake (exit 2), not the store's.</summary>
     public async Task<Manifest> ReadRequestedManifestAsync(ReleaseId id, CancellationToken cancellationToken) =>
         await TryReadManifestAsync(id, cancellationToken) ?? throw NoSuchRelease(id);
