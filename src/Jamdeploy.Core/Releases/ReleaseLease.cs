@@ -50,7 +50,9 @@ public sealed class ReleaseLease : IAsyncDisposable
     }
 
     /// <summary>
-    /// Takes the lease, waiting while another holder has it (up to <paramref name="wait"/> of real time).
+    /// Takes the lease, waiting while another holder has it (up to <paramref name="wait"/> of real time). A
+    /// lease no jamdeploy could have written is taken over; one of a newer format is refused (its rules are
+    /// unknown here), as every reader refuses a document of a format it does not know (ReleaseStore).
     /// </summary>
     /// <param name="waiting">Told once, when the lease is found held, so a person knows why nothing happens.</param>
     public static async Task<ReleaseLease> AcquireAsync(
