@@ -1,7 +1,7 @@
-using Jamdeploy.Manifests;
 using Jamdeploy.Model;
 using Jamdeploy.Storage;
 using Serilog;
+using ReleaseStore = Jamdeploy.Releases.ReleaseStore;
 
 namespace Jamdeploy.Edge;
 
@@ -21,6 +21,7 @@ namespace Jamdeploy.Edge;
 public sealed class LiveReleaseCache
 {
     private readonly IObjectStore _store;
+    private readonly ReleaseStore _documents;
     private readonly ServeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -34,6 +35,7 @@ public sealed class LiveReleaseCache
     public LiveReleaseCache(IObjectStore store, ServeOptions options, TimeProvider time, ILogger log)
     {
         _store = store;
+        _documents = new ReleaseStore(store);
         _options = options;
         _time = time;
         _log = log.ForContext<LiveReleaseCache>();
@@ -125,22 +127,11 @@ public sealed class LiveReleaseCache
 
     private async Task<LiveState> ReadLiveAsync(CancellationToken cancellationToken)
     {
-        var stored = await _store.GetAsync(StoreLayout.LiveKey, cancellationToken);
-        if (stored is null) return LiveState.NothingDeployed;
-        var pointer = StoreDocuments.ReadPointer(stored.Content, $"{_store.Location} {StoreLayout.LiveKey}");
-        var release = await GetReleaseAsync(pointer.Live, cancellationToken)
-            ?? throw new CorruptStoreException($"{_store.Location}: the live pointer names {pointer.Live}, whose manifest is missing; promote a stored release to repair it");
+        if ((await _documents.ReadLiveAsync(cancellationToken)).Pointer is not { } pointer) return LiveState.NothingDeployed;
+        var release = await GetReleaseAsync(pointer.Live, cancellationToken) ?? throw _documents.LiveManifestMissing(pointer.Live);
         return new LiveState(release, pointer);
     }
 
-    private async Task<ServedRelease?> LoadReleaseAsync(ReleaseId id, CancellationToken cancellationToken)
-    {
-        var key = StoreLayout.Release(id);
-        var stored = await _store.GetAsync(key, cancellationToken);
-        if (stored is null) return null;
-        var manifest = StoreDocuments.ReadManifest(stored.Content, $"{_store.Location} {key}");
-        if (manifest.Id != id)
-            throw new CorruptStoreException($"{_store.Location} {key}: the manifest names release {manifest.Id}, not {id}");
-        return ServedRelease.From(manifest);
-    }
+    private async Task<ServedRelease?> LoadReleaseAsync(ReleaseId id, CancellationToken cancellationToken) =>
+        await _documents.TryReadManifestAsync(id, cancellationToken) is { } manifest ? ServedRelease.From(manifest) : null;
 }

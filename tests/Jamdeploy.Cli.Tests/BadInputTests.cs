@@ -204,6 +204,29 @@ public sealed class BadInputTests : IDisposable
         Assert.NotNull(site);
     }
 
+    /// <summary>
+    /// The reproduced defect: a manifest copied to another release's key passed <c>verify --all</c> while
+    /// promote called it corrupt. Both now name it foreign, and neither changes anything.
+    /// </summary>
+    [Fact(Timeout = 60000)]
+    public async Task ManifestCopiedByHand_VerifyAndPromoteBothRefuseIt()
+    {
+        await DeployGoodSiteAsync();
+        var manifest = Directory.GetFiles(Path.Combine(Store, "releases")).Single();
+        var live = Path.GetFileNameWithoutExtension(manifest);
+        File.Copy(manifest, Path.Combine(Store, "releases", "copied-by-hand.json"));
+        var foreign = $"releases/copied-by-hand.json: the manifest names release {live}, not copied-by-hand";
+
+        var before = StoreSnapshot.Of(Store);
+        var verify = await Jamdeploy(["verify", "--all"]);
+        StoreSnapshot.AssertUnchanged(before, Store);
+        await AssertRefusedAsync(["promote", "copied-by-hand"], ExitCodes.Failed, foreign);
+
+        Assert.True(verify.ExitCode == ExitCodes.Failed, verify.ToString());
+        Assert.Contains(verify.Stdout.Split('\n'), line => line.StartsWith("BROKEN  copied-by-hand: ", StringComparison.Ordinal) && line.Contains(foreign, StringComparison.Ordinal));
+        Assert.Contains(verify.Stdout.Split('\n'), line => line.StartsWith($"ok      {live} (live)", StringComparison.Ordinal));
+    }
+
     [Fact(Timeout = 60000)]
     public async Task UnknownOption_IsAUsageError()
     {

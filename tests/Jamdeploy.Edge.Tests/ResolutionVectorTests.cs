@@ -98,8 +98,7 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
         }
         var id = ReleaseId.Parse(release.Id);
         var manifest = new Manifest(id, DateTimeOffset.UtcNow, entries.ToImmutable());
-        await _store.PutAsync(StoreLayout.Release(id), ObjectContent.FromBytes(StoreDocuments.Serialize(manifest), "application/json"),
-            WriteCondition.IfAbsent, CancellationToken.None);
+        await new ReleaseStore(_store).WriteManifestAsync(manifest, CancellationToken.None);
     }
 
     private static Dictionary<string, string> HeadersOf(string head)

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using Jamdeploy.Manifests;
 using Jamdeploy.Model;
 using Jamdeploy.Releases;
 using Jamdeploy.Storage;
@@ -25,6 +24,7 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
     private static readonly TimeSpan LeaseWait = ReleaseLease.Term + ReleaseLease.ClockSkew;
 
     private readonly ILogger _log = (log ?? Serilog.Core.Logger.None).ForContext<CleanupEngine>();
+    private readonly ReleaseStore _documents = new(store);
 
     /// <summary>What a run would delete now; deletes nothing.</summary>
     public async Task<CleanupPlan> PlanAsync(RetentionRules rules, CancellationToken cancellationToken) =>
@@ -54,7 +54,7 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
         {
             // A promote, rollback or pin since the survey may protect a release the plan lets go.
             var pointer = await ReadPointerAsync(cancellationToken);
-            var pins = await new ReleasePins(store, clock).ListAsync(cancellationToken);
+            var pins = await _documents.ReadPinsAsync(cancellationToken);
             var stillDeletable = RetentionPolicy.Decide(survey.Releases.Values.Select(r => r.Age), pointer, pins, plan.At, plan.Rules)
                 .Where(d => !d.Keep).Select(d => d.Id).ToHashSet();
             var releases = plan.ReleasesToDelete.Where(r => stillDeletable.Contains(r.Id)).ToList();
@@ -100,7 +100,7 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
     {
         var now = clock.GetUtcNow();
         var pointer = await ReadPointerAsync(cancellationToken);
-        var pins = await new ReleasePins(store, clock).ListAsync(cancellationToken);
+        var pins = await _documents.ReadPinsAsync(cancellationToken);
         var releases = await ReadReleasesAsync(known: null, "cleanup deleted nothing", cancellationToken);
 
         var decisions = RetentionPolicy.Decide(releases.Values.Select(r => r.Age), pointer, pins, now, rules);
@@ -116,23 +116,20 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
         return new Survey(plan, releases);
     }
 
-    private async Task<LivePointer?> ReadPointerAsync(CancellationToken cancellationToken)
-    {
-        var stored = await store.GetAsync(StoreLayout.LiveKey, cancellationToken);
-        return stored is null ? null : StoreDocuments.ReadPointer(stored.Content, Where(StoreLayout.LiveKey));
-    }
+    private async Task<LivePointer?> ReadPointerAsync(CancellationToken cancellationToken) =>
+        (await _documents.ReadLiveAsync(cancellationToken)).Pointer;
 
     /// <summary>
     /// Every release manifest in the store now. Manifests never change once written, so those in
     /// <paramref name="known"/> are not read again. One that cannot be read stops cleanup: what it
-    /// references is unknown, so no blob could be deleted safely.
+    /// references is unknown, so no blob could be deleted safely; one that names another release (copied or
+    /// renamed by hand) stops it too, as every other command refuses it.
     /// </summary>
     private async Task<IReadOnlyDictionary<ReleaseId, StoredRelease>> ReadReleasesAsync(
         IReadOnlyDictionary<ReleaseId, StoredRelease>? known, string doneSoFar, CancellationToken cancellationToken)
     {
-        var listed = new List<(ReleaseId Id, ObjectInfo Info)>();
-        await foreach (var info in store.ListAsync(StoreLayout.ReleasesPrefix, cancellationToken))
-            if (StoreLayout.TryParseRelease(info.Key, out var id)) listed.Add((id, info));
+        var listed = new List<ListedRelease>();
+        await foreach (var release in _documents.ListReleasesAsync(cancellationToken)) listed.Add(release);
 
         var releases = new ConcurrentDictionary<ReleaseId, StoredRelease>();
         var options = new ParallelOptions { MaxDegreeOfParallelism = ManifestReadParallelism, CancellationToken = cancellationToken };
@@ -143,20 +140,13 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
                 releases[item.Id] = seen;
                 return;
             }
+            var read = await _documents.ReadManifestAsync(item.Id, token);
+            if (read.Unreadable is { } e) throw new CorruptStoreException($"{e.Message}; {doneSoFar}", e);
             // Gone since the listing: another cleanup deleted it.
-            if (await store.GetAsync(item.Info.Key, token) is not { } stored) return;
-            Manifest manifest;
-            try
-            {
-                manifest = StoreDocuments.ReadManifest(stored.Content, Where(item.Info.Key));
-            }
-            catch (CorruptStoreException e)
-            {
-                throw new CorruptStoreException($"{e.Message}; {doneSoFar}", e);
-            }
+            if (read.Manifest is not { } manifest) return;
             releases[item.Id] = new StoredRelease(
-                new ReleaseAge(item.Id, manifest.Created, item.Info.LastModified),
-                item.Info.Size,
+                new ReleaseAge(item.Id, manifest.Created, item.Object.LastModified),
+                item.Object.Size,
                 [.. manifest.Blobs]);
         });
         return releases;
@@ -198,8 +188,6 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
             _log.Debug("Deleted {Batch} {Stage} objects ({Deleted} of {Total})", batch.Length, stage, deleted, keys.Count);
         }
     }
-
-    private string Where(string key) => $"{store.Location.TrimEnd('/')}/{key}";
 
     private sealed record StoredRelease(ReleaseAge Age, long ManifestBytes, ContentHash[] Blobs);
 

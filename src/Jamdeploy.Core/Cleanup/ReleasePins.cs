@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Jamdeploy.Manifests;
 using Jamdeploy.Model;
 using Jamdeploy.Releases;
 using Jamdeploy.Storage;
@@ -22,28 +20,20 @@ public sealed class ReleasePins(IObjectStore store, TimeProvider clock)
     public async Task PinAsync(ReleaseId release, string? note, CancellationToken cancellationToken)
     {
         var releases = new ReleaseStore(store);
-        await releases.RequireReleaseAsync(release, cancellationToken); // a mistake writes nothing, not even the lease
+        // Read, not just looked for: a release whose manifest is unreadable or names another release is
+        // refused here as promote refuses it. A mistake writes nothing, not even the lease.
+        await releases.ReadRequestedManifestAsync(release, cancellationToken);
         await using var lease = await ReleaseLease.AcquireAsync(store, clock, $"pin {release}", ReleaseLease.Term + ReleaseLease.ClockSkew, WaitingForLease, Serilog.Core.Logger.None, cancellationToken);
         await releases.RequireReleaseAsync(release, cancellationToken);
-        var body = JsonSerializer.SerializeToUtf8Bytes(new PinDocument(release, clock.GetUtcNow()) { Note = note }, StoreDocuments.Options);
-        await store.PutAsync(StoreLayout.Pin(release), ObjectContent.FromBytes(body, "application/json"), WriteCondition.None, cancellationToken);
+        await releases.WritePinAsync(new PinDocument(release, clock.GetUtcNow()) { Note = note }, cancellationToken);
     }
 
     /// <returns>False when the release was not pinned.</returns>
-    public async Task<bool> UnpinAsync(ReleaseId release, CancellationToken cancellationToken)
-    {
-        if (await store.HeadAsync(StoreLayout.Pin(release), cancellationToken) is null) return false;
-        await store.DeleteAsync([StoreLayout.Pin(release)], cancellationToken);
-        return true;
-    }
+    public Task<bool> UnpinAsync(ReleaseId release, CancellationToken cancellationToken) =>
+        new ReleaseStore(store).DeletePinAsync(release, cancellationToken);
 
-    public async Task<IReadOnlySet<ReleaseId>> ListAsync(CancellationToken cancellationToken)
-    {
-        var pins = new HashSet<ReleaseId>();
-        await foreach (var info in store.ListAsync(StoreLayout.PinsPrefix, cancellationToken))
-            if (StoreLayout.TryParsePin(info.Key, out var id)) pins.Add(id);
-        return pins;
-    }
+    public Task<IReadOnlySet<ReleaseId>> ListAsync(CancellationToken cancellationToken) =>
+        new ReleaseStore(store).ReadPinsAsync(cancellationToken);
 }
 
 /// <summary>The body of a pin object, for people reading the store.</summary>

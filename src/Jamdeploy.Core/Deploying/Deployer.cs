@@ -73,7 +73,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         result = result with { Outcome = DeployOutcome.Live, PreviousLive = flip.Before, Forced = flip.OverConcurrentChange };
 
         if (cdn.CdnName != "none") progress?.Report(new DeployProgress(DeployStage.Invalidate, 0, 1));
-        var before = flip.Before == live?.Id ? live : flip.Before is { } b ? await _releases.TryReadManifestAsync(b, CancellationToken.None) : null;
+        var before = flip.Before == live?.Id ? live : flip.Before is { } b ? await _releases.ReadManifestToDiffFromAsync(b, CancellationToken.None) : null;
         try
         {
             var outcome = await cdn.NotifyAsync(before, release, flip.At, cancellationToken);

@@ -15,7 +15,7 @@ public static class FlipLookup
 {
     /// <summary>
     /// The latest flip to <paramref name="release"/> (default: the live release) and the release live just
-    /// before it. When the history no longer reaches back that far, or that manifest was cleaned up,
+    /// before it. When the history no longer reaches back that far, or that manifest was cleaned up or is unreadable,
     /// <see cref="Flip.Before"/> is null and the plan covers the whole site: more than needed, never less.
     /// </summary>
     public static async Task<Flip> FindAsync(ReleaseStore releases, ReleaseId? release, CancellationToken cancellationToken)
@@ -34,7 +34,7 @@ public static class FlipLookup
         var after = release is null
             ? await releases.ReadLiveManifestAsync(target, cancellationToken)
             : await releases.ReadRequestedManifestAsync(target, cancellationToken);
-        var beforeManifest = before is { } b ? await releases.TryReadManifestAsync(b, cancellationToken) : null;
+        var beforeManifest = before is { } b ? await releases.ReadManifestToDiffFromAsync(b, cancellationToken) : null;
         return new Flip(beforeManifest, after, pointer.History[index].At);
     }
 }

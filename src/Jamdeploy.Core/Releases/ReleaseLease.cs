@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Jamdeploy.Manifests;
 using Jamdeploy.Storage;
 using Serilog;
 
@@ -40,24 +38,27 @@ public sealed class ReleaseLease : IAsyncDisposable
 
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(100), LongestPoll = TimeSpan.FromSeconds(2);
 
-    private readonly IObjectStore _store;
+    private readonly ReleaseStore _documents;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private LeaseDocument _held;
     private string _etag;
 
-    private ReleaseLease(IObjectStore store, TimeProvider clock, ILogger log, LeaseDocument held, string etag)
+    private ReleaseLease(ReleaseStore documents, TimeProvider clock, ILogger log, LeaseDocument held, string etag)
     {
-        (_store, _clock, _log, _held, _etag) = (store, clock, log, held, etag);
+        (_documents, _clock, _log, _held, _etag) = (documents, clock, log, held, etag);
     }
 
     /// <summary>
-    /// Takes the lease, waiting while another holder has it (up to <paramref name="wait"/> of real time).
+    /// Takes the lease, waiting while another holder has it (up to <paramref name="wait"/> of real time). A
+    /// lease no jamdeploy could have written is taken over; one of a newer format is refused (its rules are
+    /// unknown here), as every reader refuses a document of a format it does not know (ReleaseStore).
     /// </summary>
     /// <param name="waiting">Told once, when the lease is found held, so a person knows why nothing happens.</param>
     public static async Task<ReleaseLease> AcquireAsync(
         IObjectStore store, TimeProvider clock, string holder, TimeSpan wait, Action<LeaseDocument>? waiting, ILogger log, CancellationToken cancellationToken)
     {
+        var documents = new ReleaseStore(store);
         var waited = Stopwatch.StartNew();
         var poll = FirstPoll;
         var told = false;
@@ -65,28 +66,28 @@ public sealed class ReleaseLease : IAsyncDisposable
         {
             var now = clock.GetUtcNow();
             var mine = new LeaseDocument(holder, Guid.NewGuid().ToString("N"), now, now + Term) { Machine = ThisMachine.Value, ProcessId = Environment.ProcessId };
-            var taken = await store.PutAsync(StoreLayout.LeaseKey, Content(mine), WriteCondition.IfAbsent, cancellationToken);
-            if (taken.Written) return new ReleaseLease(store, clock, log, mine, TagOf(taken));
+            var taken = await documents.WriteLeaseAsync(mine, null, cancellationToken);
+            if (taken.Written) return new ReleaseLease(documents, clock, log, mine, TagOf(taken));
 
-            var current = await store.GetAsync(StoreLayout.LeaseKey, cancellationToken);
+            var current = await documents.ReadLeaseAsync(cancellationToken);
             if (current is null) continue;
-            var theirs = TryRead(current.Content);
+            var theirs = current.Document;
             if (theirs is null || theirs.Released || theirs.Expires + ClockSkew < now || HolderIsGone(theirs))
             {
                 // Free, expired, unreadable or its holder is dead: take it, unless someone else just did.
-                var over = await store.PutAsync(StoreLayout.LeaseKey, Content(mine), WriteCondition.IfMatch(current.ETag), cancellationToken);
+                var over = await documents.WriteLeaseAsync(mine, current.ETag, cancellationToken);
                 if (over.Written)
                 {
                     if (theirs is not { Released: true })
                         log.Warning("Took over the store lease from {Holder}, which expired at {Expires} or whose process is gone", theirs?.Holder ?? "an unreadable lease", theirs?.Expires);
-                    return new ReleaseLease(store, clock, log, mine, TagOf(over));
+                    return new ReleaseLease(documents, clock, log, mine, TagOf(over));
                 }
                 continue;
             }
 
             if (waited.Elapsed >= wait)
                 throw new JamdeployException(ExitCodes.Failed,
-                    $"{theirs.Holder} holds {store.Location.TrimEnd('/')}/{StoreLayout.LeaseKey} until {theirs.Expires:u}; nothing was changed, run this again once it is done");
+                    $"{theirs.Holder} holds {documents.Where(StoreLayout.LeaseKey)} until {theirs.Expires:u}; nothing was changed, run this again once it is done");
             if (!told) waiting?.Invoke(theirs);
             told = true;
             log.Debug("Store lease held by {Holder} until {Expires}; waiting", theirs.Holder, theirs.Expires);
@@ -104,9 +105,9 @@ public sealed class ReleaseLease : IAsyncDisposable
         var now = _clock.GetUtcNow();
         if (_held.Expires - now > Term / 2) return;
         var renewed = _held with { Expires = now + Term };
-        var written = await _store.PutAsync(StoreLayout.LeaseKey, Content(renewed), WriteCondition.IfMatch(_etag), cancellationToken);
+        var written = await _documents.WriteLeaseAsync(renewed, _etag, cancellationToken);
         if (!written.Written)
-            throw new StoreException($"lost {_store.Location.TrimEnd('/')}/{StoreLayout.LeaseKey} (it expired and was taken over); stopped before changing anything more, run this again");
+            throw new StoreException($"lost {_documents.Where(StoreLayout.LeaseKey)} (it expired and was taken over); stopped before changing anything more, run this again");
         (_held, _etag) = (renewed, TagOf(written));
     }
 
@@ -116,7 +117,7 @@ public sealed class ReleaseLease : IAsyncDisposable
         try
         {
             var released = _held with { Released = true, Expires = _clock.GetUtcNow() };
-            await _store.PutAsync(StoreLayout.LeaseKey, Content(released), WriteCondition.IfMatch(_etag), CancellationToken.None);
+            await _documents.WriteLeaseAsync(released, _etag, CancellationToken.None);
         }
         catch (JamdeployException e)
         {
@@ -156,21 +157,6 @@ public sealed class ReleaseLease : IAsyncDisposable
         catch (InvalidOperationException)
         {
             return true;
-        }
-    }
-
-    private static ObjectContent Content(LeaseDocument lease) =>
-        ObjectContent.FromBytes(JsonSerializer.SerializeToUtf8Bytes(lease, StoreDocuments.Options), "application/json", "no-cache");
-
-    private static LeaseDocument? TryRead(byte[] json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<LeaseDocument>(json, StoreDocuments.Options);
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 

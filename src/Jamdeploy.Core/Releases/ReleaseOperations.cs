@@ -95,7 +95,7 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
             if (IsAlreadyLive(state, target.Id, digest)) return new SwitchResult(target.Id, target.Id, true, 0);
             flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target, action, state, force, cancellationToken);
         }
-        var before = flip.Before is { } b ? await releases.TryReadManifestAsync(b, cancellationToken) : null;
+        var before = flip.Before is { } b ? await releases.ReadManifestToDiffFromAsync(b, cancellationToken) : null;
         try
         {
             var outcome = await cdn.NotifyAsync(before, target, flip.At, cancellationToken);

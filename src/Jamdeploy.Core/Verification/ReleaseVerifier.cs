@@ -19,11 +19,12 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
     private const int HashBufferBytes = 1 << 20;
 
     private readonly ILogger _log = (log ?? Serilog.Core.Logger.None).ForContext<ReleaseVerifier>();
+    private readonly ReleaseStore _documents = new(store);
 
     public async Task<VerificationReport> VerifyAsync(
         VerifyTarget target, bool deep, CancellationToken cancellationToken)
     {
-        var pointer = await ReadPointerAsync(cancellationToken);
+        var pointer = (await _documents.ReadLiveAsync(cancellationToken)).Pointer;
         var live = pointer?.Live;
         var ids = await ResolveAsync(target, live, cancellationToken);
 
@@ -110,12 +111,6 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
         return length == size ? (null, length) : ((BlobFault.WrongSize, $"{length} bytes stored, {size} expected"), length);
     }
 
-    private async Task<LivePointer?> ReadPointerAsync(CancellationToken cancellationToken)
-    {
-        var stored = await store.GetAsync(StoreLayout.LiveKey, cancellationToken);
-        return stored is null ? null : StoreDocuments.ReadPointer(stored.Content, Where(StoreLayout.LiveKey));
-    }
-
     private async Task<IReadOnlyList<ReleaseId>> ResolveAsync(VerifyTarget target, ReleaseId? live, CancellationToken cancellationToken)
     {
         switch (target)
@@ -128,8 +123,7 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
                     : throw new UsageException($"nothing is live in {store.Location}; pass --release <id> or --all");
             default:
                 var ids = new SortedSet<ReleaseId>(Comparer<ReleaseId>.Create((a, b) => string.CompareOrdinal(a.Value, b.Value)));
-                await foreach (var info in store.ListAsync(StoreLayout.ReleasesPrefix, cancellationToken))
-                    if (StoreLayout.TryParseRelease(info.Key, out var release)) ids.Add(release);
+                await foreach (var release in _documents.ListReleaseIdsAsync(cancellationToken)) ids.Add(release);
                 // A pointer naming a release whose manifest is gone is the worst breakage there is: report it.
                 if (live is { } current) ids.Add(current);
                 return [.. ids];
@@ -139,24 +133,10 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
     /// <returns>Null for a release that a cleanup deleted after the listing: it no longer needs to be whole.</returns>
     private async Task<(ReleaseId, Manifest?, string?)?> ReadManifestAsync(ReleaseId id, VerifyTarget target, bool isLive, CancellationToken cancellationToken)
     {
-        var key = StoreLayout.Release(id);
-        var stored = await store.GetAsync(key, cancellationToken);
-        if (stored is null)
-        {
-            if (target is VerifyTarget.OneRelease)
-                throw new UsageException($"release {id} does not exist in {store.Location}; `jamdeploy releases` lists them");
-            if (target is VerifyTarget.AllReleases && !isLive) return null;
-            return (id, null, $"its manifest {key} is missing");
-        }
-        try
-        {
-            return (id, StoreDocuments.ReadManifest(stored.Content, Where(key)), null);
-        }
-        catch (CorruptStoreException e)
-        {
-            return (id, null, e.Message);
-        }
+        var read = await _documents.ReadManifestAsync(id, cancellationToken);
+        if (!read.Missing) return (id, read.Manifest, read.Unreadable?.Message);
+        if (target is VerifyTarget.OneRelease) throw _documents.NoSuchRelease(id);
+        if (target is VerifyTarget.AllReleases && !isLive) return null;
+        return (id, null, _documents.LiveManifestMissing(id).Message);
     }
-
-    private string Where(string key) => $"{store.Location.TrimEnd('/')}/{key}";
 }

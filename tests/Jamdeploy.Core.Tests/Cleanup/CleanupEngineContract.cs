@@ -376,6 +376,28 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         Assert.Equal(before, await AllKeysAsync());
     }
 
+    /// <summary>
+    /// A manifest copied under another release's key is foreign, as every other command calls it: cleanup
+    /// neither keeps nor deletes by it, it stops (a plan made by it would age, keep and delete a release
+    /// under a name that is not its own).
+    /// </summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Run_ManifestCopiedUnderAnotherId_RefusesAndDeletesNothing()
+    {
+        var ids = await Site.DeployVersionsAsync(3);
+        await Site.CopyManifestByHandAsync(ids[0]);
+        Site.Clock.Advance(TwoDays);
+        var before = await AllKeysAsync();
+
+        var planned = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().PlanAsync(Rules(keepLast: 1), CancellationToken.None));
+        var run = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().RunAsync(Rules(keepLast: 1), null, null, CancellationToken.None));
+
+        Assert.StartsWith($"{Site.Store.Location.TrimEnd('/')}/releases/copied-by-hand.json: the manifest names release {ids[0]}, not copied-by-hand", run.Message);
+        Assert.EndsWith("cleanup deleted nothing", run.Message);
+        Assert.Equal(run.Message, planned.Message);
+        Assert.Equal(before, await AllKeysAsync());
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task Run_CorruptLivePointer_RefusesAndDeletesNothing()
     {

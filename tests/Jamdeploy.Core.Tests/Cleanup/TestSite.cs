@@ -102,6 +102,15 @@ public sealed class TestSite : IDisposable
     public async Task<Manifest> ManifestAsync(ReleaseId id) =>
         await new ReleaseStore(Store).TryReadManifestAsync(id, CancellationToken.None) ?? throw new InvalidOperationException($"{id} is gone");
 
+    /// <summary>Copies a release's manifest, byte for byte, under another release's key: as a person with a file browser would.</summary>
+    public async Task<ReleaseId> CopyManifestByHandAsync(ReleaseId from, string to = "copied-by-hand")
+    {
+        var copy = ReleaseId.Parse(to);
+        var stored = await Store.GetAsync(StoreLayout.Release(from), CancellationToken.None) ?? throw new InvalidOperationException($"{from} is gone");
+        await Store.PutAsync(StoreLayout.Release(copy), ObjectContent.FromBytes(stored.Content, "application/json"), WriteCondition.IfAbsent, CancellationToken.None);
+        return copy;
+    }
+
     /// <summary>Writes a blob directly, as a deploy that was interrupted before its manifest leaves it.</summary>
     public async Task<ContentHash> PutOrphanBlobAsync(string content)
     {

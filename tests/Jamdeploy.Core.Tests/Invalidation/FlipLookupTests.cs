@@ -86,6 +86,29 @@ public sealed class FlipLookupTests : IDisposable
         Assert.Contains("no release has been made live", error.Message);
     }
 
+    /// <summary>
+    /// Repairing a site whose live manifest went bad by promoting a good release: the flip happens, so the
+    /// command succeeds and the CDN forgets the whole site, whose old paths are unknown (it used to flip, then
+    /// fail reading the old manifest for the diff: exit 1, which promises the live release is unchanged).
+    /// </summary>
+    [Fact(Timeout = 60000)]
+    public async Task Promote_AwayFromAnUnreadableLiveManifest_GoesLiveAndInvalidatesTheWholeSite()
+    {
+        var v1 = await DeployAsync(Some.Site(_dir, "v1", "v1"));
+        var v2 = await DeployAsync(Some.Site(_dir, "v2", "v2"));
+        await _store.PutAsync(StoreLayout.Release(v2), ObjectContent.FromBytes("{ not json"u8.ToArray(), "application/json"), WriteCondition.None, CancellationToken.None);
+        var releases = new ReleaseStore(_store);
+        var operations = new ReleaseOperations(releases, Notifier(), TimeProvider.System, 100, Logger.None);
+
+        var promoted = await operations.PromoteAsync(v1, force: false, CancellationToken.None);
+        var resent = await FlipLookup.FindAsync(releases, v1, CancellationToken.None);
+
+        Assert.Equal((v1, v2), (promoted.Live, promoted.Before));
+        Assert.Equal(v1, (await releases.ReadLiveAsync(CancellationToken.None)).Live);
+        Assert.Equal(["/*"], _cdn.Requests[^1].Paths);
+        Assert.Null(resent.Before);
+    }
+
     private CdnNotifier Notifier() => new(_cdn, false, Logger.None);
 
     private async Task<ReleaseId> DeployAsync(string site) =>

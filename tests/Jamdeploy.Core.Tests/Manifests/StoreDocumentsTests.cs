@@ -39,7 +39,7 @@ public sealed class StoreDocumentsTests
               "source": "/ci/public"
             }
             """, json.ReplaceLineEndings("\n"));
-        Assert.Equal(manifest.Files, StoreDocuments.ReadManifest(Encoding.UTF8.GetBytes(json), "m").Files);
+        Assert.Equal(manifest.Files, StoreDocuments.ReadManifest(Encoding.UTF8.GetBytes(json), "m", manifest.Id).Files);
     }
 
     /// <summary>
@@ -54,7 +54,7 @@ public sealed class StoreDocumentsTests
         var entry = new ManifestEntry(ContentHash.Of("x"u8), 1, "text/html; charset=utf-8");
         var written = new Manifest(ReleaseId.Parse("r1"), At, paths.ToImmutableSortedDictionary(p => p, _ => entry, StringComparer.Ordinal));
 
-        var read = StoreDocuments.ReadManifest(StoreDocuments.Serialize(written), "m");
+        var read = StoreDocuments.ReadManifest(StoreDocuments.Serialize(written), "m", written.Id);
 
         Assert.Equal(paths.Order(StringComparer.Ordinal), read.Files.Keys);
         Assert.Equal(written.ContentDigest(), read.ContentDigest());
@@ -118,5 +118,24 @@ public sealed class StoreDocumentsTests
     {
         var e = Assert.Throws<CorruptStoreException>(() => StoreDocuments.ReadPointer(Encoding.UTF8.GetBytes(json), "/store/live.json"));
         Assert.StartsWith("/store/live.json: ", e.Message);
+    }
+    /// <summary>
+    /// A newer jamdeploy's document may differ in more than its format number; it is named as a format to
+    /// upgrade for, not as corruption to restore from a backup (each reader used to say "corrupt").
+    /// </summary>
+    [Theory]
+    [InlineData("""{"format": 2, "pointsAt": "r1"}""")]
+    [InlineData("""{"pointsAt": "r1", "format": 2}""")]
+    public void Read_NewerFormatOfAnotherShape_NamesTheFormat(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+
+        var pointer = Assert.Throws<CorruptStoreException>(() => StoreDocuments.ReadPointer(bytes, "/store/live.json"));
+        var manifest = Assert.Throws<CorruptStoreException>(() => StoreDocuments.ReadManifest(bytes, "/store/releases/r1.json", ReleaseId.Parse("r1")));
+        var lease = Assert.Throws<CorruptStoreException>(() => StoreDocuments.TryReadLease(bytes, "/store/lease.json"));
+
+        Assert.Equal("/store/live.json: live pointer format 2 is not supported by this jamdeploy (expects 1)", pointer.Message);
+        Assert.Equal("/store/releases/r1.json: release manifest format 2 is not supported by this jamdeploy (expects 1)", manifest.Message);
+        Assert.Equal("/store/lease.json: store lease format 2 is not supported by this jamdeploy (expects 1)", lease.Message);
     }
 }

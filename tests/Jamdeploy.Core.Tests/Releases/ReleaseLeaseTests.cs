@@ -90,4 +90,29 @@ public sealed class ReleaseLeaseTests : IDisposable
 
         await Assert.ThrowsAsync<JamdeployException>(() => AcquireAsync("promote r1"));
     }
+    /// <summary>
+    /// A lease no jamdeploy could have written holds nothing and is taken over; a lease of a newer format is
+    /// some newer jamdeploy's, whose rules this one does not know: it is refused, never taken over (it used to
+    /// be read as if it were this version's, and taken over when it said released).
+    /// </summary>
+    [Theory(Timeout = 30_000)]
+    [InlineData("", true)]
+    [InlineData("null", true)]
+    [InlineData("{\"holder\": 42}", true)]
+    [InlineData("{\"format\": 2, \"holder\": \"cleanup\", \"released\": true}", false)]
+    public async Task Acquire_UnreadableLease_IsTakenOver_ButANewerFormatIsRefused(string lease, bool takenOver)
+    {
+        var path = _dir.Combine("store", "lease.json");
+        await _store.PutAsync(StoreLayout.LeaseKey, ObjectContent.FromBytes(System.Text.Encoding.UTF8.GetBytes(lease), "application/json"), WriteCondition.None, CancellationToken.None);
+
+        if (takenOver)
+        {
+            await using var promote = await AcquireAsync("promote r1");
+            Assert.Contains("promote r1", await File.ReadAllTextAsync(path));
+            return;
+        }
+        var e = await Assert.ThrowsAsync<CorruptStoreException>(() => AcquireAsync("promote r1"));
+        Assert.Equal($"{_store.Location}/lease.json: store lease format 2 is not supported by this jamdeploy (expects 1)", e.Message);
+        Assert.Equal(lease, await File.ReadAllTextAsync(path));
+    }
 }

@@ -126,6 +126,36 @@ public abstract class ReleaseVerifierContract : IAsyncLifetime
         Assert.False(report.Ok);
     }
 
+    /// <summary>
+    /// A manifest copied under another release's key (the reproduced defect: verify said ok, promote said
+    /// corrupt). Every reader now refuses it in the same words, and nothing is written on the way.
+    /// </summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Readers_ManifestCopiedUnderAnotherId_AllCallItForeignInTheSameWordsAndWriteNothing()
+    {
+        var ids = await Site.DeployVersionsAsync(2);
+        var copy = await Site.CopyManifestByHandAsync(ids[0]);
+        var keys = (await Site.KeysAsync("")).Order(StringComparer.Ordinal).ToList();
+
+        var all = await Site.VerifyAsync(VerifyTarget.All, deep: false);
+        var one = await Site.VerifyAsync(VerifyTarget.Release(copy), deep: false);
+        var promote = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Operations().PromoteAsync(copy, force: false, CancellationToken.None));
+        var pin = await Assert.ThrowsAsync<CorruptStoreException>(() => new Jamdeploy.Cleanup.ReleasePins(Site.Store, Site.Clock).PinAsync(copy, null, CancellationToken.None));
+        var list = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Operations().ListAsync(CancellationToken.None));
+
+        var expected = $"{Site.Store.Location.TrimEnd('/')}/releases/copied-by-hand.json: the manifest names release {ids[0]}, not copied-by-hand";
+        Assert.False(all.Ok);
+        Assert.Equal(ids, all.Releases.Where(r => r.Ok).Select(r => r.Id));
+        var reported = Assert.Single(all.Releases, r => !r.Ok && r.Id == copy).ManifestProblem;
+        Assert.StartsWith(expected, reported);
+        Assert.Equal(reported, Assert.Single(one.Releases).ManifestProblem);
+        Assert.Equal(reported, promote.Message);
+        Assert.Equal(reported, pin.Message);
+        Assert.Equal(reported, list.Message);
+        Assert.Equal(keys, (await Site.KeysAsync("")).Order(StringComparer.Ordinal));
+        Assert.Equal(ids[1], await Site.LiveAsync());
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task Verify_UnknownRelease_IsAUsageError()
     {

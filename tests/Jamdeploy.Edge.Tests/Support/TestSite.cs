@@ -39,9 +39,7 @@ public sealed class TestSite(IObjectStore store)
             entries[file.Path] = new ManifestEntry(content.Sha256, file.Content.Length, file.ContentType);
         }
         var manifest = new Manifest(releaseId, DateTimeOffset.UtcNow, entries.ToImmutable());
-        var written = await store.PutAsync(StoreLayout.Release(releaseId),
-            ObjectContent.FromBytes(StoreDocuments.Serialize(manifest), "application/json"), WriteCondition.IfAbsent, CancellationToken.None);
-        Assert.True(written.Written);
+        await new ReleaseStore(store).WriteManifestAsync(manifest, CancellationToken.None);
         return releaseId;
     }
 
@@ -55,7 +53,7 @@ public sealed class TestSite(IObjectStore store)
     /// <summary>Moves the pointer to the release before the live one.</summary>
     public async Task<ReleaseId> RollbackAsync()
     {
-        var (pointer, _) = await ReadPointerAsync();
+        var pointer = (await new ReleaseStore(store).ReadLiveAsync(CancellationToken.None)).Pointer;
         var previous = pointer?.Previous() ?? throw new InvalidOperationException("nothing to roll back to");
         await FlipAsync(previous, FlipAction.Rollback);
         return previous;
@@ -63,20 +61,14 @@ public sealed class TestSite(IObjectStore store)
 
     public async Task FlipAsync(ReleaseId id, FlipAction action = FlipAction.Promote)
     {
-        var (pointer, etag) = await ReadPointerAsync();
+        var releases = new ReleaseStore(store);
+        var (pointer, etag) = await releases.ReadLiveAsync(CancellationToken.None);
         // As jamdeploy writes it: with the live release's content digest, which serve must read past.
-        var digest = (await new ReleaseStore(store).ReadRequestedManifestAsync(id, CancellationToken.None)).ContentDigest();
+        var digest = (await releases.ReadRequestedManifestAsync(id, CancellationToken.None)).ContentDigest();
         var next = pointer is null
             ? LivePointer.First(id, DateTimeOffset.UtcNow, action, digest)
             : pointer.MoveTo(id, DateTimeOffset.UtcNow, action, liveDigest: digest);
-        var written = await store.PutAsync(StoreLayout.LiveKey,
-            ObjectContent.FromBytes(StoreDocuments.Serialize(next), "application/json"), WriteCondition.Expecting(etag), CancellationToken.None);
+        var written = await releases.WritePointerAsync(next, etag, CancellationToken.None);
         Assert.True(written.Written, "the pointer moved under the test");
-    }
-
-    private async Task<(LivePointer? Pointer, string? ETag)> ReadPointerAsync()
-    {
-        var stored = await store.GetAsync(StoreLayout.LiveKey, CancellationToken.None);
-        return stored is null ? (null, null) : (StoreDocuments.ReadPointer(stored.Content, "test"), stored.ETag);
     }
 }
