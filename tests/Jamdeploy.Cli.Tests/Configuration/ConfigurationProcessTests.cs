@@ -72,4 +72,19 @@ public sealed class ConfigurationProcessTests : IDisposable
         Assert.DoesNotContain("/NOTES.md", planned);
         Assert.DoesNotContain(planned, p => p!.EndsWith(".DS_Store", StringComparison.Ordinal));
     }
+
+    /// <summary>Every other variable's name is case-insensitive; the log file's was the one exception.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Deploy_LogFileVariableInMixedCase_WritesTheLog()
+    {
+        var site = Some.Site(_workspace);
+        var log = _workspace.Combine("jamdeploy.log");
+
+        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", site, "--verbose", "--store", "store"],
+            new Dictionary<string, string> { ["JAMDEPLOY__Logging__File"] = log });
+
+        Assert.True(result.ExitCode == ExitCodes.Done, result.ToString());
+        Assert.True(File.Exists(log), "no log file");
+        Assert.NotEqual("", await File.ReadAllTextAsync(log));
+    }
 }
