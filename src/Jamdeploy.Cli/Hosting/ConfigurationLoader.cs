@@ -17,6 +17,9 @@ public static class ConfigurationLoader
     public const string ShippedFileName = "appsettings.json";
     public const string EnvironmentPrefix = "JAMDEPLOY__";
 
+    /// <summary>Read from the environment only: logging starts before the files are read.</summary>
+    public static readonly string LogFileKey = $"{nameof(JamdeploySettings.Logging)}:{nameof(LoggingSettings.File)}";
+
     public static IConfiguration Load(string workingDirectory) =>
         Load(workingDirectory, ProcessEnvironment(), AppContext.BaseDirectory);
 
@@ -61,8 +64,12 @@ public static class ConfigurationLoader
             throw new UsageException($"{name} could not be read: {e.Message}", e);
         }
         foreach (var key in configuration.AsEnumerable().Select(p => p.Key).Order(StringComparer.OrdinalIgnoreCase))
+        {
             if (SettingsSchema.Jamdeploy.UnknownPart(key) is { } unknown)
                 throw new UsageException($"unknown key '{unknown}' in {name}{Suggestion(unknown, k => k)}");
+            if (key.Equals(LogFileKey, StringComparison.OrdinalIgnoreCase))
+                throw new UsageException($"{LogFileKey} in {name} would not be read (logging starts first); set {VariableName(LogFileKey).ToUpperInvariant()} instead");
+        }
         return configuration;
     }
 

@@ -34,7 +34,7 @@ public static class Logging
     /// </summary>
     private static string? LogFile(System.Collections.IDictionary environment)
     {
-        var name = ConfigurationLoader.VariableName($"{nameof(JamdeploySettings.Logging)}:{nameof(LoggingSettings.File)}");
+        var name = ConfigurationLoader.VariableName(ConfigurationLoader.LogFileKey);
         return environment.Keys.Cast<string>().Order(StringComparer.Ordinal)
             .Where(k => k.Equals(name, StringComparison.OrdinalIgnoreCase))
             .Select(k => environment[k] as string).LastOrDefault(v => !string.IsNullOrEmpty(v));

@@ -35,6 +35,8 @@ public sealed class ConfigurationLoaderTests : IDisposable
         { """{ "Deploy": { "Ignore": { "drafts": "*.md" } } }""", "unknown key 'Deploy:Ignore:drafts' in jamdeploy.json" },
         { """{ "Store": { "Path": "x" } }""", "unknown key 'Store:Path' in jamdeploy.json" },
         { """{ "Zebra": 1 }""", "unknown key 'Zebra' in jamdeploy.json; see the configuration reference" },
+        // Known, but read before the files are: refused rather than ignored.
+        { """{ "Logging": { "File": "jamdeploy.log" } }""", "Logging:File in jamdeploy.json would not be read (logging starts first); set JAMDEPLOY__LOGGING__FILE instead" },
     };
 
     [Theory]
@@ -74,7 +76,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
         Assert.Contains("Serve:PurgeToken", keys);
 
         var variables = keys.Select(k => (ConfigurationLoader.VariableName(k).ToUpperInvariant(), "")).ToArray();
-        var configuration = Load("""{ "Deploy": { "Ignore": [ "*.md" ] }, "Serve": { "Preview": { "Enabled": true } } }""", variables);
+        var configuration = Load("""{ "Deploy": { "Ignore": [ "*.md" ] }, "Serve": { "Preview": { "Enabled": true } }, "Logging": { } }""", variables);
 
         Assert.Equal("", configuration["store"]);
     }
