@@ -65,6 +65,15 @@ public sealed partial class ShippedDefaultsTests
             $"{document} documents {key}, which no options type declares"));
     }
 
+    [Theory]
+    [MemberData(nameof(Documents))]
+    public void ConfigurationTable_NamesTheDefaultIgnorePatterns(string document)
+    {
+        var row = File.ReadAllLines(RepositoryRoot.Combine(document.Split('/'))).Single(l => l.StartsWith("| `Deploy:IgnoreDefaults` |", StringComparison.Ordinal));
+
+        Assert.All(Deploying.DeployOptions.DefaultIgnore, pattern => Assert.Contains($"`{pattern}`", row, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void ConfigurationReference_ListsEverySetting()
     {
