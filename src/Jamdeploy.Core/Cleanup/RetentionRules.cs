@@ -8,17 +8,15 @@ namespace Jamdeploy.Cleanup;
 /// </summary>
 public sealed record RetentionRules
 {
-    public const int DefaultKeepLast = 10;
-    public static readonly TimeSpan DefaultKeepFor = TimeSpan.FromDays(7);
     public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromHours(24);
 
     public static RetentionRules Default { get; } = new();
 
     /// <summary>The newest releases (by creation time) kept whatever their age.</summary>
-    public int KeepLast { get; init; } = DefaultKeepLast;
+    public int KeepLast { get; init; } = 10;
 
     /// <summary>Releases younger than this are kept.</summary>
-    public TimeSpan KeepFor { get; init; } = DefaultKeepFor;
+    public TimeSpan KeepFor { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>
     /// How long a deploy may take: blobs younger than this are never deleted (a deploy still uploading has
