@@ -2,7 +2,6 @@ using System.CommandLine;
 using Jamdeploy.Cleanup;
 using Jamdeploy.Cli.Hosting;
 using Jamdeploy.Cli.Output;
-using Microsoft.Extensions.Configuration;
 
 namespace Jamdeploy.Cli.Commands;
 
@@ -15,9 +14,9 @@ public sealed class CleanupCommand : CommandBase
 {
     public const string Section = "Cleanup";
 
-    private static readonly Option<int?> KeepLastOption = new("--keep-last") { HelpName = "N", Description = $"Keep the newest N releases (default {RetentionRules.DefaultKeepLast}, Cleanup:KeepLast)" };
-    private static readonly Option<string?> KeepForOption = new("--keep-for") { HelpName = "duration", Description = "Keep releases younger than this, e.g. 7d, 36h (default 7d, Cleanup:KeepFor)" };
-    private static readonly Option<string?> GracePeriodOption = new("--grace-period") { HelpName = "duration", Description = "Never delete a blob younger than this, nor a release live within it; longer than your slowest deploy (default 24h, Cleanup:GracePeriod)" };
+    private static readonly Option<int?> KeepLastOption = new("--keep-last") { HelpName = "N", Description = $"Keep the newest N releases (default {RetentionRules.Default.KeepLast}, Cleanup:KeepLast)" };
+    private static readonly Option<string?> KeepForOption = new("--keep-for") { HelpName = "duration", Description = $"Keep releases younger than this, e.g. 7d, 36h (default {RetentionRules.FormatDuration(RetentionRules.Default.KeepFor)}, Cleanup:KeepFor)" };
+    private static readonly Option<string?> GracePeriodOption = new("--grace-period") { HelpName = "duration", Description = $"Never delete a blob younger than this, nor a release live within it; longer than your slowest deploy (default {RetentionRules.FormatDuration(RetentionRules.Default.GracePeriod)}, Cleanup:GracePeriod)" };
     private static readonly Option<int?> MaxDeleteOption = new("--max-delete") { HelpName = "N", Description = "Delete at most N objects, then stop and say so with exit 1 (Cleanup:MaxDelete)" };
     private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print what would be deleted and the bytes freed; delete nothing" };
 
@@ -34,8 +33,7 @@ public sealed class CleanupCommand : CommandBase
     {
         var parse = context.ParseResult;
         var rules = Rules(context);
-        var maxDelete = parse.GetValue(MaxDeleteOption) ?? ReadMaxDelete(context.Configuration);
-        if (maxDelete is < 1) throw new UsageException($"--max-delete must be 1 or more (got {maxDelete})");
+        var maxDelete = rules.MaxDelete;
         var engine = new CleanupEngine(context.Store, context.Time, context.Log);
 
         if (parse.GetValue(DryRunOption))
@@ -66,19 +64,8 @@ public sealed class CleanupCommand : CommandBase
             KeepLast = parse.GetValue(KeepLastOption) ?? configured.KeepLast,
             KeepFor = parse.GetValue(KeepForOption) is { } keepFor ? RetentionRules.ParseDuration(keepFor, "--keep-for") : configured.KeepFor,
             GracePeriod = parse.GetValue(GracePeriodOption) is { } grace ? RetentionRules.ParseDuration(grace, "--grace-period") : configured.GracePeriod,
+            MaxDelete = parse.GetValue(MaxDeleteOption) ?? configured.MaxDelete,
         }).Validated();
-    }
-
-    private static int? ReadMaxDelete(IConfiguration configuration)
-    {
-        try
-        {
-            return configuration.GetValue<int?>($"{Section}:MaxDelete");
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new UsageException($"configuration: {Section}:MaxDelete must be a whole number ({e.Message.Split('\n')[0]})", e);
-        }
     }
 
     private static void WriteJson(CommandContext context, CleanupPlan plan, CleanupResult? result, int? maxDelete) =>

@@ -13,7 +13,7 @@ public abstract class CommandBase : Command
 {
     protected static readonly Option<string?> StoreOption = new("--store")
     {
-        Description = "Where the site lives: a directory (default .jamdeploy/store) or s3://bucket/prefix",
+        Description = $"Where the site lives: a directory (default {StoreFactory.DefaultLocation}) or s3://bucket/prefix",
     };
 
     protected static readonly Option<bool> JsonOption = new("--json") { Description = "Write one JSON document to stdout, for machines" };

@@ -15,12 +15,12 @@ public sealed class ServeCommand : CommandBase
 {
     private static readonly Option<string?> UrlsOption = new("--urls")
     {
-        Description = "Where to listen, ';'-separated (default Serve:Urls, http://127.0.0.1:8080)",
+        Description = $"Where to listen, ';'-separated (default Serve:Urls, {new ServeOptions().Urls})",
     };
 
     private static readonly Option<bool> PreviewOption = new("--preview")
     {
-        Description = "Also serve any stored release at /_jamdeploy/releases/<id>/ and <id>.localhost (Serve:Preview:Enabled)",
+        Description = $"Also serve any stored release at /_jamdeploy/releases/<id>/ and <id>.{new PreviewOptions().HostSuffix} (Serve:Preview:Enabled)",
     };
 
     public ServeCommand() : base("serve", "Serve the live release over HTTP (local preview, or the origin behind a CDN)")

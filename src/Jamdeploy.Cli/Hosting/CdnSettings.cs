@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Jamdeploy.Aws.CloudFront;
 using Jamdeploy.Invalidation;
 
 namespace Jamdeploy.Cli.Hosting;
@@ -37,15 +38,19 @@ public sealed partial record CdnSettings
     public int MinPathsForDirectoryWildcard { get; init; } = new InvalidationOptions().MinPathsForDirectoryWildcard;
 
     /// <summary>How long <c>--wait</c> waits for CloudFront to report an invalidation completed.</summary>
-    public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromMinutes(15);
+    public TimeSpan WaitTimeout { get; init; } = CloudFrontDefaults.WaitTimeout;
 
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How often <c>--wait</c> asks.</summary>
+    public TimeSpan PollInterval { get; init; } = CloudFrontDefaults.PollInterval;
 
     /// <summary>Retries after throttling, too many invalidations in progress, 5xx and dropped connections.</summary>
-    public int MaxRetries { get; init; } = 8;
+    public int MaxRetries { get; init; } = CloudFrontDefaults.MaxRetries;
 
     /// <summary>The first retry delay; it doubles, with jitter, per attempt.</summary>
-    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RetryBaseDelay { get; init; } = CloudFrontDefaults.RetryBaseDelay;
+
+    // The CloudFront client's options own these defaults; this section only lets them be changed.
+    private static readonly CloudFrontOptions CloudFrontDefaults = new() { DistributionId = "" };
 
     public InvalidationOptions InvalidationOptions => new() { MaxPaths = MaxPaths, MinPathsForDirectoryWildcard = MinPathsForDirectoryWildcard };
 
@@ -71,7 +76,7 @@ public sealed partial record CdnSettings
     {
         var text = new[] { Endpoint, environment("AWS_ENDPOINT_URL_CLOUDFRONT"), environment("AWS_ENDPOINT_URL") }
             .FirstOrDefault(t => !string.IsNullOrWhiteSpace(t));
-        if (string.IsNullOrWhiteSpace(text)) return Aws.CloudFront.CloudFrontOptions.DefaultEndpoint;
+        if (string.IsNullOrWhiteSpace(text)) return CloudFrontOptions.DefaultEndpoint;
         return Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
             ? uri
             : throw new UsageException($"Cdn:Endpoint '{text}' is not an http(s) URL");

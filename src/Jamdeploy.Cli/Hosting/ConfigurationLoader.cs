@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 
@@ -6,31 +7,35 @@ namespace Jamdeploy.Cli.Hosting;
 /// <summary>
 /// Configuration in order of precedence, lowest first: <c>appsettings.json</c> shipped beside the
 /// binary, <c>jamdeploy.json</c> in the working directory, <c>JAMDEPLOY__</c> environment variables
-/// (<c>__</c> separates sections); flags are applied last by each command.
+/// (<c>__</c> separates sections); flags are applied last by each command. A key no options type
+/// declares (<see cref="SettingsSchema"/>) is a usage error naming it and the nearest known key: a typo
+/// must not silently fall back to a default.
 /// </summary>
 public static class ConfigurationLoader
 {
     public const string ProjectFileName = "jamdeploy.json";
+    public const string ShippedFileName = "appsettings.json";
     public const string EnvironmentPrefix = "JAMDEPLOY__";
 
-    public static IConfiguration Load(string workingDirectory)
+    /// <summary>Read from the environment only: logging starts before the files are read.</summary>
+    public static readonly string LogFileKey = $"{nameof(JamdeploySettings.Logging)}:{nameof(LoggingSettings.File)}";
+
+    public static IConfiguration Load(string workingDirectory) =>
+        Load(workingDirectory, ProcessEnvironment(), AppContext.BaseDirectory);
+
+    /// <param name="workingDirectory">Where <c>jamdeploy.json</c> is looked for.</param>
+    /// <param name="environment">Environment variables; only those starting <c>JAMDEPLOY__</c> are read.</param>
+    /// <param name="shippedDirectory">Where the shipped <c>appsettings.json</c> is (beside the binary).</param>
+    public static IConfiguration Load(string workingDirectory, IEnumerable<KeyValuePair<string, string?>> environment, string shippedDirectory)
     {
-        var shipped = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
-        var project = Path.Combine(workingDirectory, ProjectFileName);
-        CheckJson(shipped);
-        CheckJson(project);
-        try
-        {
-            return new ConfigurationBuilder()
-                .AddJsonFile(shipped, optional: true, reloadOnChange: false)
-                .AddJsonFile(project, optional: true, reloadOnChange: false)
-                .AddEnvironmentVariables(EnvironmentPrefix)
-                .Build();
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or JsonException)
-        {
-            throw new UsageException($"configuration could not be read: {e.Message}", e);
-        }
+        var shipped = ReadJson(Path.Combine(shippedDirectory, ShippedFileName), $"{ShippedFileName} (shipped with jamdeploy)");
+        var project = ReadJson(Path.Combine(workingDirectory, ProjectFileName), ProjectFileName);
+        var variables = ReadEnvironment(environment);
+        return new ConfigurationBuilder()
+            .AddConfiguration(shipped)
+            .AddConfiguration(project)
+            .AddInMemoryCollection(variables)
+            .Build();
     }
 
     /// <summary>Binds a section, turning a value of the wrong type into a line that names the key.</summary>
@@ -45,6 +50,53 @@ public static class ConfigurationLoader
             throw new UsageException($"configuration: {e.Message.Split('\n')[0]}", e);
         }
     }
+
+    private static IConfiguration ReadJson(string path, string name)
+    {
+        CheckJson(path);
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = new ConfigurationBuilder().AddJsonFile(path, optional: true, reloadOnChange: false).Build();
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or JsonException)
+        {
+            throw new UsageException($"{name} could not be read: {e.Message}", e);
+        }
+        foreach (var key in configuration.AsEnumerable().Select(p => p.Key).Order(StringComparer.OrdinalIgnoreCase))
+        {
+            if (SettingsSchema.Jamdeploy.UnknownPart(key) is { } unknown)
+                throw new UsageException($"unknown key '{unknown}' in {name}{Suggestion(unknown, k => k)}");
+            if (key.Equals(LogFileKey, StringComparison.OrdinalIgnoreCase))
+                throw new UsageException($"{LogFileKey} in {name} would not be read (logging starts first); set {VariableName(LogFileKey).ToUpperInvariant()} instead");
+        }
+        return configuration;
+    }
+
+    private static Dictionary<string, string?> ReadEnvironment(IEnumerable<KeyValuePair<string, string?>> environment)
+    {
+        // Variable names are case-sensitive on Linux, keys are not: the last spelling of a key wins, as the
+        // configuration's own environment provider does it.
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in environment.Where(v => v.Key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)).OrderBy(v => v.Key, StringComparer.Ordinal))
+        {
+            var key = name[EnvironmentPrefix.Length..].Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal);
+            if (key.Length == 0) continue;
+            if (SettingsSchema.Jamdeploy.UnknownPart(key) is { } unknown)
+                throw new UsageException($"unknown key '{unknown}' in environment variable {name}{Suggestion(unknown, VariableName)}");
+            values[key] = value;
+        }
+        return values;
+    }
+
+    /// <summary>The variable that sets a key: <c>Cdn:Provider</c> → <c>JAMDEPLOY__Cdn__Provider</c>.</summary>
+    public static string VariableName(string key) => EnvironmentPrefix + key.Replace(ConfigurationPath.KeyDelimiter, "__", StringComparison.Ordinal);
+
+    private static string Suggestion(string unknown, Func<string, string> spell) =>
+        SettingsSchema.Jamdeploy.Nearest(unknown) is { } nearest ? $"; did you mean '{spell(nearest)}'?" : "; see the configuration reference (deploy/README.md)";
+
+    private static IEnumerable<KeyValuePair<string, string?>> ProcessEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().Select(e => KeyValuePair.Create((string)e.Key, (string?)e.Value));
 
     // The JSON provider's own error names neither the line nor the problem in one line; this does.
     private static void CheckJson(string path)

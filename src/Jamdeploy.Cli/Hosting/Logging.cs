@@ -22,10 +22,22 @@ public static class Logging
             .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.Sink(new TextWriterSink(stderr, new MessageTemplateTextFormatter(template, System.Globalization.CultureInfo.InvariantCulture)));
-        var file = Environment.GetEnvironmentVariable("JAMDEPLOY__LOGGING__FILE");
+        var file = LogFile(Environment.GetEnvironmentVariables());
         if (!string.IsNullOrEmpty(file))
             configuration = configuration.WriteTo.File(file, outputTemplate: "[{Timestamp:o} {Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture);
         return configuration.CreateLogger();
+    }
+
+    /// <summary>
+    /// <c>Logging:File</c>, from the environment only (logging starts before jamdeploy.json is read), spelled
+    /// in any case as every other <c>JAMDEPLOY__</c> variable may be.
+    /// </summary>
+    private static string? LogFile(System.Collections.IDictionary environment)
+    {
+        var name = ConfigurationLoader.VariableName(ConfigurationLoader.LogFileKey);
+        return environment.Keys.Cast<string>().Order(StringComparer.Ordinal)
+            .Where(k => k.Equals(name, StringComparison.OrdinalIgnoreCase))
+            .Select(k => environment[k] as string).LastOrDefault(v => !string.IsNullOrEmpty(v));
     }
 }
 

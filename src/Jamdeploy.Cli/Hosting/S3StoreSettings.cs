@@ -7,20 +7,42 @@ namespace Jamdeploy.Cli.Hosting;
 /// reach an S3 or S3-compatible store. Credentials are deliberately absent: the AWS SDK's chain (the
 /// AWS_* variables, shared config and credentials files, SSO, instance roles) or <see cref="Profile"/>.
 /// </summary>
-public sealed class S3StoreSettings
+public sealed record S3StoreSettings
 {
     public const string Section = "S3";
 
-    public string? Region { get; set; }
-    public string? EndpointUrl { get; set; }
-    public bool? ForcePathStyle { get; set; }
-    public string? Profile { get; set; }
-    public int MultipartThresholdMiB { get; set; } = 64;
-    public int PartSizeMiB { get; set; } = 16;
-    public int MaxConcurrentRequests { get; set; } = 16;
-    public int PartParallelism { get; set; } = 4;
-    public int MaxRetryAttempts { get; set; } = 5;
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    // The store's own options own these defaults; this section only lets them be changed (sizes in MiB).
+    private static readonly S3StoreOptions Defaults = new() { Location = S3Location.Parse("s3://defaults") };
+
+    /// <inheritdoc cref="S3StoreOptions.Region"/>
+    public string? Region { get; init; }
+
+    /// <inheritdoc cref="S3StoreOptions.EndpointUrl"/>
+    public string? EndpointUrl { get; init; }
+
+    /// <inheritdoc cref="S3StoreOptions.ForcePathStyle"/>
+    public bool? ForcePathStyle { get; init; }
+
+    /// <inheritdoc cref="S3StoreOptions.Profile"/>
+    public string? Profile { get; init; }
+
+    /// <summary>Files of at least this many MiB go up in parts.</summary>
+    public int MultipartThresholdMiB { get; init; } = (int)(Defaults.MultipartThreshold / S3StoreOptions.MiB);
+
+    /// <summary>The size of each part, in MiB.</summary>
+    public int PartSizeMiB { get; init; } = (int)(Defaults.PartSize / S3StoreOptions.MiB);
+
+    /// <inheritdoc cref="S3StoreOptions.MaxConcurrentRequests"/>
+    public int MaxConcurrentRequests { get; init; } = Defaults.MaxConcurrentRequests;
+
+    /// <inheritdoc cref="S3StoreOptions.PartParallelism"/>
+    public int PartParallelism { get; init; } = Defaults.PartParallelism;
+
+    /// <inheritdoc cref="S3StoreOptions.MaxRetryAttempts"/>
+    public int MaxRetryAttempts { get; init; } = Defaults.MaxRetryAttempts;
+
+    /// <inheritdoc cref="S3StoreOptions.RequestTimeout"/>
+    public TimeSpan RequestTimeout { get; init; } = Defaults.RequestTimeout;
 
     public S3StoreOptions ToOptions(S3Location location) => new()
     {

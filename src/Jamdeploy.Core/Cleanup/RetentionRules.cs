@@ -3,22 +3,20 @@ using System.Globalization;
 namespace Jamdeploy.Cleanup;
 
 /// <summary>
-/// What cleanup keeps besides the live release, pinned releases and the rollback target. Defaults live
-/// here and nowhere else; the <c>Cleanup</c> configuration section and the command's flags override them.
+/// What cleanup keeps besides the live release, pinned releases and the rollback target, and how much one
+/// run may delete. Defaults live here and nowhere else; the <c>Cleanup</c> configuration section and the command's flags override them.
 /// </summary>
 public sealed record RetentionRules
 {
-    public const int DefaultKeepLast = 10;
-    public static readonly TimeSpan DefaultKeepFor = TimeSpan.FromDays(7);
     public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromHours(24);
 
     public static RetentionRules Default { get; } = new();
 
     /// <summary>The newest releases (by creation time) kept whatever their age.</summary>
-    public int KeepLast { get; init; } = DefaultKeepLast;
+    public int KeepLast { get; init; } = 10;
 
     /// <summary>Releases younger than this are kept.</summary>
-    public TimeSpan KeepFor { get; init; } = DefaultKeepFor;
+    public TimeSpan KeepFor { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>
     /// How long a deploy may take: blobs younger than this are never deleted (a deploy still uploading has
@@ -27,12 +25,16 @@ public sealed record RetentionRules
     /// </summary>
     public TimeSpan GracePeriod { get; init; } = DefaultGracePeriod;
 
+    /// <summary>Objects one run deletes at most before it stops (exit 1; the next run continues); null is no limit.</summary>
+    public int? MaxDelete { get; init; }
+
     /// <summary>Throws a <see cref="UsageException"/> naming the setting that is out of range.</summary>
     public RetentionRules Validated()
     {
         if (KeepLast < 0) throw new UsageException($"Cleanup:KeepLast (--keep-last) must be 0 or more (got {KeepLast})");
         if (KeepFor < TimeSpan.Zero) throw new UsageException("Cleanup:KeepFor (--keep-for) must not be negative");
         if (GracePeriod < TimeSpan.Zero) throw new UsageException("Cleanup:GracePeriod (--grace-period) must not be negative");
+        if (MaxDelete < 1) throw new UsageException($"Cleanup:MaxDelete (--max-delete) must be 1 or more (got {MaxDelete})");
         return this;
     }
 

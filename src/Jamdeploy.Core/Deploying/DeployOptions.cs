@@ -1,10 +1,25 @@
+using System.Text.Json.Serialization;
+
 namespace Jamdeploy.Deploying;
 
 /// <summary>Settings of the deploy pipeline, bound from the <c>Deploy</c> configuration section.</summary>
 public sealed record DeployOptions
 {
-    /// <summary>Glob patterns of files never deployed (besides .git and .jamdeploy).</summary>
+    /// <summary>Files no site means to publish: editor swap files and the folder metadata of macOS and Windows.</summary>
+    public static IReadOnlyList<string> DefaultIgnore { get; } = [".DS_Store", "Thumbs.db", "*.swp"];
+
+    /// <summary>
+    /// Glob patterns of files never deployed, added to <see cref="DefaultIgnore"/> (besides .git and .jamdeploy).
+    /// The defaults are not in this list because configuration merges lists item by item: a user's first
+    /// pattern would silently replace the first default.
+    /// </summary>
     public IReadOnlyList<string> Ignore { get; init; } = [];
+
+    /// <summary>Whether <see cref="DefaultIgnore"/> applies besides <see cref="Ignore"/>; false deploys a .DS_Store if the folder has one.</summary>
+    public bool IgnoreDefaults { get; init; } = true;
+
+    /// <summary>What the deploy skips: the defaults (unless turned off), then the configured patterns.</summary>
+    public IReadOnlyList<string> IgnorePatterns => IgnoreDefaults ? [.. DefaultIgnore, .. Ignore] : Ignore;
 
     /// <summary>Blobs uploaded at once. Measured: see scripts/bench.sh.</summary>
     public int UploadConcurrency { get; init; } = 16;
@@ -13,6 +28,8 @@ public sealed record DeployOptions
     public int HistoryLimit { get; init; } = Releases.LivePointer.DefaultHistoryLimit;
 
     /// <summary>Must equal cleanup's: a stored blob older than this may be deleted by a cleanup, so it is not trusted.</summary>
+    /// <remarks>Not a <c>Deploy</c> setting (hence not part of the settings document): the CLI sets it from <c>Cleanup:GracePeriod</c>.</remarks>
+    [JsonIgnore]
     public TimeSpan GracePeriod { get; init; } = Cleanup.RetentionRules.DefaultGracePeriod;
 
     /// <summary>Wait for the CDN to report the invalidation completed.</summary>

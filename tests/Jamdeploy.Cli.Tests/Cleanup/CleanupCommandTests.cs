@@ -233,7 +233,7 @@ public sealed class CleanupHelpTests
               -v, --verbose              Log diagnostics to stderr
               --keep-last <N>            Keep the newest N releases (default 10, Cleanup:KeepLast)
               --keep-for <duration>      Keep releases younger than this, e.g. 7d, 36h (default 7d, Cleanup:KeepFor)
-              --grace-period <duration>  Never delete a blob younger than this, nor a release live within it; longer than your slowest deploy (default 24h, Cleanup:GracePeriod)
+              --grace-period <duration>  Never delete a blob younger than this, nor a release live within it; longer than your slowest deploy (default 1d, Cleanup:GracePeriod)
               --max-delete <N>           Delete at most N objects, then stop and say so with exit 1 (Cleanup:MaxDelete)
               --dry-run                  Print what would be deleted and the bytes freed; delete nothing
               -?, -h, --help             Show help and usage information

@@ -1,0 +1,45 @@
+using Jamdeploy.Cleanup;
+using Jamdeploy.Deploying;
+using Jamdeploy.Edge;
+
+namespace Jamdeploy.Cli.Hosting;
+
+/// <summary>
+/// The shape of the configuration (the shipped appsettings.json, jamdeploy.json, <c>JAMDEPLOY__</c>
+/// variables): one property per section, each typed by the options type that owns that section's defaults
+/// and validation. The known keys are read from this shape (<see cref="SettingsSchema"/>), so an option
+/// added to any of these types is known, documented-checked and shipped without another list to edit.
+/// </summary>
+public sealed record JamdeploySettings
+{
+    /// <summary>The store when <c>--store</c> is not given.</summary>
+    public string Store { get; init; } = StoreFactory.DefaultLocation;
+
+    public SiteSettings Site { get; init; } = new();
+
+    public DeployOptions Deploy { get; init; } = new();
+
+    public RetentionRules Cleanup { get; init; } = new();
+
+    public CdnSettings Cdn { get; init; } = new();
+
+    public S3StoreSettings S3 { get; init; } = new();
+
+    public ServeOptions Serve { get; init; } = new();
+
+    public LoggingSettings Logging { get; init; } = new();
+}
+
+/// <summary>The <c>Site</c> section: facts about the site that jamdeploy reports but does not act on.</summary>
+public sealed record SiteSettings
+{
+    /// <summary>The site's public address, reported as the <c>url</c> output in CI.</summary>
+    public string? Url { get; init; }
+}
+
+/// <summary>The <c>Logging</c> section.</summary>
+public sealed record LoggingSettings
+{
+    /// <summary>A log file besides <c>--verbose</c>; read from <c>JAMDEPLOY__LOGGING__FILE</c> because logging starts before configuration is read.</summary>
+    public string? File { get; init; }
+}
