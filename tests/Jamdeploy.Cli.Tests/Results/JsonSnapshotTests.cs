@@ -56,6 +56,21 @@ public sealed partial class JsonSnapshotTests : IDisposable
         AssertMatchesSnapshot(name, Normalize(result.Stdout, first, second));
     }
 
+    /// <summary>serve writes its document once it listens (a real process: it runs until stopped).</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Serve_Json_MatchesTheSnapshot()
+    {
+        var first = await DeployAsync("v1", "first");
+        using var serve = JamdeployProcess.Start(_workspace.Path, ["serve", "--store", Store, "--urls", "http://127.0.0.1:0", "--json"]);
+
+        await serve.WaitForOutputAsync("}\n", TimeSpan.FromSeconds(50));
+        serve.Kill();
+
+        var stdout = serve.Stdout;
+        using var document = JsonDocument.Parse(stdout);
+        AssertMatchesSnapshot("serve", PortPattern().Replace(Normalize(stdout, first, first), "http://127.0.0.1:<port>"));
+    }
+
     private async Task<string> DeployAsync(string stamp, string message)
     {
         var site = Some.Site(_workspace, stamp, stamp);
@@ -83,6 +98,9 @@ public sealed partial class JsonSnapshotTests : IDisposable
         Assert.True(File.Exists(snapshot), $"no snapshot {snapshot}: rerun with JAMDEPLOY_UPDATE_SNAPSHOTS=1 and review it");
         Assert.Equal(File.ReadAllText(snapshot), actual);
     }
+
+    [GeneratedRegex(@"http://127\.0\.0\.1:\d+")]
+    private static partial Regex PortPattern();
 
     [GeneratedRegex(@"\b\d{8}-\d{6}-[0-9a-f]{6}\b")]
     private static partial Regex ReleaseIdPattern();
