@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Jamdeploy.Cli.Results;
@@ -12,6 +13,8 @@ public sealed class UserOutput(TextWriter stdout, bool json)
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
+        // A document for programs, never embedded in HTML: an error line keeps its quotes ('x', not \u0027x\u0027).
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 

@@ -35,6 +35,7 @@ public sealed class FailureJsonTests : IDisposable
 
         var failure = AssertFailureDocument(result, ExitCodes.Usage);
         Assert.Contains("is not a release id", failure.GetProperty("error").GetString());
+        Assert.Contains("'Not An Id' is not a release id", result.Stdout); // readable as printed, not \u0027-escaped
         Assert.False(Directory.Exists(Store));
     }
 
