@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Jamdeploy.Cli.Commands;
+using Jamdeploy.Cli.Output;
+using Jamdeploy.Cli.Results;
 
 namespace Jamdeploy.Cli;
 
@@ -27,7 +29,7 @@ public static class JamdeployCli
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken cancellationToken = default)
     {
         var root = BuildRootCommand();
         var parsed = root.Parse(args);
@@ -37,10 +39,12 @@ public static class JamdeployCli
         {
             // A usage mistake is exit 2 and one line, not the help page.
             var problems = string.Join("; ", parsed.Errors.Select(e => e.Message.TrimEnd('.')));
-            await errors.WriteLineAsync($"jamdeploy: {problems} (see `jamdeploy --help`)");
-            return ExitCodes.Usage;
+            var failure = FailureResult.Usage($"{problems} (see `jamdeploy --help`)");
+            new UserOutput(output, CommandBase.WantsJson(parsed)).Write(failure);
+            await errors.WriteLineAsync($"jamdeploy: {failure.Error}");
+            return failure.ExitCode;
         }
         var configuration = new InvocationConfiguration { Output = output, Error = errors };
-        return await parsed.InvokeAsync(configuration);
+        return await parsed.InvokeAsync(configuration, cancellationToken);
     }
 }

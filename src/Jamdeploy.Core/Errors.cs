@@ -33,10 +33,29 @@ public sealed class LiveChangedException(ReleaseId? expected, ReleaseId? nowLive
     public ReleaseId? NowLive { get; } = nowLive;
 }
 
+/// <summary>
+/// The flip happened, so the new release is live, but a step after it did not finish. Carries the live release
+/// and the unfinished step so every output (stderr, the <c>--json</c> document, the CI summary) can say both.
+/// </summary>
+public abstract class AfterFlipException(int exitCode, ReleaseId live, string unfinished, string message, Exception? inner)
+    : JamdeployException(exitCode, message, inner)
+{
+    /// <summary>The release that is live now.</summary>
+    public ReleaseId Live { get; } = live;
+
+    /// <summary>What did not finish after the flip, one word for machines (for example <c>invalidation</c>).</summary>
+    public string Unfinished { get; } = unfinished;
+}
+
 /// <summary>The release is live but the CDN was not told (exit 3).</summary>
 public sealed class InvalidationFailedException(ReleaseId live, string reason, Exception? inner = null)
-    : JamdeployException(ExitCodes.InvalidationFailed,
+    : AfterFlipException(ExitCodes.InvalidationFailed, live, Step,
         $"{live} is live, but the CDN invalidation failed: {reason}; retry with `jamdeploy invalidate --release {live}`", inner)
 {
-    public ReleaseId Live { get; } = live;
+    public const string Step = "invalidation";
 }
+
+/// <summary>Ctrl+C arrived after the flip: the release is live, the CDN was not told (exit 130).</summary>
+public sealed class CancelledAfterFlipException(ReleaseId live, OperationCanceledException inner)
+    : AfterFlipException(ExitCodes.Cancelled, live, InvalidationFailedException.Step,
+        $"cancelled after {live} went live; the CDN was not invalidated: run `jamdeploy invalidate --release {live}`", inner);

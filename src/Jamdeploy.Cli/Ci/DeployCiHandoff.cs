@@ -5,7 +5,8 @@ namespace Jamdeploy.Cli.Ci;
 
 /// <summary>
 /// The deploy command's link to the CI it runs in: <c>--commit</c> and <c>--message</c> default from the
-/// CI's variables, and the result goes to GitHub's step outputs and summary when those files are set.
+/// CI's variables, and the result goes to GitHub's step outputs and summary when those files are set. A
+/// finished deploy's report comes from its result (<see cref="Results.DeployResultView.ToCiReport"/>), a failed one's from here.
 /// </summary>
 public static class DeployCiHandoff
 {
@@ -19,34 +20,13 @@ public static class DeployCiHandoff
         Message = request.Message ?? ci.Message,
     };
 
-    public static CiDeployReport FromResult(DeployResult result, DeployRequest request, string store, string? url)
-    {
-        var plan = result.Plan;
-        var counts = new CiPlanCounts(
-            result.Files,
-            result.TotalBytes,
-            plan?.Uploads.Count ?? 0,
-            plan?.BytesToSend ?? 0,
-            plan?.ReusedFiles ?? result.Files);
-        var (outcome, live) = result.Outcome switch
-        {
-            DeployOutcome.Live => (CiDeployOutcomes.Live, true),
-            DeployOutcome.Unchanged => (CiDeployOutcomes.Unchanged, true),
-            DeployOutcome.Staged => (CiDeployOutcomes.Staged, false),
-            _ => (CiDeployOutcomes.DryRun, false),
-        };
-        return new CiDeployReport(store, outcome, ExitCodes.Done, live, result.Release.Value, result.PreviousLive?.Value,
-            url, request.Commit, request.Message, counts, result.InvalidatedPaths);
-    }
-
     public static CiDeployReport FromFailure(JamdeployException failure, DeployRequest request, string store, string? url)
     {
         var (outcome, live, release) = failure switch
         {
-            InvalidationFailedException invalidation => (CiDeployOutcomes.InvalidationFailed, true, invalidation.Live.Value),
+            CancelledAfterFlipException after => (CiDeployOutcomes.Cancelled, true, after.Live.Value),
+            AfterFlipException after => (CiDeployOutcomes.InvalidationFailed, true, after.Live.Value),
             LiveChangedException => (CiDeployOutcomes.Refused, false, null),
-            // The deployer wraps a cancellation only once the flip has happened; before it, cancellation is not a JamdeployException.
-            { ExitCode: ExitCodes.Cancelled } => (CiDeployOutcomes.Cancelled, failure.InnerException is OperationCanceledException, null),
             _ => (CiDeployOutcomes.Failed, false, (string?)null),
         };
         return new CiDeployReport(store, outcome, failure.ExitCode, live, release, null,

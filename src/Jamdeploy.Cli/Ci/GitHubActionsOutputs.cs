@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Jamdeploy.Cli.Output;
 
 namespace Jamdeploy.Cli.Ci;
 
@@ -134,20 +135,7 @@ public static class GitHubActionsOutputs
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Bytes(long bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double size = bytes;
-        var unit = 0;
-        while (size >= 1024 && unit < units.Length - 1)
-        {
-            size /= 1024;
-            unit++;
-        }
-        return unit == 0
-            ? $"{bytes.ToString(CultureInfo.InvariantCulture)} B"
-            : $"{size.ToString("0.0", CultureInfo.InvariantCulture)} {units[unit]}";
-    }
+    private static string Bytes(long bytes) => Format.Bytes(bytes);
 
     private static string? PathFrom(IReadOnlyDictionary<string, string?> environment, string name) =>
         environment.TryGetValue(name, out var path) && !string.IsNullOrWhiteSpace(path) ? path : null;

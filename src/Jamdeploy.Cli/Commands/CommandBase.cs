@@ -1,13 +1,15 @@
 using System.CommandLine;
 using Jamdeploy.Cli.Hosting;
 using Jamdeploy.Cli.Output;
+using Jamdeploy.Cli.Results;
 
 namespace Jamdeploy.Cli.Commands;
 
 /// <summary>
 /// What every command shares: the common options, configuration, logging, and the mapping of outcomes
-/// to exit codes (DESIGN.md). An expected failure is one line on stderr; anything else is a bug, told as
-/// one line with the full exception in the log.
+/// to exit codes (DESIGN.md), and writing the command's result. An expected failure is one line on stderr
+/// (and under --json one <see cref="FailureResult"/> document); anything else is a bug, told as one line with
+/// the full exception in the log.
 /// </summary>
 public abstract class CommandBase : Command
 {
@@ -27,35 +29,59 @@ public abstract class CommandBase : Command
         SetAction(InvokeAsync);
     }
 
-    protected abstract Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken);
+    /// <summary>Does the work and says what happened; the base writes it (see <see cref="ICommandResult"/>).</summary>
+    protected abstract Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken);
 
     private async Task<int> InvokeAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var stdout = parseResult.InvocationConfiguration.Output;
         var stderr = parseResult.InvocationConfiguration.Error;
-        var json = parseResult.GetValue(JsonOption);
+        var output = new UserOutput(stdout, parseResult.GetValue(JsonOption));
         await using var log = Logging.Create(parseResult.GetValue(VerboseOption), stderr);
+        ICommandResult result;
         try
         {
-            var context = CommandContext.Create(parseResult, parseResult.GetValue(StoreOption), new UserOutput(stdout, json), log);
-            return await ExecuteAsync(context, cancellationToken);
+            var context = CommandContext.Create(parseResult, parseResult.GetValue(StoreOption), output, log);
+            result = await ExecuteAsync(context, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await stderr.WriteLineAsync("jamdeploy: cancelled; the live release is unchanged");
-            return ExitCodes.Cancelled;
+            result = FailureResult.Cancelled();
         }
         catch (JamdeployException e)
         {
             log.Debug(e, "{Command} failed with exit code {ExitCode}", Name, e.ExitCode);
-            await stderr.WriteLineAsync($"jamdeploy: {e.Message}");
-            return e.ExitCode;
+            result = FailureResult.From(e);
         }
         catch (Exception e)
         {
             log.Error(e, "{Command} failed unexpectedly", Name);
-            await stderr.WriteLineAsync($"jamdeploy: unexpected error: {e.Message.Split('\n')[0]} (a bug; rerun with --verbose for details)");
-            return ExitCodes.Failed;
+            result = FailureResult.Bug(e);
+        }
+        try
+        {
+            output.Write(result);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.Error(e, "{Command} could not write its result", Name);
+            result = FailureResult.Bug(e);
+            output.Write(result);
+        }
+        if (result.ExitCode != ExitCodes.Done && result.Error is { } error) await stderr.WriteLineAsync($"jamdeploy: {error}");
+        return result.ExitCode;
+    }
+
+    /// <summary>Whether <c>--json</c> was given, read even from a command line that did not parse.</summary>
+    internal static bool WantsJson(ParseResult parseResult)
+    {
+        try
+        {
+            return parseResult.GetValue(JsonOption);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 }

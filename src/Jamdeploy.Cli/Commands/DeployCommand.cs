@@ -1,9 +1,8 @@
 using System.CommandLine;
 using Jamdeploy.Cli.Ci;
 using Jamdeploy.Cli.Output;
+using Jamdeploy.Cli.Results;
 using Jamdeploy.Deploying;
-using Jamdeploy.Invalidation;
-using Jamdeploy.Planning;
 
 namespace Jamdeploy.Cli.Commands;
 
@@ -29,7 +28,7 @@ public sealed class DeployCommand : CommandBase
         Options.Add(WaitOption);
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var parse = context.ParseResult;
         var request = new DeployRequest(parse.GetValue(FolderArgument)!)
@@ -59,61 +58,8 @@ public sealed class DeployCommand : CommandBase
             throw;
         }
 
-        Report(context.Output, result, context.StoreLocation, notifier.CdnName, notifier.Options.Limits);
-        await DeployCiHandoff.WriteAsync(DeployCiHandoff.FromResult(result, request, context.StoreLocation, siteUrl), environment, context.Log, CancellationToken.None);
-        return ExitCodes.Done;
-    }
-
-    private static void Report(UserOutput output, DeployResult result, string store, string cdn, CdnLimits limits)
-    {
-        output.Json(new
-        {
-            outcome = result.Outcome,
-            release = result.Release.Value,
-            previousLive = result.PreviousLive?.Value,
-            store,
-            files = result.Files,
-            totalBytes = result.TotalBytes,
-            uploadedBlobs = result.UploadedBlobs,
-            bytesSent = result.BytesSent,
-            plannedBlobs = result.Plan?.Uploads.Count ?? 0,
-            bytesToSend = result.Plan?.BytesToSend ?? 0,
-            reusedFiles = result.Plan?.ReusedFiles ?? result.Files,
-            invalidatedPaths = result.InvalidatedPaths,
-            forced = result.Forced,
-            invalidation = result.Invalidation is { } i && cdn != "none"
-                ? new { paths = i.Paths, wildcards = i.WildcardCount, batches = i.Batches.Count, reason = i.Reason, worstCaseCostUsd = i.WorstCaseCostUsd(limits) }
-                : null,
-            plan = result.Outcome == DeployOutcome.DryRun
-                ? result.Plan!.Files.Select(f => new { path = f.SitePath, hash = f.Hash.Hex, size = f.Size, action = f.Action, reason = f.Reason })
-                : null,
-        });
-        if (output.IsJson) return;
-
-        var plan = result.Plan;
-        var summary = plan is null ? "" :
-            $"{Format.Plural(result.Files, "file")}, {Format.Plural(plan.Uploads.Count, "new blob")} ({Format.Bytes(plan.BytesToSend)}), {plan.ReusedFiles} reused";
-        switch (result.Outcome)
-        {
-            case DeployOutcome.Unchanged:
-                output.Line($"unchanged: {result.Release} is live");
-                break;
-            case DeployOutcome.DryRun:
-                foreach (var file in plan!.Files.Where(f => f.Action == BlobAction.Upload))
-                    output.Line($"  upload {file.SitePath} ({Format.Bytes(file.Size)}, {file.Reason})");
-                if (result.Invalidation is { IsEmpty: false } invalidation && cdn != "none")
-                    InvalidationReport.WritePaths(output, invalidation, limits);
-                output.Line($"dry run: {summary}; nothing written");
-                break;
-            case DeployOutcome.Staged:
-                output.Line($"stored: {result.Release} ({summary}); not live: `jamdeploy promote {result.Release}` makes it live");
-                break;
-            case DeployOutcome.Live:
-                var was = result.PreviousLive is { } p ? $"; was {p}" : "";
-                var forced = result.Forced ? " (forced over a concurrent deploy)" : "";
-                output.Line($"live: {result.Release} ({summary}{was}){forced}");
-                if (result.InvalidatedPaths > 0) output.Line($"invalidated {Format.Plural(result.InvalidatedPaths, "path")}");
-                break;
-        }
+        var view = DeployResultView.From(result, context.StoreLocation, notifier.CdnName, notifier.Options.Limits);
+        await DeployCiHandoff.WriteAsync(view.ToCiReport(request, siteUrl), environment, context.Log, CancellationToken.None);
+        return view;
     }
 }

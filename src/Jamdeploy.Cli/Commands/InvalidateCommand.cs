@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.CommandLine;
-using Jamdeploy.Cli.Output;
+using Jamdeploy.Cli.Results;
 using Jamdeploy.Invalidation;
 using Jamdeploy.Model;
 using Jamdeploy.Releases;
@@ -25,7 +24,7 @@ public sealed class InvalidateCommand : CommandBase
         Options.Add(DryRunOption);
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var parse = context.ParseResult;
         var release = parse.GetValue(ReleaseOption) is { } text ? ReleaseIds.ParseArgument(text) : (ReleaseId?)null;
@@ -35,51 +34,9 @@ public sealed class InvalidateCommand : CommandBase
         var plan = notifier.Plan(flip.Before, flip.After);
 
         if (dryRun || plan.IsEmpty || notifier.CdnName == "none")
-        {
-            InvalidationReport.WritePlan(context.Output, plan, flip, notifier, dryRun);
-            return ExitCodes.Done;
-        }
+            return InvalidationPlanResultView.From(flip, notifier.CdnName, plan, notifier.Options.Limits, dryRun);
         await notifier.CheckReadyAsync(cancellationToken);
         var outcome = await notifier.NotifyAsync(flip.Before, flip.After, flip.At, cancellationToken);
-        context.Output.Json(new
-        {
-            release = flip.After.Id.Value, before = flip.Before?.Id.Value, cdn = notifier.CdnName, paths = plan.Paths, reason = plan.Reason,
-            invalidationIds = outcome.InvalidationIds, completed = outcome.Completed,
-        });
-        var state = outcome.Completed ? "completed" : "in progress";
-        context.Output.Line($"invalidated {Format.Plural(outcome.PathCount, "path")} on {notifier.CdnName} for {flip.After.Id} ({string.Join(", ", outcome.InvalidationIds)}, {state})");
-        return ExitCodes.Done;
-    }
-}
-
-/// <summary>How an invalidation plan is shown: by <c>invalidate --dry-run</c> and <c>deploy --dry-run</c>.</summary>
-internal static class InvalidationReport
-{
-    public static void WritePlan(UserOutput output, InvalidationPlan plan, Flip flip, CdnNotifier notifier, bool dryRun)
-    {
-        var limits = notifier.Options.Limits;
-        output.Json(new
-        {
-            release = flip.After.Id.Value, before = flip.Before?.Id.Value, cdn = notifier.CdnName, dryRun,
-            paths = plan.Paths, wildcards = plan.WildcardCount, batches = plan.Batches.Count, reason = plan.Reason,
-            changedFiles = plan.ChangedFiles.Count, worstCaseCostUsd = plan.WorstCaseCostUsd(limits),
-        });
-        if (plan.IsEmpty)
-        {
-            output.Line($"nothing to invalidate: {flip.After.Id} serves the same files as {flip.Before?.Id.ToString() ?? "no release"}");
-            return;
-        }
-        WritePaths(output, plan, limits);
-        output.Line(notifier.CdnName == "none"
-            ? "no CDN configured (Cdn:Provider is none): nothing sent"
-            : $"dry run: nothing sent to {notifier.CdnName}");
-    }
-
-    public static void WritePaths(UserOutput output, InvalidationPlan plan, CdnLimits limits)
-    {
-        foreach (var path in plan.Paths) output.Line($"  invalidate {path}");
-        var cost = plan.WorstCaseCostUsd(limits).ToString("0.000", CultureInfo.InvariantCulture);
-        output.Line($"{Format.Plural(plan.Paths.Count, "path")} ({Format.Plural(plan.WildcardCount, "wildcard")}) in {plan.Batches.Count} {(plan.Batches.Count == 1 ? "batch" : "batches")} for {Format.Plural(plan.ChangedFiles.Count, "changed file")} ({plan.Reason}); "
-                    + $"at most USD {cost} (the first {limits.FreePathsPerMonth:N0} paths a month are free)");
+        return InvalidateResultView.From(flip, notifier.CdnName, plan, outcome);
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Jamdeploy.Cleanup;
+using Jamdeploy.Cli.Results;
 
 namespace Jamdeploy.Cli.Commands;
 
@@ -15,12 +16,10 @@ public sealed class PinCommand : CommandBase
         Options.Add(NoteOption);
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var id = ReleaseIds.ParseArgument(context.ParseResult.GetValue(ReleaseArgument)!);
         await new ReleasePins(context.Store, context.Time) { WaitingForLease = context.SayWaiting }.PinAsync(id, context.ParseResult.GetValue(NoteOption), cancellationToken);
-        context.Output.Json(new { release = id.Value, pinned = true });
-        context.Output.Line($"pinned: {id} (cleanup keeps it until `jamdeploy unpin {id}`)");
-        return ExitCodes.Done;
+        return new PinResultView(id.Value, Pinned: true);
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
-using Jamdeploy.Cli.Output;
 using Jamdeploy.Model;
-using Jamdeploy.Releases;
+using Jamdeploy.Cli.Results;
 
 namespace Jamdeploy.Cli.Commands;
 
@@ -19,29 +18,12 @@ public sealed class PromoteCommand : CommandBase
         Options.Add(WaitOption);
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var id = ReleaseIds.ParseArgument(context.ParseResult.GetValue(ReleaseArgument)!);
         var result = await context.CreateReleaseOperations(context.ParseResult.GetValue(WaitOption))
             .PromoteAsync(id, context.ParseResult.GetValue(ForceOption), cancellationToken);
-        SwitchReport.Write(context.Output, "promote", result);
-        return ExitCodes.Done;
-    }
-}
-
-/// <summary>The shared report of promote and rollback.</summary>
-internal static class SwitchReport
-{
-    public static void Write(UserOutput output, string action, SwitchResult result)
-    {
-        output.Json(new { action, live = result.Live.Value, before = result.Before?.Value, alreadyLive = result.AlreadyLive, invalidatedPaths = result.InvalidatedPaths });
-        if (result.AlreadyLive)
-        {
-            output.Line($"unchanged: {result.Live} is already live");
-            return;
-        }
-        output.Line($"live: {result.Live} (was {result.Before?.ToString() ?? "none"})");
-        if (result.InvalidatedPaths > 0) output.Line($"invalidated {Format.Plural(result.InvalidatedPaths, "path")}");
+        return SwitchResultView.From("promote", result);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Jamdeploy.Cli.Results;
 
 namespace Jamdeploy.Cli.Commands;
 
@@ -16,12 +17,11 @@ public sealed class RollbackCommand : CommandBase
         Options.Add(WaitOption);
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var to = context.ParseResult.GetValue(ToOption) is { } text ? ReleaseIds.ParseArgument(text) : (Model.ReleaseId?)null;
         var result = await context.CreateReleaseOperations(context.ParseResult.GetValue(WaitOption))
             .RollbackAsync(to, context.ParseResult.GetValue(ForceOption), cancellationToken);
-        SwitchReport.Write(context.Output, "rollback", result);
-        return ExitCodes.Done;
+        return SwitchResultView.From("rollback", result);
     }
 }

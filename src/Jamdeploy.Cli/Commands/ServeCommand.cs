@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Jamdeploy.Cli.Hosting;
+using Jamdeploy.Cli.Results;
 using Jamdeploy.Edge;
 using Jamdeploy.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -29,7 +30,7 @@ public sealed class ServeCommand : CommandBase
         Options.Add(PreviewOption);
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var options = ConfigurationLoader.Bind<ServeOptions>(context.Configuration, ServeOptions.SectionName);
         if (context.ParseResult.GetValue(UrlsOption) is { } urls) options = options with { Urls = urls };
@@ -51,13 +52,12 @@ public sealed class ServeCommand : CommandBase
         }
 
         var addresses = app.Urls.ToList();
-        context.Output.Json(new { store = context.Store.Location, urls = addresses, preview = options.Preview.Enabled, purge = !string.IsNullOrEmpty(options.PurgeToken) });
-        context.Output.Line($"serving {context.Store.Location} on {string.Join(", ", addresses)}; Ctrl+C stops");
+        var serving = new ServeResultView(context.Store.Location, addresses, options.Preview.Enabled, !string.IsNullOrEmpty(options.PurgeToken));
+        context.Output.Write(serving);
         await context.Output.Writer.FlushAsync(CancellationToken.None);
 
         // Ctrl+C / SIGTERM cancel the token; the host then stops accepting and lets requests in flight finish.
         await app.WaitForShutdownAsync(cancellationToken);
-        context.Output.Line("stopped");
-        return ExitCodes.Done;
+        return serving with { Stopped = true };
     }
 }

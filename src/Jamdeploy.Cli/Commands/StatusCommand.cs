@@ -1,4 +1,4 @@
-using Jamdeploy.Cli.Output;
+using Jamdeploy.Cli.Results;
 
 namespace Jamdeploy.Cli.Commands;
 
@@ -7,29 +7,9 @@ public sealed class StatusCommand : CommandBase
 {
     public StatusCommand() : base("status", "Show the live release") { }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var status = await context.CreateReleaseOperations(wait: false).StatusAsync(cancellationToken);
-        var live = status.Live;
-        context.Output.Json(new
-        {
-            store = status.Store,
-            live = live is null ? null : new { id = live.Id.Value, created = live.Created, files = live.Files, bytes = live.Bytes, message = live.Message, commit = live.Commit },
-            liveSince = status.LiveSince,
-            liveBy = status.LiveBy,
-            rollbackTarget = status.RollbackTarget?.Value,
-            historyEntries = status.HistoryEntries,
-        });
-        if (live is null)
-        {
-            context.Output.Line($"no live release in {status.Store}; `jamdeploy deploy <dir>` makes one");
-            return ExitCodes.Done;
-        }
-        context.Output.Line($"live: {live.Id} ({Format.Plural(live.Files, "file")}, {Format.Bytes(live.Bytes)}) since {Format.Time(status.LiveSince!.Value)} by {status.LiveBy!.Value.ToString().ToLowerInvariant()}");
-        if (live.Message is { Length: > 0 } m) context.Output.Line($"message: {m}");
-        if (live.Commit is { Length: > 0 } c) context.Output.Line($"commit: {c}");
-        context.Output.Line($"store: {status.Store}");
-        context.Output.Line(status.RollbackTarget is { } r ? $"rollback target: {r}" : "rollback target: none");
-        return ExitCodes.Done;
+        return StatusResultView.From(status);
     }
 }

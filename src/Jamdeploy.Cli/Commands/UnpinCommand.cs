@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Jamdeploy.Cleanup;
+using Jamdeploy.Cli.Results;
 
 namespace Jamdeploy.Cli.Commands;
 
@@ -13,12 +14,10 @@ public sealed class UnpinCommand : CommandBase
         Arguments.Add(ReleaseArgument);
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var id = ReleaseIds.ParseArgument(context.ParseResult.GetValue(ReleaseArgument)!);
         var wasPinned = await new ReleasePins(context.Store, context.Time).UnpinAsync(id, cancellationToken);
-        context.Output.Json(new { release = id.Value, pinned = false, wasPinned });
-        context.Output.Line(wasPinned ? $"unpinned: {id}" : $"unchanged: {id} was not pinned");
-        return ExitCodes.Done;
+        return new PinResultView(id.Value, Pinned: false) { WasPinned = wasPinned };
     }
 }

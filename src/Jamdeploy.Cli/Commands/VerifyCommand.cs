@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Jamdeploy.Cli.Output;
+using Jamdeploy.Cli.Results;
 using Jamdeploy.Verification;
 
 namespace Jamdeploy.Cli.Commands;
@@ -21,7 +21,7 @@ public sealed class VerifyCommand : CommandBase
         Options.Add(DeepOption);
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var parse = context.ParseResult;
         var release = parse.GetValue(ReleaseOption);
@@ -33,62 +33,6 @@ public sealed class VerifyCommand : CommandBase
         var deep = parse.GetValue(DeepOption);
 
         var report = await new ReleaseVerifier(context.Store, context.Log).VerifyAsync(target, deep, cancellationToken);
-        Write(context, report);
-        var broken = report.Releases.Count(r => !r.Ok);
-        if (broken > 0)
-            throw new JamdeployException(ExitCodes.Failed,
-                $"verify failed: {broken} of {Format.Plural(report.Releases.Count, "release")} cannot be served whole ({Format.Plural(report.Releases.Sum(r => r.Problems.Count), "broken blob")})");
-        return ExitCodes.Done;
+        return VerifyResultView.From(report, context.StoreLocation);
     }
-
-    private static void Write(CommandContext context, VerificationReport report)
-    {
-        var output = context.Output;
-        output.Json(new
-        {
-            ok = report.Ok,
-            deep = report.Deep,
-            store = context.StoreLocation,
-            blobsChecked = report.BlobsChecked,
-            bytesHashed = report.BytesHashed,
-            releases = report.Releases.Select(r => new
-            {
-                id = r.Id.Value,
-                live = r.IsLive,
-                ok = r.Ok,
-                files = r.Files,
-                blobs = r.Blobs,
-                manifestProblem = r.ManifestProblem,
-                problems = r.Problems.Select(p => new { hash = p.Hash.Hex, fault = p.Fault, detail = p.Detail, paths = p.Paths }),
-            }),
-        });
-        if (output.IsJson) return;
-
-        var checkedHow = report.Deep ? "present and intact" : "present";
-        if (report.Releases.Count == 0) output.Line($"no releases in {context.StoreLocation}");
-        foreach (var release in report.Releases)
-        {
-            var live = release.IsLive ? " (live)" : "";
-            if (release.Ok)
-            {
-                output.Line($"ok      {release.Id}{live}: {Format.Plural(release.Files, "file")}, {Format.Plural(release.Blobs, "blob")} {checkedHow}");
-                continue;
-            }
-            if (release.ManifestProblem is { } problem)
-            {
-                output.Line($"BROKEN  {release.Id}{live}: {problem}");
-                continue;
-            }
-            output.Line($"BROKEN  {release.Id}{live}: {Format.Plural(release.Problems.Count, "broken blob")} of {release.Blobs}");
-            foreach (var blob in release.Problems)
-                output.Line($"  {FaultWord(blob.Fault),-8} {blob.Hash.Short}  {string.Join(" ", blob.Paths)}  ({blob.Detail})");
-        }
-    }
-
-    private static string FaultWord(BlobFault fault) => fault switch
-    {
-        BlobFault.Missing => "missing",
-        BlobFault.WrongSize => "size",
-        _ => "corrupt",
-    };
 }

@@ -1,5 +1,7 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Jamdeploy.Cli.Results;
 
 namespace Jamdeploy.Cli.Output;
 
@@ -11,23 +13,39 @@ public sealed class UserOutput(TextWriter stdout, bool json)
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
+        // A document for programs, never embedded in HTML: an error line keeps its quotes ('x', not \u0027x\u0027).
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
+
+    private bool _documentWritten;
 
     public bool IsJson => json;
 
     public TextWriter Writer => stdout;
 
-    /// <summary>A line for people; suppressed under --json.</summary>
+    /// <summary>A line for people (progress, a wait); suppressed under --json.</summary>
     public void Line(string text)
     {
         if (!json) stdout.WriteLine(text);
     }
 
-    /// <summary>The machine document; written only under --json.</summary>
-    public void Json<T>(T document)
+    /// <summary>
+    /// A command's result: its lines, or under --json its document. Only the first document is written, so
+    /// a failure after a long-running command announced itself (serve) cannot add a second one.
+    /// </summary>
+    public void Write(ICommandResult result)
     {
-        if (json) stdout.WriteLine(JsonSerializer.Serialize(document, JsonOptions));
+        ArgumentNullException.ThrowIfNull(result);
+        if (!json)
+        {
+            foreach (var line in result.Lines()) stdout.WriteLine(line);
+            return;
+        }
+        if (_documentWritten) return;
+        var document = JsonSerializer.Serialize(result, result.GetType(), JsonOptions);
+        _documentWritten = true;
+        stdout.WriteLine(document);
     }
 
     /// <summary>A progress display belongs on an interactive terminal only: never under --json or in CI.</summary>

@@ -81,8 +81,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         }
         catch (OperationCanceledException e)
         {
-            throw new JamdeployException(ExitCodes.Cancelled,
-                $"cancelled after {release.Id} went live; the CDN was not invalidated: run `jamdeploy invalidate --release {release.Id}`", e);
+            throw new CancelledAfterFlipException(release.Id, e);
         }
 
         DeployResult Unchanged(ReleaseId liveRelease)

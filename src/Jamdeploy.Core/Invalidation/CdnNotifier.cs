@@ -34,7 +34,7 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
             log.Information("Invalidated {PathCount} paths on {Cdn} for {Release}", outcome.PathCount, cdn.Name, after.Id);
             return outcome;
         }
-        catch (Exception e) when (e is not OperationCanceledException and not InvalidationFailedException)
+        catch (Exception e) when (e is not OperationCanceledException and not AfterFlipException)
         {
             log.Error(e, "Invalidation on {Cdn} failed for {Release}", cdn.Name, after.Id);
             throw new InvalidationFailedException(after.Id, e.Message, e);

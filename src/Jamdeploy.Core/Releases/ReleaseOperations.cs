@@ -103,8 +103,7 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
         }
         catch (OperationCanceledException e)
         {
-            throw new JamdeployException(ExitCodes.Cancelled,
-                $"cancelled after {target.Id} went live; the CDN was not invalidated: run `jamdeploy invalidate --release {target.Id}`", e);
+            throw new CancelledAfterFlipException(target.Id, e);
         }
     }
 

@@ -54,5 +54,5 @@ public sealed record StoreOperationCounts(long Gets, long Opens, long Heads, lon
     public long Total => Gets + Opens + Heads + Puts + Lists + Deletes;
 
     public override string ToString() =>
-        $"{Total} ops (get {Gets}, head {Heads}, put {Puts}, list {Lists}, delete {Deletes}, open {Opens}; {BytesPut / 1e6:0.0} MB put)";
+        $"{Total} ops (get {Gets}, head {Heads}, put {Puts}, list {Lists}, delete {Deletes}, open {Opens}; {BytesPut} bytes put)";
 }

@@ -50,7 +50,7 @@ public sealed class CleanupCommandTests : IDisposable
         Assert.Equal($"  delete  {ids[0]}", lines[0][..(10 + ids[0].Length)]);
         Assert.Equal($"  keep    {ids[1]}  (rollback target)", lines[1]);
         Assert.Equal($"  keep    {ids[2]}  (live, newest)", lines[2]);
-        Assert.Matches(@"^dry run: would delete 1 release and \d+ blobs, freeing [\d.]+ [KM]?B; keeping 2 releases; nothing deleted$", lines[^1]);
+        Assert.Matches(@"^dry run: would delete 1 release and \d+ blobs, freeing (\d+ B|[\d.]+ [KMG]iB); keeping 2 releases; nothing deleted$", lines[^1]);
     }
 
     [Fact(Timeout = Timeout)]
@@ -61,7 +61,7 @@ public sealed class CleanupCommandTests : IDisposable
         var result = await CliRun.SucceedsAsync(Store, ["cleanup", .. KeepOnlyRequired]);
         var verify = await CliRun.SucceedsAsync(Store, "verify", "--all", "--deep");
 
-        Assert.Matches($@"deleted 2 releases and \d+ blobs, freed [\d.]+ [KM]?B; kept 2 releases, {ids[3]} live", result.Stdout);
+        Assert.Matches($@"deleted 2 releases and \d+ blobs, freed (\d+ B|[\d.]+ [KMG]iB); kept 2 releases, {ids[3]} live", result.Stdout);
         Assert.Equal(2, verify.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains($"ok      {ids[3]} (live): 6 files, 6 blobs present and intact", verify.Stdout);
     }

@@ -1,0 +1,121 @@
+using System.Text.Json.Serialization;
+using Jamdeploy.Cli.Ci;
+using Jamdeploy.Cli.Output;
+using Jamdeploy.Deploying;
+using Jamdeploy.Invalidation;
+using Jamdeploy.Planning;
+
+namespace Jamdeploy.Cli.Results;
+
+/// <summary>
+/// <c>jamdeploy deploy</c>'s result, rendered three ways: the human lines, the <c>--json</c> document (its
+/// properties) and the CI report (<see cref="ToCiReport"/>, which GitHub Actions' outputs and step summary
+/// render). Built from the pipeline's <see cref="DeployResult"/>.
+/// </summary>
+public sealed record DeployResultView : ICommandResult
+{
+    public required DeployOutcome Outcome { get; init; }
+    public required string Release { get; init; }
+    public required string? PreviousLive { get; init; }
+    public required string Store { get; init; }
+    public required int Files { get; init; }
+    public required long TotalBytes { get; init; }
+    public required int UploadedBlobs { get; init; }
+    public required long BytesSent { get; init; }
+    public required int PlannedBlobs { get; init; }
+    public required long BytesToSend { get; init; }
+    public required int ReusedFiles { get; init; }
+    public required int InvalidatedPaths { get; init; }
+    public required bool Forced { get; init; }
+
+    /// <summary>With --dry-run and a CDN: what the flip would invalidate.</summary>
+    public required InvalidationSummary? Invalidation { get; init; }
+
+    /// <summary>With --dry-run: every file, what happens to it and why.</summary>
+    public required IReadOnlyList<PlannedFileView>? Plan { get; init; }
+
+    [JsonIgnore] public InvalidationPlan? InvalidationPlan { get; init; }
+    [JsonIgnore] public CdnLimits Limits { get; init; } = new();
+
+    public static DeployResultView From(DeployResult result, string store, string cdn, CdnLimits limits)
+    {
+        var plan = result.Plan;
+        var invalidation = result.Invalidation is { } i && cdn != "none" ? i : null;
+        return new DeployResultView
+        {
+            Outcome = result.Outcome,
+            Release = result.Release.Value,
+            PreviousLive = result.PreviousLive?.Value,
+            Store = store,
+            Files = result.Files,
+            TotalBytes = result.TotalBytes,
+            UploadedBlobs = result.UploadedBlobs,
+            BytesSent = result.BytesSent,
+            PlannedBlobs = plan?.Uploads.Count ?? 0,
+            BytesToSend = plan?.BytesToSend ?? 0,
+            ReusedFiles = plan?.ReusedFiles ?? result.Files,
+            InvalidatedPaths = result.InvalidatedPaths,
+            Forced = result.Forced,
+            Invalidation = invalidation is null ? null : InvalidationSummary.From(invalidation, limits),
+            Plan = result.Outcome == DeployOutcome.DryRun && plan is not null ? [.. plan.Files.Select(PlannedFileView.From)] : null,
+            InvalidationPlan = invalidation,
+            Limits = limits,
+        };
+    }
+
+    public IEnumerable<string> Lines()
+    {
+        var summary = Outcome == DeployOutcome.Unchanged ? "" :
+            $"{Format.Plural(Files, "file")}, {Format.Plural(PlannedBlobs, "new blob")} ({Format.Bytes(BytesToSend)}), {ReusedFiles} reused";
+        switch (Outcome)
+        {
+            case DeployOutcome.Unchanged:
+                yield return $"unchanged: {Release} is live";
+                break;
+            case DeployOutcome.DryRun:
+                foreach (var file in Plan ?? [])
+                    if (file.Action == BlobAction.Upload) yield return $"  upload {file.Path} ({Format.Bytes(file.Size)}, {file.Reason})";
+                if (InvalidationPlan is { IsEmpty: false } invalidation)
+                    foreach (var line in InvalidationLines.Paths(invalidation, Limits)) yield return line;
+                yield return $"dry run: {summary}; nothing written";
+                break;
+            case DeployOutcome.Staged:
+                yield return $"stored: {Release} ({summary}); not live: `jamdeploy promote {Release}` makes it live";
+                break;
+            case DeployOutcome.Live:
+                var was = PreviousLive is { } p ? $"; was {p}" : "";
+                var forced = Forced ? " (forced over a concurrent deploy)" : "";
+                yield return $"live: {Release} ({summary}{was}){forced}";
+                if (InvalidatedPaths > 0) yield return $"invalidated {Format.Plural(InvalidatedPaths, "path")}";
+                break;
+        }
+    }
+
+    /// <summary>What the CI is told about this deploy (GitHub's outputs and step summary render it).</summary>
+    public CiDeployReport ToCiReport(DeployRequest request, string? url)
+    {
+        var (outcome, live) = Outcome switch
+        {
+            DeployOutcome.Live => (CiDeployOutcomes.Live, true),
+            DeployOutcome.Unchanged => (CiDeployOutcomes.Unchanged, true),
+            DeployOutcome.Staged => (CiDeployOutcomes.Staged, false),
+            _ => (CiDeployOutcomes.DryRun, false),
+        };
+        var counts = new CiPlanCounts(Files, TotalBytes, PlannedBlobs, BytesToSend, ReusedFiles);
+        return new CiDeployReport(Store, outcome, ExitCodes.Done, live, Release, PreviousLive,
+            url, request.Commit, request.Message, counts, InvalidatedPaths);
+    }
+}
+
+/// <summary>One file of a dry run's plan.</summary>
+public sealed record PlannedFileView(string Path, string Hash, long Size, BlobAction Action, string Reason)
+{
+    public static PlannedFileView From(PlannedFile file) => new(file.SitePath, file.Hash.Hex, file.Size, file.Action, file.Reason);
+}
+
+/// <summary>An invalidation plan in numbers, with its worst-case price.</summary>
+public sealed record InvalidationSummary(IReadOnlyList<string> Paths, int Wildcards, int Batches, string Reason, decimal WorstCaseCostUsd)
+{
+    public static InvalidationSummary From(InvalidationPlan plan, CdnLimits limits) =>
+        new(plan.Paths, plan.WildcardCount, plan.Batches.Count, plan.Reason, plan.WorstCaseCostUsd(limits));
+}
