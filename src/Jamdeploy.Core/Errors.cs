@@ -40,3 +40,14 @@ public sealed class InvalidationFailedException(ReleaseId live, string reason, E
 {
     public ReleaseId Live { get; } = live;
 }
+
+/// <summary>
+/// The release is live (<c>live.json</c> moved) but the CDN edge pointer was not written (exit 3, as for a failed
+/// invalidation). <c>jamdeploy sync-edge</c> repairs it: it runs the same convergence loop.
+/// </summary>
+public sealed class EdgePointerFailedException(ReleaseId live, string edge, string reason, Exception? inner = null)
+    : JamdeployException(ExitCodes.InvalidationFailed,
+        $"{live} is live, but the edge pointer ({edge}) was not updated: {reason}; repair with `jamdeploy sync-edge`", inner)
+{
+    public ReleaseId Live { get; } = live;
+}

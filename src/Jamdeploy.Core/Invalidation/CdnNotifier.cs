@@ -1,5 +1,6 @@
 using Jamdeploy.Cdn;
 using Jamdeploy.Manifests;
+using Jamdeploy.Releases;
 using Serilog;
 
 namespace Jamdeploy.Invalidation;
@@ -8,6 +9,7 @@ namespace Jamdeploy.Invalidation;
 /// The step after every flip (deploy, promote, rollback, and <c>jamdeploy invalidate</c>): plans which paths
 /// changed between the release that was live and the one that is live now, and tells the CDN. Runs only
 /// after the flip, so a failure here is reported as exit 3 with the new release live, never as a failed deploy.
+/// With an <see cref="Edge"/> pointer (serverless CloudFront), it is brought to what <c>live.json</c> names first.
 /// </summary>
 public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, InvalidationOptions? options = null)
 {
@@ -17,12 +19,50 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
 
     public InvalidationOptions Options => _options;
 
+    /// <summary>The CDN's copy of the live pointer (a KeyValueStore key), when the configuration names one.</summary>
+    public EdgePointerSync? Edge { get; init; }
+
     public InvalidationPlan Plan(Manifest? before, Manifest after) => InvalidationPlanner.Plan(before, after, _options);
 
     /// <summary>Before a flip: fails with a usage error (nothing changed) when the CDN could not be told afterwards.</summary>
-    public Task CheckReadyAsync(CancellationToken cancellationToken) => cdn.CheckReadyAsync(cancellationToken);
+    public async Task CheckReadyAsync(CancellationToken cancellationToken)
+    {
+        await cdn.CheckReadyAsync(cancellationToken);
+        if (Edge is not null) await Edge.CheckReadyAsync(cancellationToken);
+    }
 
     public async Task<InvalidationOutcome> NotifyAsync(Manifest? before, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
+    {
+        // The edge pointer first: it is what makes the release visible at the edge. Its failure does not skip the
+        // invalidation, and is reported (exit 3, naming `jamdeploy sync-edge`) once the invalidation has run.
+        Exception? edgeFailure = null;
+        if (Edge is not null)
+        {
+            try
+            {
+                await Edge.SyncAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.Error(e, "Writing the edge pointer {Edge} failed after {Release} went live", Edge.EdgeName, after.Id);
+                edgeFailure = e;
+            }
+        }
+        InvalidationOutcome outcome;
+        try
+        {
+            outcome = await InvalidateAsync(before, after, flippedAt, cancellationToken);
+        }
+        catch (InvalidationFailedException e) when (edgeFailure is not null)
+        {
+            throw new EdgePointerFailedException(after.Id, Edge!.EdgeName,
+                $"{edgeFailure.Message}; the CDN invalidation failed too ({e.InnerException?.Message ?? e.Message}: retry it with `jamdeploy invalidate --release {after.Id}`)", edgeFailure);
+        }
+        if (edgeFailure is not null) throw new EdgePointerFailedException(after.Id, Edge!.EdgeName, edgeFailure.Message, edgeFailure);
+        return outcome;
+    }
+
+    private async Task<InvalidationOutcome> InvalidateAsync(Manifest? before, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
     {
         var plan = Plan(before, after);
         if (plan.IsEmpty) return new InvalidationOutcome([], 0, true);
