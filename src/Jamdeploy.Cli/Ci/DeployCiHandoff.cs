@@ -44,6 +44,7 @@ public static class DeployCiHandoff
         var (outcome, live, release) = failure switch
         {
             InvalidationFailedException invalidation => (CiDeployOutcomes.InvalidationFailed, true, invalidation.Live.Value),
+            EdgePointerFailedException edge => (CiDeployOutcomes.EdgePointerFailed, true, edge.Live.Value),
             LiveChangedException => (CiDeployOutcomes.Refused, false, null),
             // The deployer wraps a cancellation only once the flip has happened; before it, cancellation is not a JamdeployException.
             { ExitCode: ExitCodes.Cancelled } => (CiDeployOutcomes.Cancelled, failure.InnerException is OperationCanceledException, null),

@@ -44,7 +44,8 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.Error(e, "Writing the edge pointer {Edge} failed after {Release} went live", Edge.EdgeName, after.Id);
+                // The user reads the reason in the exit-3 line; the log keeps the exception.
+                log.Debug(e, "Writing the edge pointer {Edge} failed after {Release} went live", Edge.EdgeName, after.Id);
                 edgeFailure = e;
             }
         }

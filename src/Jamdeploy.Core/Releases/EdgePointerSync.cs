@@ -8,6 +8,9 @@ namespace Jamdeploy.Releases;
 public sealed record EdgeSyncResult(string Edge, ReleaseId? Live, string? EdgeValue, bool Written)
 {
     public bool InSync => Live is { } live ? EdgeValue == live.Value : EdgeValue is null;
+
+    /// <summary>When <see cref="Written"/>: what the edge named before.</summary>
+    public string? Previous { get; init; }
 }
 
 /// <summary>
@@ -48,7 +51,7 @@ public sealed class EdgePointerSync(IEdgePointer edge, ReleaseStore releases, IL
             if (await edge.TryWriteAsync(live.Value.Value, state.Version, cancellationToken))
             {
                 log.Information("Edge pointer {Edge} now names {Release} (was {Before})", edge.Name, live, state.Value);
-                return new EdgeSyncResult(edge.Name, live, live.Value.Value, true);
+                return new EdgeSyncResult(edge.Name, live, live.Value.Value, true) { Previous = state.Value };
             }
             log.Information("Edge pointer {Edge} changed while writing {Release}; reading again (round {Round})", edge.Name, live, round);
         }
