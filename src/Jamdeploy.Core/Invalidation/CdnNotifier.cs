@@ -42,6 +42,12 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
             {
                 await Edge.SyncAsync(cancellationToken);
             }
+            catch (OperationCanceledException e)
+            {
+                var invalidate = cdn.Name == "none" ? "" : $" and `jamdeploy invalidate --release {after.Id}`";
+                throw new JamdeployException(ExitCodes.Cancelled,
+                    $"cancelled after {after.Id} went live; the edge pointer was not updated: run `jamdeploy sync-edge`{invalidate}", e);
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The user reads the reason in the exit-3 line; the log keeps the exception.
