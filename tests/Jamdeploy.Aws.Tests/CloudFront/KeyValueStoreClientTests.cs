@@ -145,6 +145,32 @@ public sealed class KeyValueStoreClientTests : IAsyncLifetime
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task PutKey_KeyOverLimit_IsValidationError()
+    {
+        using var client = Client();
+
+        var e = await Assert.ThrowsAsync<KeyValueStoreException>(() =>
+            client.PutKeyAsync(new string('k', FakeKeyValueStore.MaxKeyBytes + 1), "v", _kvs.ETag, CancellationToken.None));
+
+        Assert.Equal("ValidationException", e.Code);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task TestRead_Unsigned_ReturnsWhatTheSignedPutWrote()
+    {
+        // For emulators of the viewer function: the value without a signature, and 404 for a missing key.
+        using var client = Client();
+        await client.PutKeyAsync("site:live", "r7", await client.DescribeAsync(CancellationToken.None), CancellationToken.None);
+        using var http = new HttpClient();
+
+        Assert.Equal("r7", await http.GetStringAsync($"{_kvs.Endpoint}/_test/keys/{Uri.EscapeDataString("site:live")}"));
+        using var missing = await http.GetAsync($"{_kvs.Endpoint}/_test/keys/nope");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        using var unsigned = await http.GetAsync($"{_kvs.Endpoint}/key-value-stores/{Uri.EscapeDataString(_kvs.Arn)}/keys/site%3Alive");
+        Assert.Equal(HttpStatusCode.Forbidden, unsigned.StatusCode);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task AccessDenied_WithSessionToken_AdvisesStsVersion2Tokens()
     {
         var temporary = FakeKeyValueStore.TestCredentials with { SessionToken = "FwoGZXIvYXdzEXAMPLETOKEN" };
