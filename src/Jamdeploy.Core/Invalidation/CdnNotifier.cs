@@ -31,6 +31,24 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
         if (Edge is not null) await Edge.CheckReadyAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// For a deploy that found its folder already live (a CI retry after exit 3): brings a stale edge pointer to
+    /// the live release, so the retry that exits 0 also leaves the edge right. Two reads when it already is.
+    /// </summary>
+    public async Task RepairEdgeAsync(Model.ReleaseId live, CancellationToken cancellationToken)
+    {
+        if (Edge is null) return;
+        try
+        {
+            if ((await Edge.SyncAsync(cancellationToken)).Written) log.Warning("Edge pointer {Edge} was behind live.json; it names {Release} again", Edge.EdgeName, live);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.Debug(e, "Repairing the edge pointer {Edge} failed", Edge.EdgeName);
+            throw new EdgePointerFailedException(live, Edge.EdgeName, e.Message, e);
+        }
+    }
+
     public async Task<InvalidationOutcome> NotifyAsync(Manifest? before, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
     {
         // The edge pointer first: it is what makes the release visible at the edge. Its failure does not skip the

@@ -119,6 +119,25 @@ public sealed class EdgePointerCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact(Timeout = 300_000)]
+    public async Task PutKeyFailsAfterFlip_RedeployOfTheSameFolder_Exits0AndRepairsTheKey()
+    {
+        // A CI job retried after exit 3 redeploys the same folder: "unchanged", and the edge must be right too.
+        var v1 = Some.Site(_workspace, "v1", "v1");
+        _kvs.FailNext("PutKey", HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Equal(3, (await Jamdeploy("deploy", v1)).ExitCode);
+        Assert.Null(_kvs.Value(Key));
+
+        var retried = await Jamdeploy("deploy", v1);
+        var again = await Jamdeploy("deploy", v1);
+
+        Succeeded(retried);
+        Assert.Contains("unchanged:", retried.Stdout);
+        Assert.Equal(ReadLive(), _kvs.Value(Key));
+        Succeeded(again);
+        Assert.Equal(2, _kvs.Count("PutKey"));
+    }
+
+    [Fact(Timeout = 300_000)]
     public async Task Misconfigured_Exit2AndNothingChanged()
     {
         var site = Some.Site(_workspace, "v1", "v1");
