@@ -19,6 +19,7 @@ public static class JamdeployCli
             new ReleasesCommand(),
             new StatusCommand(),
             new InvalidateCommand(),
+            new SyncEdgeCommand(),
             new ServeCommand(),
             new CleanupCommand(),
             new VerifyCommand(),

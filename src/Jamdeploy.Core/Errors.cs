@@ -56,6 +56,24 @@ public sealed class InvalidationFailedException(ReleaseId live, string reason, E
 }
 
 /// <summary>Ctrl+C arrived after the flip: the release is live, the CDN was not told (exit 130).</summary>
-public sealed class CancelledAfterFlipException(ReleaseId live, OperationCanceledException inner)
-    : AfterFlipException(ExitCodes.Cancelled, live, InvalidationFailedException.Step,
-        $"cancelled after {live} went live; the CDN was not invalidated: run `jamdeploy invalidate --release {live}`", inner);
+public sealed class CancelledAfterFlipException : AfterFlipException
+{
+    /// <summary>Cancelled during the invalidation.</summary>
+    public CancelledAfterFlipException(ReleaseId live, OperationCanceledException inner)
+        : this(live, InvalidationFailedException.Step, $"the CDN was not invalidated: run `jamdeploy invalidate --release {live}`", inner) { }
+
+    /// <param name="unfinished">The step that did not run (see <see cref="AfterFlipException.Unfinished"/>).</param>
+    /// <param name="repair">What was left undone and the command that finishes it.</param>
+    public CancelledAfterFlipException(ReleaseId live, string unfinished, string repair, OperationCanceledException inner)
+        : base(ExitCodes.Cancelled, live, unfinished, $"cancelled after {live} went live; {repair}", inner) { }
+}
+/// <summary>
+/// The release is live (<c>live.json</c> moved) but the CDN edge pointer was not written (exit 3, as for a failed
+/// invalidation). <c>jamdeploy sync-edge</c> repairs it: it runs the same convergence loop.
+/// </summary>
+public sealed class EdgePointerFailedException(ReleaseId live, string edge, string reason, Exception? inner = null)
+    : AfterFlipException(ExitCodes.InvalidationFailed, live, Step,
+        $"{live} is live, but the edge pointer ({edge}) was not updated: {reason}; repair with `jamdeploy sync-edge`", inner)
+{
+    public const string Step = "edge-pointer";
+}

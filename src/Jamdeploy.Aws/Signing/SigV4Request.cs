@@ -22,11 +22,15 @@ public sealed record SigV4Request(
     public const string EmptyPayloadSha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 }
 
-/// <summary>The result of signing: the headers to send, and the intermediate strings for diagnosing a mismatch.</summary>
+/// <summary>The result of signing (SigV4 or SigV4A): the headers to send, and the intermediate strings for diagnosing a mismatch.</summary>
 public sealed record SigV4Signature(
     string Authorization,
     string AmzDate,
     string SignedHeaders,
     string CanonicalRequest,
     string StringToSign,
-    string Signature);
+    string Signature)
+{
+    /// <summary>SigV4A only: the value of <c>X-Amz-Region-Set</c>, which the signature covers and the request must carry.</summary>
+    public string? RegionSet { get; init; }
+}

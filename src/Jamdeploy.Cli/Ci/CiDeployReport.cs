@@ -33,6 +33,7 @@ public static class CiDeployOutcomes
     public const string Unchanged = "unchanged";
     public const string DryRun = "dry-run";
     public const string InvalidationFailed = "invalidation-failed";
+    public const string EdgePointerFailed = "edge-pointer-failed";
     public const string Refused = "refused";
     public const string Cancelled = "cancelled";
     public const string Failed = "failed";

@@ -25,6 +25,7 @@ public static class DeployCiHandoff
         var (outcome, live, release) = failure switch
         {
             CancelledAfterFlipException after => (CiDeployOutcomes.Cancelled, true, after.Live.Value),
+            EdgePointerFailedException edge => (CiDeployOutcomes.EdgePointerFailed, true, edge.Live.Value),
             AfterFlipException after => (CiDeployOutcomes.InvalidationFailed, true, after.Live.Value),
             LiveChangedException => (CiDeployOutcomes.Refused, false, null),
             _ => (CiDeployOutcomes.Failed, false, (string?)null),

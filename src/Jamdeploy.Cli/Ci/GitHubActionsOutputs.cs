@@ -116,6 +116,7 @@ public static class GitHubActionsOutputs
             CiDeployOutcomes.Staged => $"{release} is stored, not live (promote it to make it live)",
             CiDeployOutcomes.DryRun => "Dry run: nothing was written",
             CiDeployOutcomes.InvalidationFailed => $"{release} is live, but the CDN invalidation failed",
+            CiDeployOutcomes.EdgePointerFailed => $"{release} is live, but the CDN edge pointer was not updated (run `jamdeploy sync-edge`)",
             CiDeployOutcomes.Refused => "Refused: the live release changed while this deploy ran",
             CiDeployOutcomes.Cancelled when report.Live => $"Cancelled after {release} went live",
             CiDeployOutcomes.Cancelled => "Cancelled; the live release is unchanged",

@@ -59,8 +59,11 @@ public sealed class CommandContext
     public CdnNotifier CreateCdnNotifier(bool wait)
     {
         var (cdn, options) = CdnFactory.Create(Configuration, Log, Time);
-        return new CdnNotifier(cdn, wait, Log, options);
+        return new CdnNotifier(cdn, wait, Log, options) { Edge = CreateEdgePointer() };
     }
+
+    /// <summary>The CDN's copy of the live pointer (<c>Cdn:KeyValueStore</c>), or null when none is configured.</summary>
+    public EdgePointerSync? CreateEdgePointer() => CdnFactory.EdgePointer(Configuration, new ReleaseStore(Store), Log, Time);
 
     public ReleaseOperations CreateReleaseOperations(bool wait) =>
         new(new ReleaseStore(Store), CreateCdnNotifier(wait), Time, DeployOptions.HistoryLimit, Log) { WaitingForLease = SayWaiting };

@@ -2,7 +2,7 @@ using Jamdeploy.Cli.Results;
 
 namespace Jamdeploy.Cli.Commands;
 
-/// <summary><c>jamdeploy status</c>: which release is live, since when, and where rollback would go.</summary>
+/// <summary><c>jamdeploy status</c>: what is live, since when, where rollback would go, and whether the edge pointer agrees.</summary>
 public sealed class StatusCommand : CommandBase
 {
     public StatusCommand() : base("status", "Show the live release") { }
@@ -10,6 +10,8 @@ public sealed class StatusCommand : CommandBase
     protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var status = await context.CreateReleaseOperations(wait: false).StatusAsync(cancellationToken);
-        return StatusResultView.From(status);
+        // Serverless CloudFront: the edge pointer is a projection of live.json; say when they disagree.
+        var edge = context.CreateEdgePointer() is { } pointer ? await pointer.CompareAsync(cancellationToken) : null;
+        return StatusResultView.From(status, edge);
     }
 }

@@ -3,6 +3,7 @@ using Jamdeploy.Aws.Signing;
 using Jamdeploy.Cdn;
 using Jamdeploy.Edge;
 using Jamdeploy.Invalidation;
+using Jamdeploy.Releases;
 using Microsoft.Extensions.Configuration;
 using Serilog;
 
@@ -26,6 +27,16 @@ public static class CdnFactory
             _ => throw new UsageException($"Cdn:Provider '{settings.Provider}' is not known; use none, cloudfront or edge"),
         };
         return (cdn, settings.InvalidationOptions);
+    }
+
+    /// <summary>The edge pointer (<c>Cdn:KeyValueStore</c>), or null when none is configured. Checked before anything is touched.</summary>
+    public static EdgePointerSync? EdgePointer(IConfiguration configuration, ReleaseStore releases, ILogger log, TimeProvider time)
+    {
+        var settings = ConfigurationLoader.Bind<KeyValueStoreSettings>(configuration, KeyValueStoreSettings.Section);
+        settings.Validate();
+        if (!settings.Enabled) return null;
+        var client = KeyValueStoreClient.Create(settings.ToOptions(), new AwsDefaultCredentialsSource(), time, log);
+        return new EdgePointerSync(new KeyValueStoreEdgePointer(client, settings.Key), releases, log);
     }
 
     private static LocalEdgePurge EdgePurge(IReadOnlyList<Uri> origins, IConfiguration configuration) =>

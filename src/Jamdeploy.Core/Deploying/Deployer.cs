@@ -50,10 +50,10 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         // a manifest is even built; the live manifest is read only to plan, or to compare when an older
         // pointer carries no digest.
         var liveDigest = planned.Pointer?.LiveContent;
-        if (liveDigest is not null && liveDigest == Manifest.DigestOf(entries)) return Unchanged(planned.Live!.Value);
+        if (liveDigest is not null && liveDigest == Manifest.DigestOf(entries)) return await UnchangedAsync(planned.Live!.Value);
         var release = BuildManifest(request, entries);
         var live = planned.Live is { } liveId ? await _releases.ReadLiveManifestAsync(liveId, cancellationToken) : null;
-        if (liveDigest is null && live is not null && live.HasSameContentAs(release)) return Unchanged(live.Id);
+        if (liveDigest is null && live is not null && live.HasSameContentAs(release)) return await UnchangedAsync(live.Id);
 
         var plan = await new DeployPlanner(store, time, options.GracePeriod, options.UploadConcurrency)
             .PlanAsync(release, hashed, live, cancellationToken);
@@ -84,9 +84,10 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             throw new CancelledAfterFlipException(release.Id, e);
         }
 
-        DeployResult Unchanged(ReleaseId liveRelease)
+        async Task<DeployResult> UnchangedAsync(ReleaseId liveRelease)
         {
             log.Information("Folder matches live release {Release}; nothing to do", liveRelease);
+            if (request.Promote && !request.DryRun) await cdn.RepairEdgeAsync(liveRelease, cancellationToken);
             return new DeployResult(DeployOutcome.Unchanged, liveRelease, liveRelease, null) { Files = hashed.Count, TotalBytes = totalBytes };
         }
     }

@@ -1,5 +1,6 @@
 using Jamdeploy.Cdn;
 using Jamdeploy.Manifests;
+using Jamdeploy.Releases;
 using Serilog;
 
 namespace Jamdeploy.Invalidation;
@@ -8,6 +9,7 @@ namespace Jamdeploy.Invalidation;
 /// The step after every flip (deploy, promote, rollback, and <c>jamdeploy invalidate</c>): plans which paths
 /// changed between the release that was live and the one that is live now, and tells the CDN. Runs only
 /// after the flip, so a failure here is reported as exit 3 with the new release live, never as a failed deploy.
+/// With an <see cref="Edge"/> pointer (serverless CloudFront), it is brought to what <c>live.json</c> names first.
 /// </summary>
 public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, InvalidationOptions? options = null)
 {
@@ -17,12 +19,75 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
 
     public InvalidationOptions Options => _options;
 
+    /// <summary>The CDN's copy of the live pointer (a KeyValueStore key), when the configuration names one.</summary>
+    public EdgePointerSync? Edge { get; init; }
+
     public InvalidationPlan Plan(Manifest? before, Manifest after) => InvalidationPlanner.Plan(before, after, _options);
 
     /// <summary>Before a flip: fails with a usage error (nothing changed) when the CDN could not be told afterwards.</summary>
-    public Task CheckReadyAsync(CancellationToken cancellationToken) => cdn.CheckReadyAsync(cancellationToken);
+    public async Task CheckReadyAsync(CancellationToken cancellationToken)
+    {
+        await cdn.CheckReadyAsync(cancellationToken);
+        if (Edge is not null) await Edge.CheckReadyAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// For a deploy that found its folder already live (a CI retry after exit 3): brings a stale edge pointer to
+    /// the live release, so the retry that exits 0 also leaves the edge right. Two reads when it already is.
+    /// </summary>
+    public async Task RepairEdgeAsync(Model.ReleaseId live, CancellationToken cancellationToken)
+    {
+        if (Edge is null) return;
+        try
+        {
+            if ((await Edge.SyncAsync(cancellationToken)).Written) log.Warning("Edge pointer {Edge} was behind live.json; it names {Release} again", Edge.EdgeName, live);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.Debug(e, "Repairing the edge pointer {Edge} failed", Edge.EdgeName);
+            throw new EdgePointerFailedException(live, Edge.EdgeName, e.Message, e);
+        }
+    }
 
     public async Task<InvalidationOutcome> NotifyAsync(Manifest? before, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
+    {
+        // The edge pointer first: it is what makes the release visible at the edge. Its failure does not skip the
+        // invalidation, and is reported (exit 3, naming `jamdeploy sync-edge`) once the invalidation has run.
+        Exception? edgeFailure = null;
+        if (Edge is not null)
+        {
+            try
+            {
+                await Edge.SyncAsync(cancellationToken);
+            }
+            catch (OperationCanceledException e)
+            {
+                var invalidate = cdn.Name == "none" ? "" : $" and `jamdeploy invalidate --release {after.Id}`";
+                throw new CancelledAfterFlipException(after.Id, EdgePointerFailedException.Step,
+                    $"the edge pointer was not updated: run `jamdeploy sync-edge`{invalidate}", e);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The user reads the reason in the exit-3 line; the log keeps the exception.
+                log.Debug(e, "Writing the edge pointer {Edge} failed after {Release} went live", Edge.EdgeName, after.Id);
+                edgeFailure = e;
+            }
+        }
+        InvalidationOutcome outcome;
+        try
+        {
+            outcome = await InvalidateAsync(before, after, flippedAt, cancellationToken);
+        }
+        catch (InvalidationFailedException e) when (edgeFailure is not null)
+        {
+            throw new EdgePointerFailedException(after.Id, Edge!.EdgeName,
+                $"{edgeFailure.Message}; the CDN invalidation failed too ({e.InnerException?.Message ?? e.Message}: retry it with `jamdeploy invalidate --release {after.Id}`)", edgeFailure);
+        }
+        if (edgeFailure is not null) throw new EdgePointerFailedException(after.Id, Edge!.EdgeName, edgeFailure.Message, edgeFailure);
+        return outcome;
+    }
+
+    private async Task<InvalidationOutcome> InvalidateAsync(Manifest? before, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
     {
         var plan = Plan(before, after);
         if (plan.IsEmpty) return new InvalidationOutcome([], 0, true);

@@ -12,7 +12,7 @@ public sealed class HelpSnapshotTests
 {
     public static TheoryData<string> Commands => new()
     {
-        "", "deploy", "promote", "rollback", "releases", "status", "invalidate", "serve", "cleanup", "verify", "pin", "unpin",
+        "", "deploy", "promote", "rollback", "releases", "status", "invalidate", "sync-edge", "serve", "cleanup", "verify", "pin", "unpin",
     };
 
     [Theory(Timeout = 30_000)]
