@@ -52,6 +52,9 @@ public sealed partial record CdnSettings
     // The CloudFront client's options own these defaults; this section only lets them be changed.
     private static readonly CloudFrontOptions CloudFrontDefaults = new() { DistributionId = "" };
 
+    /// <summary>Serverless CloudFront's edge pointer (<c>Cdn:KeyValueStore</c>); independent of <see cref="Provider"/>.</summary>
+    public KeyValueStoreSettings KeyValueStore { get; init; } = new();
+
     public InvalidationOptions InvalidationOptions => new() { MaxPaths = MaxPaths, MinPathsForDirectoryWildcard = MinPathsForDirectoryWildcard };
 
     public void Validate()
