@@ -27,6 +27,11 @@ public abstract class CommandBase : Command
         SetAction(InvokeAsync);
     }
 
+    /// <summary>The process around this invocation (set by <see cref="JamdeployCli"/>).</summary>
+    internal CliHost Host { get => _host ??= CliHost.FromProcess(); set => _host = value; }
+
+    private CliHost? _host;
+
     protected abstract Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken);
 
     private async Task<int> InvokeAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -34,10 +39,10 @@ public abstract class CommandBase : Command
         var stdout = parseResult.InvocationConfiguration.Output;
         var stderr = parseResult.InvocationConfiguration.Error;
         var json = parseResult.GetValue(JsonOption);
-        await using var log = Logging.Create(parseResult.GetValue(VerboseOption), stderr);
+        await using var log = Logging.Create(parseResult.GetValue(VerboseOption), stderr, Host);
         try
         {
-            var context = CommandContext.Create(parseResult, parseResult.GetValue(StoreOption), new UserOutput(stdout, json), log);
+            var context = CommandContext.Create(parseResult, parseResult.GetValue(StoreOption), new UserOutput(stdout, json), log, Host);
             return await ExecuteAsync(context, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

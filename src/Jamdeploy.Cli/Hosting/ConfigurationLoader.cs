@@ -13,7 +13,8 @@ public static class ConfigurationLoader
     public const string ProjectFileName = "jamdeploy.json";
     public const string EnvironmentPrefix = "JAMDEPLOY__";
 
-    public static IConfiguration Load(string workingDirectory)
+    /// <param name="environment">The invocation's environment variables; those starting with <see cref="EnvironmentPrefix"/> are read.</param>
+    public static IConfiguration Load(string workingDirectory, IReadOnlyDictionary<string, string?> environment)
     {
         var shipped = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
         var project = Path.Combine(workingDirectory, ProjectFileName);
@@ -24,7 +25,7 @@ public static class ConfigurationLoader
             return new ConfigurationBuilder()
                 .AddJsonFile(shipped, optional: true, reloadOnChange: false)
                 .AddJsonFile(project, optional: true, reloadOnChange: false)
-                .AddEnvironmentVariables(EnvironmentPrefix)
+                .AddInMemoryCollection(PrefixedVariables(environment))
                 .Build();
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or JsonException)
@@ -32,6 +33,12 @@ public static class ConfigurationLoader
             throw new UsageException($"configuration could not be read: {e.Message}", e);
         }
     }
+
+    // As the environment-variable provider reads them (the prefix in any case, `__` for `:`), but from the
+    // invocation's environment rather than the process's, so in-process invocations do not share it.
+    private static IEnumerable<KeyValuePair<string, string?>> PrefixedVariables(IReadOnlyDictionary<string, string?> environment) =>
+        environment.Where(v => v.Key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            .Select(v => KeyValuePair.Create(v.Key[EnvironmentPrefix.Length..].Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal), v.Value));
 
     /// <summary>Binds a section, turning a value of the wrong type into a line that names the key.</summary>
     public static T Bind<T>(IConfiguration configuration, string section) where T : new()

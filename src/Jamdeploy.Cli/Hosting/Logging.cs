@@ -13,7 +13,7 @@ namespace Jamdeploy.Cli.Hosting;
 /// </summary>
 public static class Logging
 {
-    public static Logger Create(bool verbose, TextWriter stderr)
+    public static Logger Create(bool verbose, TextWriter stderr, CliHost host)
     {
         var template = verbose
             ? "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}"
@@ -22,9 +22,9 @@ public static class Logging
             .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.Sink(new TextWriterSink(stderr, new MessageTemplateTextFormatter(template, System.Globalization.CultureInfo.InvariantCulture)));
-        var file = Environment.GetEnvironmentVariable("JAMDEPLOY__LOGGING__FILE");
+        var file = host.Variable("JAMDEPLOY__LOGGING__FILE");
         if (!string.IsNullOrEmpty(file))
-            configuration = configuration.WriteTo.File(file, outputTemplate: "[{Timestamp:o} {Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            configuration = configuration.WriteTo.File(Path.GetFullPath(file, host.WorkingDirectory), outputTemplate: "[{Timestamp:o} {Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture);
         return configuration.CreateLogger();
     }
 }

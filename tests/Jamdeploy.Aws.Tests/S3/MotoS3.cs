@@ -5,13 +5,6 @@ using Serilog;
 
 namespace Jamdeploy.Aws.Tests.S3;
 
-/// <summary>One moto_server for every S3 test class of this assembly.</summary>
-[CollectionDefinition(Name)]
-public sealed class MotoCollection : ICollectionFixture<MotoServer>
-{
-    public const string Name = "moto S3";
-}
-
 /// <summary>Buckets and stores on the shared moto: each test gets its own bucket.</summary>
 internal sealed class MotoS3(MotoServer moto)
 {

@@ -17,8 +17,7 @@ namespace Jamdeploy.Aws.Tests.S3;
 /// The deploy pipeline on the S3 store, with the requests counted (and faults injected) by an HTTP
 /// handler around the real client: what a redeploy costs, and what survives a flaky store.
 /// </summary>
-[Collection(MotoCollection.Name)]
-public sealed class S3DeployTests(MotoServer moto, ITestOutputHelper output) : IDisposable
+public sealed class S3DeployTests(MotoServer moto, ITestOutputHelper output) : IDisposable, IClassFixture<MotoServer>
 {
     private readonly MotoS3 _s3 = new(moto);
     private readonly TempDirectory _workspace = new("s3deploy");

@@ -13,8 +13,7 @@ namespace Jamdeploy.Aws.Tests.S3;
 /// Each way the store can be misconfigured or out of reach ends in one line naming the bucket, with the
 /// documented exit code: moto where it produces the error, a fault layer where it cannot.
 /// </summary>
-[Collection(MotoCollection.Name)]
-public sealed class S3ErrorTests(MotoServer moto)
+public sealed class S3ErrorTests(MotoServer moto) : IClassFixture<MotoServer>
 {
     private readonly MotoS3 _s3 = new(moto);
     private readonly CancellationToken _ct = new CancellationTokenSource(TimeSpan.FromSeconds(55)).Token;

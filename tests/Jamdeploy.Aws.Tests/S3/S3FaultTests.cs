@@ -7,8 +7,7 @@ using Jamdeploy.TestSupport.S3;
 namespace Jamdeploy.Aws.Tests.S3;
 
 /// <summary>Transient faults injected as an HTTP layer around the real client talking to moto.</summary>
-[Collection(MotoCollection.Name)]
-public sealed class S3FaultTests(MotoServer moto)
+public sealed class S3FaultTests(MotoServer moto) : IClassFixture<MotoServer>
 {
     private readonly MotoS3 _s3 = new(moto);
     private readonly CancellationToken _ct = new CancellationTokenSource(TimeSpan.FromSeconds(55)).Token;
