@@ -10,7 +10,8 @@ if [ -z "${JAMDEPLOY_TEST_MOTO_URL:-}" ]; then
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
   moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
   moto_pid=$!
-  trap 'kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
+  # moto can ignore SIGTERM while a request thread is busy: SIGKILL, it holds nothing worth keeping.
+  trap 'kill -9 "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
   export JAMDEPLOY_TEST_MOTO_URL="http://127.0.0.1:$port"
   for _ in $(seq 1 600); do
     curl -fsS -o /dev/null "$JAMDEPLOY_TEST_MOTO_URL/moto-api/" 2>/dev/null && break

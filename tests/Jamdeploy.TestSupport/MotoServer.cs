@@ -54,7 +54,9 @@ public sealed class MotoServer : IAsyncLifetime
     private static async Task<string> StartOwnAsync()
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("moto_server", ["-H", "127.0.0.1", "-p", port.ToString()])
+        // A test host can end without running exit handlers (the runner kills it), so moto goes with a
+        // watchdog that stops it once this process is gone, instead of living on as an orphan.
+        var start = new ProcessStartInfo("sh", ["-c", Watchdog, "moto-watchdog", Environment.ProcessId.ToString(), port.ToString()])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -71,6 +73,13 @@ public sealed class MotoServer : IAsyncLifetime
         await WaitUntilAnsweringAsync(url, process);
         return url;
     }
+
+    private const string Watchdog = """
+        moto_server -H 127.0.0.1 -p "$2" >/dev/null 2>&1 &
+        moto=$!
+        while kill -0 "$1" 2>/dev/null && kill -0 "$moto" 2>/dev/null; do sleep 1; done
+        kill -9 "$moto" 2>/dev/null
+        """;
 
     private static async Task WaitUntilAnsweringAsync(string url, Process? process)
     {
