@@ -2,15 +2,21 @@ using System.CommandLine;
 using Jamdeploy.Cli.Commands;
 using Jamdeploy.Cli.Output;
 using Jamdeploy.Cli.Results;
+using Jamdeploy.Cli.Hosting;
 
 namespace Jamdeploy.Cli;
 
 /// <summary>The composition root of the <c>jamdeploy</c> command.</summary>
 public static class JamdeployCli
 {
-    public static RootCommand BuildRootCommand()
+    /// <param name="host">The process around the invocation; null takes this process's (for help and parsing only).</param>
+    public static RootCommand BuildRootCommand(CliHost? host = null)
     {
-        var root = new RootCommand("jamdeploy: atomic, content-addressed deploys of static sites to a local store or S3 + CloudFront.");
+        var root = new RootCommand("jamdeploy: atomic, content-addressed deploys of static sites to a local store or S3 + CloudFront.")
+        {
+            // The name users type, whatever process runs the command (the help of an in-process test too).
+            HelpName = "jamdeploy",
+        };
         CommandBase[] commands =
         [
             new DeployCommand(),
@@ -26,16 +32,24 @@ public static class JamdeployCli
             new PinCommand(),
             new UnpinCommand(),
         ];
-        foreach (var command in commands) root.Subcommands.Add(command);
+        foreach (var command in commands)
+        {
+            if (host is not null) command.Host = host;
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken cancellationToken = default) =>
+        RunAsync(args, CliHost.FromProcess(stdout, stderr), cancellationToken);
+
+    /// <summary>Runs one invocation in <paramref name="host"/>: the entry point of the program and of in-process tests.</summary>
+    public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken = default)
     {
-        var root = BuildRootCommand();
+        var root = BuildRootCommand(host);
         var parsed = root.Parse(args);
-        var output = stdout ?? Console.Out;
-        var errors = stderr ?? Console.Error;
+        var output = host.Stdout;
+        var errors = host.Stderr;
         if (parsed.Errors.Count > 0)
         {
             // A usage mistake is exit 2 and one line, not the help page.

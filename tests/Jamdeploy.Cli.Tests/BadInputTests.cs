@@ -3,8 +3,9 @@ using Jamdeploy.TestSupport;
 namespace Jamdeploy.Cli.Tests;
 
 /// <summary>
-/// Invariant 6 through the real process: bad input gets one line on stderr naming what to fix, the
-/// documented exit code, and the store byte-for-byte unchanged.
+/// Invariant 6: bad input gets one line on stderr naming what to fix, the documented exit code, and the
+/// store byte-for-byte unchanged. In process through the real entry point; exits 1 and 2, an unreadable
+/// file (run as another user) and a broken shipped appsettings.json (a copied install) as a real process.
 /// </summary>
 public sealed class BadInputTests : IDisposable
 {
@@ -22,13 +23,15 @@ public sealed class BadInputTests : IDisposable
         return site;
     }
 
-    private Task<ProcessResult> Jamdeploy(string[] args, int? runAsUid = null) =>
-        JamdeployProcess.RunAsync(_workspace.Path, [.. args, "--store", Store], runAsUid: runAsUid);
+    private Task<ProcessResult> Jamdeploy(string[] args, bool realProcess = false, int? runAsUid = null) =>
+        realProcess || runAsUid is not null
+            ? JamdeployProcess.RunAsync(_workspace.Path, [.. args, "--store", Store], runAsUid: runAsUid)
+            : InProcessCli.RunAsync([.. args, "--store", Store], workingDirectory: _workspace.Path);
 
-    private async Task AssertRefusedAsync(string[] args, int exitCode, string mentions, int? runAsUid = null)
+    private async Task AssertRefusedAsync(string[] args, int exitCode, string mentions, bool realProcess = false, int? runAsUid = null)
     {
         var before = StoreSnapshot.Of(Store);
-        var result = await Jamdeploy(args, runAsUid);
+        var result = await Jamdeploy(args, realProcess, runAsUid);
 
         Assert.True(result.ExitCode == exitCode, result.ToString());
         var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -100,7 +103,7 @@ public sealed class BadInputTests : IDisposable
         // Root reads any file; run as nobody so the permission means what it says, as it does in CI runners.
         int? uid = Environment.UserName == "root" ? 65534 : null;
         if (uid is not null) OpenUpForNobody();
-        await AssertRefusedAsync(["deploy", "locked"], ExitCodes.Usage, "cannot read 'js/app.js'", uid);
+        await AssertRefusedAsync(["deploy", "locked"], ExitCodes.Usage, "cannot read 'js/app.js'", runAsUid: uid);
     }
 
     [Fact(Timeout = 60000)]
@@ -187,7 +190,7 @@ public sealed class BadInputTests : IDisposable
     {
         var site = await DeployGoodSiteAsync();
         File.WriteAllText(Path.Combine(Store, "live.json"), "{ \"live\": 42 ");
-        await AssertRefusedAsync(["deploy", site], ExitCodes.Failed, "live.json: the live pointer is corrupt");
+        await AssertRefusedAsync(["deploy", site], ExitCodes.Failed, "live.json: the live pointer is corrupt", realProcess: true);
         await AssertRefusedAsync(["status"], ExitCodes.Failed, "live.json: the live pointer is corrupt");
         await AssertRefusedAsync(["rollback"], ExitCodes.Failed, "live.json: the live pointer is corrupt");
     }
@@ -230,7 +233,7 @@ public sealed class BadInputTests : IDisposable
     [Fact(Timeout = 60000)]
     public async Task UnknownOption_IsAUsageError()
     {
-        await AssertRefusedAsync(["deploy", "x", "--no-such-flag"], ExitCodes.Usage, "--no-such-flag");
+        await AssertRefusedAsync(["deploy", "x", "--no-such-flag"], ExitCodes.Usage, "--no-such-flag", realProcess: true);
     }
 
     private void OpenUpForNobody()

@@ -4,9 +4,10 @@ using Jamdeploy.TestSupport;
 namespace Jamdeploy.Cli.Tests;
 
 /// <summary>
-/// Invariant 3 with two real processes on one store directory. The test holds the store's lock (the
-/// same flock the compare-and-swap takes), so both deploys have planned from the same live release and
-/// wait at the flip; releasing it makes them race for real every round.
+/// Invariant 3 with two deploys on one store directory, in process through the real entry point (each
+/// takes the store's flock through its own file handle, as two processes do; S3DeployRaceTests races real
+/// processes). The test holds the store's lock, so both deploys have planned from the same live release
+/// and wait at the flip; releasing it makes them race for real every round.
 /// </summary>
 public sealed class DeployRaceTests : IDisposable
 {
@@ -62,20 +63,20 @@ public sealed class DeployRaceTests : IDisposable
         ProcessResult a, b;
         await using (var held = new FileStream(Path.Combine(Store, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
-            using var pa = JamdeployProcess.Start(_workspace.Path, ["deploy", siteA, "--store", Store, .. extra]);
-            using var pb = JamdeployProcess.Start(_workspace.Path, ["deploy", siteB, "--store", Store, .. extra]);
+            using var pa = InProcessCli.Start(["deploy", siteA, "--store", Store, .. extra], workingDirectory: _workspace.Path);
+            using var pb = InProcessCli.Start(["deploy", siteB, "--store", Store, .. extra], workingDirectory: _workspace.Path);
             await pa.WaitForOutputAsync("flipping the live pointer", TimeSpan.FromSeconds(60));
             await pb.WaitForOutputAsync("flipping the live pointer", TimeSpan.FromSeconds(60));
             await held.DisposeAsync();
-            a = await pa.WaitAsync(TimeSpan.FromSeconds(60));
-            b = await pb.WaitAsync(TimeSpan.FromSeconds(60));
+            a = await pa.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+            b = await pb.Completion.WaitAsync(TimeSpan.FromSeconds(60));
         }
         return (a, b);
     }
 
     private async Task<string> DeployAsync(string site)
     {
-        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", site, "--store", Store]);
+        var result = await InProcessCli.RunAsync(["deploy", site, "--store", Store], workingDirectory: _workspace.Path);
         Assert.True(result.ExitCode == 0, result.ToString());
         return LiveIdFrom(result);
     }

@@ -17,7 +17,7 @@ public sealed class InterruptedDeployTests : IDisposable
     [Fact(Timeout = 300000)]
     public async Task Deploy_KilledDuringUpload_LeavesLiveUntouchedAndRerunSendsOnlyWhatIsMissing()
     {
-        var first = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace), "--store", Store]);
+        var first = await InProcessCli.RunAsync(["deploy", Some.Site(_workspace), "--store", Store], workingDirectory: _workspace.Path);
         Assert.True(first.ExitCode == 0, first.ToString());
         var liveBefore = File.ReadAllBytes(Path.Combine(Store, "live.json"));
         var releasesBefore = Directory.GetFiles(Path.Combine(Store, "releases")).Length;
@@ -41,7 +41,7 @@ public sealed class InterruptedDeployTests : IDisposable
         Assert.Equal(releasesBefore, Directory.GetFiles(Path.Combine(Store, "releases")).Length);
         AssertEveryBlobHashesToItsName();
 
-        var rerun = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", site, "--store", Store, "--json"]);
+        var rerun = await InProcessCli.RunAsync(["deploy", site, "--store", Store, "--json"], workingDirectory: _workspace.Path);
         Assert.True(rerun.ExitCode == 0, rerun.ToString());
         var report = JsonDocument.Parse(rerun.Stdout).RootElement;
         Assert.Equal("live", report.GetProperty("outcome").GetString());
@@ -53,7 +53,7 @@ public sealed class InterruptedDeployTests : IDisposable
     [Fact(Timeout = 120000)]
     public async Task Deploy_CtrlC_Exits130AndSaysLiveIsUnchanged()
     {
-        var first = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace), "--store", Store]);
+        var first = await InProcessCli.RunAsync(["deploy", Some.Site(_workspace), "--store", Store], workingDirectory: _workspace.Path);
         Assert.True(first.ExitCode == 0, first.ToString());
         var liveBefore = File.ReadAllBytes(Path.Combine(Store, "live.json"));
         var site = Some.BulkSite(_workspace, Files, 4096);

@@ -3,7 +3,7 @@ using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Cli.Tests;
 
-/// <summary>What a user sees across deploy, rollback, promote, releases and status, through the real process.</summary>
+/// <summary>What a user sees across deploy, rollback, promote, releases and status, in process through the real entry point.</summary>
 public sealed class ReleaseLifecycleTests : IDisposable
 {
     private readonly TempDirectory _workspace = new("lifecycle");
@@ -14,7 +14,7 @@ public sealed class ReleaseLifecycleTests : IDisposable
 
     private async Task<JsonElement> JsonAsync(params string[] args)
     {
-        var result = await JamdeployProcess.RunAsync(_workspace.Path, [.. args, "--store", Store, "--json"]);
+        var result = await InProcessCli.RunAsync([.. args, "--store", Store, "--json"], workingDirectory: _workspace.Path);
         Assert.True(result.ExitCode == 0, result.ToString());
         return JsonDocument.Parse(result.Stdout).RootElement;
     }
@@ -59,7 +59,7 @@ public sealed class ReleaseLifecycleTests : IDisposable
         var first = await JsonAsync("deploy", site);
         var storeBefore = StoreSnapshot.Of(Store);
 
-        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", site, "--store", Store]);
+        var result = await InProcessCli.RunAsync(["deploy", site, "--store", Store], workingDirectory: _workspace.Path);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal($"unchanged: {first.GetProperty("release").GetString()} is live", result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
@@ -96,7 +96,7 @@ public sealed class ReleaseLifecycleTests : IDisposable
         Assert.Equal(["/about/index.html", "/css/site.css", "/index.html", "/js/app.js"], uploads);
         StoreSnapshot.AssertUnchanged(before, Store);
 
-        var human = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", site, "--store", Store, "--dry-run"]);
+        var human = await InProcessCli.RunAsync(["deploy", site, "--store", Store, "--dry-run"], workingDirectory: _workspace.Path);
         Assert.Contains("dry run: 6 files, 4 new blobs", human.Stdout);
         Assert.Contains("upload /css/site.css", human.Stdout);
     }

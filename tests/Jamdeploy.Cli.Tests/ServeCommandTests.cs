@@ -5,7 +5,10 @@ using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Cli.Tests;
 
-/// <summary><c>jamdeploy serve</c> as a user runs it: a real process, configuration from jamdeploy.json and flags.</summary>
+/// <summary>
+/// <c>jamdeploy serve</c> as a user runs it: a real process (SIGTERM, its own host and console), configuration
+/// from jamdeploy.json and flags; the deploys around it run in process through the real entry point.
+/// </summary>
 public sealed partial class ServeCommandTests : IDisposable
 {
     private readonly TempDirectory _workspace = new("serve");
@@ -17,7 +20,7 @@ public sealed partial class ServeCommandTests : IDisposable
     [Fact(Timeout = 120000)]
     public async Task Serve_DeployedSite_AnswersHttpAndStopsCleanlyOnSigterm()
     {
-        var deploy = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace, stamp: "served"), "--store", Store]);
+        var deploy = await InProcessCli.RunAsync(["deploy", Some.Site(_workspace, stamp: "served"), "--store", Store], workingDirectory: _workspace.Path);
         Assert.True(deploy.ExitCode == 0, deploy.ToString());
         _workspace.Write("jamdeploy.json", """{ "Serve": { "PurgeToken": "cli-test-token", "TrailingSlash": "Redirect" } }""");
         using var serve = JamdeployProcess.Start(_workspace.Path, ["serve", "--store", Store, "--urls", "http://127.0.0.1:0"]);
@@ -50,7 +53,7 @@ public sealed partial class ServeCommandTests : IDisposable
     [Fact(Timeout = 180000)]
     public async Task Deploy_WithEdgeCdn_PurgesTheOriginSoItServesTheNewReleaseAtOnce()
     {
-        var first = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace, "v1", "v1"), "--store", Store]);
+        var first = await InProcessCli.RunAsync(["deploy", Some.Site(_workspace, "v1", "v1"), "--store", Store], workingDirectory: _workspace.Path);
         Assert.True(first.ExitCode == 0, first.ToString());
         _workspace.Write("jamdeploy.json", """{ "Serve": { "PurgeToken": "edge-token", "PointerTtl": "01:00:00" } }""");
         using var serve = JamdeployProcess.Start(_workspace.Path, ["serve", "--store", Store, "--urls", "http://127.0.0.1:0"]);
@@ -59,18 +62,18 @@ public sealed partial class ServeCommandTests : IDisposable
         using var http = new HttpClient { BaseAddress = new Uri(address) };
         Assert.Contains("<h1>v1</h1>", await http.GetStringAsync("/"));
 
-        var edge = new Dictionary<string, string> { ["JAMDEPLOY__CDN__PROVIDER"] = "edge", ["JAMDEPLOY__CDN__ORIGINS__0"] = address };
-        var second = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace, "v2", "v2"), "--store", Store], edge);
+        var edge = new Dictionary<string, string?> { ["JAMDEPLOY__CDN__PROVIDER"] = "edge", ["JAMDEPLOY__CDN__ORIGINS__0"] = address };
+        var second = await InProcessCli.RunAsync(["deploy", Some.Site(_workspace, "v2", "v2"), "--store", Store], edge, _workspace.Path);
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Contains("<h1>v2</h1>", await http.GetStringAsync("/"));
 
-        var wrongToken = new Dictionary<string, string>(edge) { ["JAMDEPLOY__SERVE__PURGETOKEN"] = "wrong" };
-        var third = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace, "v3", "v3"), "--store", Store], wrongToken);
+        var wrongToken = new Dictionary<string, string?>(edge) { ["JAMDEPLOY__SERVE__PURGETOKEN"] = "wrong" };
+        var third = await InProcessCli.RunAsync(["deploy", Some.Site(_workspace, "v3", "v3"), "--store", Store], wrongToken, _workspace.Path);
         Assert.True(third.ExitCode == ExitCodes.InvalidationFailed, third.ToString());
         Assert.Contains("refused the purge", third.Stderr);
         Assert.Contains("<h1>v2</h1>", await http.GetStringAsync("/"));
 
-        var retry = await JamdeployProcess.RunAsync(_workspace.Path, ["invalidate", "--store", Store], edge);
+        var retry = await InProcessCli.RunAsync(["invalidate", "--store", Store], edge, _workspace.Path);
         Assert.True(retry.ExitCode == 0, retry.ToString());
         Assert.Contains("<h1>v3</h1>", await http.GetStringAsync("/"));
         serve.Kill();

@@ -4,6 +4,7 @@ using Jamdeploy.Edge.Tests.Support;
 using Jamdeploy.Model;
 using Jamdeploy.Storage;
 using Jamdeploy.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Jamdeploy.Edge.Tests;
 
@@ -30,7 +31,7 @@ public sealed class EdgeFreshnessTests : IDisposable
     [Fact(Timeout = 30000)]
     public async Task Get_AfterFlip_OldReleaseUntilTheTtlPassesThenTheNewOne()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         await _site.DeployAsync(Release("one"));
         await using var edge = await RunningEdge.StartAsync(_store, new ServeOptions { PointerTtl = TimeSpan.FromSeconds(2) }, time);
         Assert.Equal("<h1>one</h1>", await edge.Client.GetStringAsync("/"));
@@ -112,7 +113,7 @@ public sealed class EdgeFreshnessTests : IDisposable
     public async Task Purge_WhileAnOlderPointerReadIsInFlight_NewReleaseWinsAndStays()
     {
         var intercepting = new InterceptingStore(_store);
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         await _site.DeployAsync(Release("one"));
         await using var edge = await RunningEdge.StartAsync(intercepting, new ServeOptions { PointerTtl = TimeSpan.FromSeconds(2), PurgeToken = Token }, time);
         Assert.Equal("<h1>one</h1>", await edge.Client.GetStringAsync("/"));
@@ -143,7 +144,7 @@ public sealed class EdgeFreshnessTests : IDisposable
     public async Task Get_WhenTheStoreFailsAfterAGoodRead_KeepsServingTheLastGoodRelease()
     {
         var intercepting = new InterceptingStore(_store);
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         await _site.DeployAsync(Release("one"));
         await using var edge = await RunningEdge.StartAsync(intercepting, new ServeOptions { PointerTtl = TimeSpan.FromSeconds(2) }, time);
         Assert.Equal("<h1>one</h1>", await edge.Client.GetStringAsync("/"));

@@ -1,3 +1,4 @@
+using Jamdeploy.TestSupport;
 using Jamdeploy.Edge.Tests.Support;
 using Serilog;
 using Serilog.Events;

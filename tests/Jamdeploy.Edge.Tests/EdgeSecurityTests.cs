@@ -181,7 +181,7 @@ public sealed class EdgeSecurityTests : IAsyncLifetime, IDisposable
     {
         var response = await RawHttp.SendAsync(_edge.Port, "POST", "/_jamdeploy/purge?token=" + Token, $"Authorization: Bearer {Token}\r\nContent-Length: 0\r\n");
 
-        await _edge.Log.WaitUntilAsync(log => log.RequestEvents.Count == 1);
+        await _edge.Log.WaitUntilAsync(log => log.RequestEvents().Count == 1);
 
         Assert.Equal(200, response.Status);
         Assert.Contains(_live.Value, response.Body);
@@ -195,10 +195,10 @@ public sealed class EdgeSecurityTests : IAsyncLifetime, IDisposable
         await _edge.Client.GetAsync("/");
         await _edge.Client.GetAsync("/missing?q=1");
         await RawHttp.SendAsync(_edge.Port, "GET", "/../x");
-        await _edge.Log.WaitUntilAsync(log => log.RequestEvents.Count >= 3);
+        await _edge.Log.WaitUntilAsync(log => log.RequestEvents().Count >= 3);
 
         // Each line is written as its response completes, so lines of sequential requests may swap.
-        var lines = _edge.Log.RequestEvents;
+        var lines = _edge.Log.RequestEvents();
         Assert.Equal(3, lines.Count);
         Assert.Equal(["200", "400", "404"], lines.Select(e => e.Properties["StatusCode"].ToString()).Order());
         var home = Assert.Single(lines, e => e.Properties["RequestPath"].ToString().Trim('"') == "/");

@@ -5,16 +5,8 @@ using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Edge.Tests;
 
-/// <summary>One moto_server for the edge's S3 tests.</summary>
-[CollectionDefinition(Name)]
-public sealed class EdgeMotoCollection : ICollectionFixture<MotoServer>
-{
-    public const string Name = "edge on moto S3";
-}
-
 /// <summary>The same resolution table, served from S3 (moto on loopback): each test gets its own bucket.</summary>
-[Collection(EdgeMotoCollection.Name)]
-public sealed class S3StoreResolutionTests(MotoServer moto) : EdgeResolutionTests
+public sealed class S3StoreResolutionTests(MotoServer moto) : EdgeResolutionTests, IClassFixture<MotoServer>
 {
     protected override async Task<IObjectStore> CreateStoreAsync()
     {

@@ -1,20 +1,98 @@
 using Jamdeploy.Cli;
+using Jamdeploy.Cli.Hosting;
 
 namespace Jamdeploy.TestSupport;
 
 /// <summary>
 /// Runs <c>jamdeploy</c> in this process through the entry point <c>Program.cs</c> uses
-/// (<see cref="JamdeployCli.RunAsync"/>), capturing stdout and stderr: the fast way to test what a command
-/// prints and returns. The working directory and environment are this process's (both are process-wide, so
-/// a test that needs its own uses <see cref="JamdeployProcess"/>); pass <c>--store</c> explicitly.
+/// (<see cref="JamdeployCli.RunAsync(string[], CliHost, CancellationToken)"/>), with its own stdout, stderr,
+/// working directory and environment, so invocations run side by side without touching the process's.
+/// Without a working directory, an empty one. The environment is the CI-like one <see cref="JamdeployProcess"/> gives a child: no inherited
+/// <c>JAMDEPLOY__</c>, <c>AWS_</c> or <c>GITHUB_</c> variables, <c>CI=true</c>, then <c>env</c>.
+/// What only a real process shows (signals, kill -9, the exit of the process itself) stays with
+/// <see cref="JamdeployProcess"/>. The AWS SDK's credential chain reads the process's environment, not this
+/// one: S3 and CloudFront commands that need credentials from the environment run as a process.
 /// </summary>
 public static class InProcessCli
 {
-    public static async Task<ProcessResult> RunAsync(IEnumerable<string> args, CancellationToken cancellationToken = default)
+    public static async Task<ProcessResult> RunAsync(string[] args, IDictionary<string, string?>? env = null, string? workingDirectory = null, CancellationToken ct = default)
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await JamdeployCli.RunAsync([.. args], stdout, stderr, cancellationToken);
-        return new ProcessResult(exit, stdout.ToString(), stderr.ToString());
+        using var run = Start(args, env, workingDirectory, ct);
+        return await run.Completion;
+    }
+
+    /// <summary>Starts an invocation whose output a test can watch while it runs (races, long deploys).</summary>
+    public static RunningCli Start(string[] args, IDictionary<string, string?>? env = null, string? workingDirectory = null, CancellationToken ct = default)
+    {
+        var environment = CliHost.ProcessVariables()
+            .Where(v => !v.Key.StartsWith("JAMDEPLOY__", StringComparison.Ordinal) && !v.Key.StartsWith("AWS_", StringComparison.Ordinal) && !v.Key.StartsWith("GITHUB_", StringComparison.Ordinal))
+            .ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+        environment["CI"] = "true";
+        foreach (var (key, value) in env ?? new Dictionary<string, string?>()) environment[key] = value;
+        return new RunningCli(args, environment, workingDirectory ?? EmptyDirectory.Value, ct);
+    }
+
+    // A test that names no working directory gets one with no jamdeploy.json in it, whatever the runner's is.
+    private static readonly Lazy<string> EmptyDirectory = new(() =>
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"jamdeploy-in-process-{Environment.ProcessId}")).FullName);
+}
+
+/// <summary>One in-process invocation under way; its output can be read while it runs.</summary>
+public sealed class RunningCli : IDisposable
+{
+    private readonly StringWriter _stdout = new();
+    private readonly StringWriter _stderr = new();
+    // Synchronized writers lock themselves on every write; reads take the same lock.
+    private readonly TextWriter _stdoutWriter;
+    private readonly TextWriter _stderrWriter;
+    private readonly CancellationTokenSource _cancel;
+
+    internal RunningCli(string[] args, IReadOnlyDictionary<string, string?> environment, string workingDirectory, CancellationToken ct)
+    {
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Synchronized: the command writes from its own tasks while the test reads.
+        _stdoutWriter = TextWriter.Synchronized(_stdout);
+        _stderrWriter = TextWriter.Synchronized(_stderr);
+        var host = new CliHost(_stdoutWriter, _stderrWriter, workingDirectory, environment);
+        Completion = RunAsync(args, host);
+    }
+
+    public Task<ProcessResult> Completion { get; }
+
+    public string Stdout { get { lock (_stdoutWriter) return _stdout.ToString(); } }
+
+    public string Stderr { get { lock (_stderrWriter) return _stderr.ToString(); } }
+
+    /// <summary>Ctrl+C, as the real process's handler does it: cancels the invocation's token.</summary>
+    public void Cancel() => _cancel.Cancel();
+
+    /// <summary>Waits until the invocation has written <paramref name="text"/> to stdout.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (!Stdout.Contains(text, StringComparison.Ordinal))
+        {
+            if (Completion.IsCompleted)
+            {
+                var result = await Completion;
+                if (result.Stdout.Contains(text, StringComparison.Ordinal)) return;
+                throw new InvalidOperationException($"jamdeploy finished ({result.ExitCode}) before printing '{text}':\n{result}");
+            }
+            if (deadline.IsCancellationRequested) throw new TimeoutException($"jamdeploy did not print '{text}':\n{Stdout}\n{Stderr}");
+            await Task.Delay(10, CancellationToken.None);
+        }
+    }
+
+    private async Task<ProcessResult> RunAsync(string[] args, CliHost host)
+    {
+        await Task.Yield(); // the caller gets the handle before the command starts its work
+        var exit = await JamdeployCli.RunAsync(args, host, _cancel.Token);
+        return new ProcessResult(exit, Stdout, Stderr);
+    }
+
+    /// <summary>Cancels an invocation still running (a test that failed half-way must not leave it going).</summary>
+    public void Dispose()
+    {
+        if (!Completion.IsCompleted) _cancel.Cancel();
     }
 }

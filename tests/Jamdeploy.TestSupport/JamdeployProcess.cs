@@ -60,19 +60,24 @@ public sealed class JamdeployProcess : IDisposable
     public static JamdeployProcess Start(string workingDirectory, IEnumerable<string> args,
         IReadOnlyDictionary<string, string>? environment = null, int? runAsUid = null, string? dll = null)
     {
+        // Through env, which gives the child the default SIGINT disposition and then becomes it (same pid): a
+        // test runner started in the background inherits SIGINT ignored, and so would jamdeploy, so the Ctrl+C
+        // test would send a signal nobody hears.
         var start = new ProcessStartInfo
         {
-            FileName = runAsUid is null ? "dotnet" : "setpriv",
+            FileName = "env",
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT");
         if (runAsUid is { } uid)
         {
-            foreach (var a in new[] { $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "dotnet" }) start.ArgumentList.Add(a);
+            foreach (var a in new[] { "setpriv", $"--reuid={uid}", $"--regid={uid}", "--clear-groups" }) start.ArgumentList.Add(a);
         }
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(dll ?? CliDll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         // A clean, CI-like environment: no progress bars, no inherited jamdeploy settings.

@@ -5,8 +5,11 @@ using System.Net.Sockets;
 namespace Jamdeploy.TestSupport;
 
 /// <summary>
-/// A real <c>moto_server</c> (S3 + CloudFront emulator) on a free loopback port, started for a test
-/// class or collection and stopped with it. Tests give each case its own bucket or prefix.
+/// A real <c>moto_server</c> (S3 + CloudFront emulator) on loopback, one per test run: <c>scripts/test.sh</c>
+/// starts it and exports its URL in <see cref="UrlVariable"/>; without that variable (one test run from an
+/// IDE) the first fixture starts one for this test process and it stops when the process exits. Starting a
+/// moto costs seconds of CPU, so no test class starts its own. Tests give each case its own bucket (or
+/// distribution), never resetting the shared emulator.
 /// </summary>
 public sealed class MotoServer : IAsyncLifetime
 {
@@ -14,51 +17,15 @@ public sealed class MotoServer : IAsyncLifetime
     public const string SecretKey = "testing";
     public const string Region = "us-east-1";
 
-    private Process? _process;
+    /// <summary>The URL of a moto already running for this test run (set by scripts/test.sh).</summary>
+    public const string UrlVariable = "JAMDEPLOY_TEST_MOTO_URL";
 
-    public int Port { get; private set; }
+    private static readonly Lazy<Task<string>> Shared = new(ResolveAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static Process? _owned;
 
-    public string Endpoint => $"http://127.0.0.1:{Port}";
+    public string Endpoint { get; private set; } = "";
 
-    public async Task InitializeAsync()
-    {
-        Port = FreePort();
-        var start = new ProcessStartInfo("moto_server", ["-H", "127.0.0.1", "-p", Port.ToString()])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _process = Process.Start(start) ?? throw new InvalidOperationException("moto_server did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"moto_server exited with {_process.ExitCode}");
-            try
-            {
-                using var response = await http.GetAsync($"{Endpoint}/moto-api/");
-                if (response.StatusCode != HttpStatusCode.ServiceUnavailable) return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException("moto_server did not answer within 30 s");
-    }
-
-    /// <summary>Forgets every bucket and distribution: for tests that need a clean emulator.</summary>
-    public async Task ResetAsync()
-    {
-        using var http = new HttpClient();
-        using var response = await http.PostAsync($"{Endpoint}/moto-api/reset", null);
-        response.EnsureSuccessStatusCode();
-    }
+    public async Task InitializeAsync() => Endpoint = await Shared.Value;
 
     /// <summary>Environment for a child process (the CLI) that must talk to this emulator.</summary>
     public IReadOnlyDictionary<string, string> ClientEnvironment => new Dictionary<string, string>
@@ -69,15 +36,78 @@ public sealed class MotoServer : IAsyncLifetime
         ["AWS_ENDPOINT_URL"] = Endpoint,
     };
 
-    public Task DisposeAsync()
+    // The shared emulator outlives every fixture; it goes with the run (test.sh) or the process.
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static async Task<string> ResolveAsync()
     {
-        if (_process is { HasExited: false })
+        var given = Environment.GetEnvironmentVariable(UrlVariable);
+        if (!string.IsNullOrWhiteSpace(given))
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
+            var url = given.TrimEnd('/');
+            await WaitUntilAnsweringAsync(url, null);
+            return url;
         }
-        _process?.Dispose();
-        return Task.CompletedTask;
+        return await StartOwnAsync();
+    }
+
+    private static async Task<string> StartOwnAsync()
+    {
+        var port = FreePort();
+        // A test host can end without running exit handlers (the runner kills it), so moto goes with a
+        // watchdog that stops it once this process is gone, instead of living on as an orphan.
+        var start = new ProcessStartInfo("sh", ["-c", Watchdog, "moto-watchdog", Environment.ProcessId.ToString(), port.ToString()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("moto_server did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _owned = process;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
+        var url = $"http://127.0.0.1:{port}";
+        await WaitUntilAnsweringAsync(url, process);
+        return url;
+    }
+
+    private const string Watchdog = """
+        moto_server -H 127.0.0.1 -p "$2" >/dev/null 2>&1 &
+        moto=$!
+        while kill -0 "$1" 2>/dev/null && kill -0 "$moto" 2>/dev/null; do sleep 1; done
+        kill -9 "$moto" 2>/dev/null
+        """;
+
+    private static async Task WaitUntilAnsweringAsync(string url, Process? process)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        // Generous: on a machine with every core busy a Python server can take long to come up.
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            if (process is { HasExited: true }) throw new InvalidOperationException($"moto_server exited with {process.ExitCode}");
+            try
+            {
+                using var response = await http.GetAsync($"{url}/moto-api/");
+                if (response.StatusCode != HttpStatusCode.ServiceUnavailable) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"moto_server at {url} did not answer within 120 s");
+    }
+
+    private static void Stop()
+    {
+        if (_owned is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
     }
 
     private static int FreePort()

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Text.Json;
 
 namespace Jamdeploy.Cli.Ci;
@@ -31,15 +30,6 @@ public sealed record CiEnvironment(string? Provider, string? Commit, string? Mes
             variables.Get(provider.CommitVariable),
             SubjectLine(variables.Get(provider.MessageVariable)));
         return ReferenceEquals(provider, CiProvider.Known[0]) ? WithGitHubDetails(found, variables) : found;
-    }
-
-    /// <summary>The current process's environment, in the shape <see cref="Detect"/> takes.</summary>
-    public static IReadOnlyDictionary<string, string?> ProcessVariables()
-    {
-        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-            result[(string)entry.Key] = entry.Value as string;
-        return result;
     }
 
     /// <summary>

@@ -29,6 +29,11 @@ public abstract class CommandBase : Command
         SetAction(InvokeAsync);
     }
 
+    /// <summary>The process around this invocation (set by <see cref="JamdeployCli"/>).</summary>
+    internal CliHost Host { get => _host ??= CliHost.FromProcess(); set => _host = value; }
+
+    private CliHost? _host;
+
     /// <summary>Does the work and says what happened; the base writes it (see <see cref="ICommandResult"/>).</summary>
     protected abstract Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken);
 
@@ -37,11 +42,11 @@ public abstract class CommandBase : Command
         var stdout = parseResult.InvocationConfiguration.Output;
         var stderr = parseResult.InvocationConfiguration.Error;
         var output = new UserOutput(stdout, parseResult.GetValue(JsonOption));
-        await using var log = Logging.Create(parseResult.GetValue(VerboseOption), stderr);
+        await using var log = Logging.Create(parseResult.GetValue(VerboseOption), stderr, Host);
         ICommandResult result;
         try
         {
-            var context = CommandContext.Create(parseResult, parseResult.GetValue(StoreOption), output, log);
+            var context = CommandContext.Create(parseResult, parseResult.GetValue(StoreOption), output, log, Host);
             result = await ExecuteAsync(context, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -15,8 +15,9 @@ public sealed class CommandContext
 {
     private IObjectStore? _store;
 
-    private CommandContext(ParseResult parseResult, IConfiguration configuration, string storeLocation, UserOutput output, ILogger log)
+    private CommandContext(ParseResult parseResult, IConfiguration configuration, string storeLocation, UserOutput output, ILogger log, CliHost host)
     {
+        Host = host;
         ParseResult = parseResult;
         Configuration = configuration;
         StoreLocation = storeLocation;
@@ -30,14 +31,15 @@ public sealed class CommandContext
     public UserOutput Output { get; }
     public ILogger Log { get; }
     public TimeProvider Time { get; } = TimeProvider.System;
-    public static string WorkingDirectory => Directory.GetCurrentDirectory();
+    public CliHost Host { get; }
+    public string WorkingDirectory => Host.WorkingDirectory;
 
-    public static CommandContext Create(ParseResult parseResult, string? storeFlag, UserOutput output, ILogger log)
+    public static CommandContext Create(ParseResult parseResult, string? storeFlag, UserOutput output, ILogger log, CliHost host)
     {
-        var configuration = ConfigurationLoader.Load(WorkingDirectory);
+        var configuration = ConfigurationLoader.Load(host.WorkingDirectory, host.Environment);
         var location = storeFlag ?? configuration["Store"] ?? StoreFactory.DefaultLocation;
         if (string.IsNullOrWhiteSpace(location)) throw new UsageException("--store is empty; give a directory or s3://bucket/prefix");
-        return new CommandContext(parseResult, configuration, location, output, log);
+        return new CommandContext(parseResult, configuration, location, output, log, host);
     }
 
     public IObjectStore Store => _store ??= StoreFactory.Open(StoreLocation, Configuration, WorkingDirectory, Log);
@@ -58,7 +60,7 @@ public sealed class CommandContext
 
     public CdnNotifier CreateCdnNotifier(bool wait)
     {
-        var (cdn, options) = CdnFactory.Create(Configuration, Log, Time);
+        var (cdn, options) = CdnFactory.Create(Configuration, Host, Log, Time);
         return new CdnNotifier(cdn, wait, Log, options) { Edge = CreateEdgePointer() };
     }
 

@@ -33,6 +33,7 @@ public sealed class DeployCommand : CommandBase
         var parse = context.ParseResult;
         var request = new DeployRequest(parse.GetValue(FolderArgument)!)
         {
+            WorkingDirectory = context.WorkingDirectory,
             Message = parse.GetValue(MessageOption),
             Commit = parse.GetValue(CommitOption),
             Promote = !parse.GetValue(NoPromoteOption),
@@ -40,7 +41,7 @@ public sealed class DeployCommand : CommandBase
             Force = parse.GetValue(ForceOption),
         };
         // CI: --commit/--message default from the CI's variables; the result goes to GitHub's outputs (src/Jamdeploy.Cli/Ci).
-        var environment = CiEnvironment.ProcessVariables();
+        var environment = context.Host.Environment;
         request = DeployCiHandoff.WithCiDefaults(request, CiEnvironment.Detect(environment));
         var siteUrl = context.Configuration[DeployCiHandoff.SiteUrlKey];
 

@@ -12,7 +12,7 @@ namespace Jamdeploy.Cli.Hosting;
 /// <summary>The CDN the configuration names (<c>Cdn:Provider</c>); none by default. Checks its settings before anything is touched.</summary>
 public static class CdnFactory
 {
-    public static (ICdnInvalidator Cdn, InvalidationOptions Options) Create(IConfiguration configuration, ILogger log, TimeProvider time)
+    public static (ICdnInvalidator Cdn, InvalidationOptions Options) Create(IConfiguration configuration, CliHost host, ILogger log, TimeProvider time)
     {
         var settings = ConfigurationLoader.Bind<CdnSettings>(configuration, "Cdn");
         settings.Validate();
@@ -20,8 +20,8 @@ public static class CdnFactory
         ICdnInvalidator cdn = settings.Provider.Trim().ToLowerInvariant() switch
         {
             "none" or "" => new NoCdn(),
-            "cloudfront" when origins.Count > 0 => new OriginsFirstInvalidator(EdgePurge(origins, configuration), CloudFront(settings, log, time)),
-            "cloudfront" => CloudFront(settings, log, time),
+            "cloudfront" when origins.Count > 0 => new OriginsFirstInvalidator(EdgePurge(origins, configuration), CloudFront(settings, host, log, time)),
+            "cloudfront" => CloudFront(settings, host, log, time),
             "edge" when origins.Count == 0 => throw new UsageException("Cdn:Provider edge needs Cdn:Origins: the URL of every jamdeploy serve replica"),
             "edge" => EdgePurge(origins, configuration),
             _ => throw new UsageException($"Cdn:Provider '{settings.Provider}' is not known; use none, cloudfront or edge"),
@@ -42,12 +42,12 @@ public static class CdnFactory
     private static LocalEdgePurge EdgePurge(IReadOnlyList<Uri> origins, IConfiguration configuration) =>
         new(new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, origins, configuration["Serve:PurgeToken"] ?? "");
 
-    private static CloudFrontInvalidator CloudFront(CdnSettings settings, ILogger log, TimeProvider time)
+    private static CloudFrontInvalidator CloudFront(CdnSettings settings, CliHost host, ILogger log, TimeProvider time)
     {
         var options = new CloudFrontOptions
         {
             DistributionId = settings.RequireDistributionId(),
-            Endpoint = settings.ResolveEndpoint(Environment.GetEnvironmentVariable),
+            Endpoint = settings.ResolveEndpoint(host.Variable),
             WaitTimeout = settings.WaitTimeout,
             PollInterval = settings.PollInterval,
             MaxRetries = settings.MaxRetries,

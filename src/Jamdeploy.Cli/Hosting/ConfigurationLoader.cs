@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 
@@ -20,8 +19,9 @@ public static class ConfigurationLoader
     /// <summary>Read from the environment only: logging starts before the files are read.</summary>
     public static readonly string LogFileKey = $"{nameof(JamdeploySettings.Logging)}:{nameof(LoggingSettings.File)}";
 
-    public static IConfiguration Load(string workingDirectory) =>
-        Load(workingDirectory, ProcessEnvironment(), AppContext.BaseDirectory);
+    /// <param name="environment">The invocation's environment variables (not necessarily the process's: in-process tests).</param>
+    public static IConfiguration Load(string workingDirectory, IEnumerable<KeyValuePair<string, string?>> environment) =>
+        Load(workingDirectory, environment, AppContext.BaseDirectory);
 
     /// <param name="workingDirectory">Where <c>jamdeploy.json</c> is looked for.</param>
     /// <param name="environment">Environment variables; only those starting <c>JAMDEPLOY__</c> are read.</param>
@@ -94,9 +94,6 @@ public static class ConfigurationLoader
 
     private static string Suggestion(string unknown, Func<string, string> spell) =>
         SettingsSchema.Jamdeploy.Nearest(unknown) is { } nearest ? $"; did you mean '{spell(nearest)}'?" : "; see the configuration reference (deploy/README.md)";
-
-    private static IEnumerable<KeyValuePair<string, string?>> ProcessEnvironment() =>
-        Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().Select(e => KeyValuePair.Create((string)e.Key, (string?)e.Value));
 
     // The JSON provider's own error names neither the line nor the problem in one line; this does.
     private static void CheckJson(string path)

@@ -13,7 +13,7 @@ namespace Jamdeploy.Cli.Hosting;
 /// </summary>
 public static class Logging
 {
-    public static Logger Create(bool verbose, TextWriter stderr)
+    public static Logger Create(bool verbose, TextWriter stderr, CliHost host)
     {
         var template = verbose
             ? "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}"
@@ -22,9 +22,9 @@ public static class Logging
             .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.Sink(new TextWriterSink(stderr, new MessageTemplateTextFormatter(template, System.Globalization.CultureInfo.InvariantCulture)));
-        var file = LogFile(Environment.GetEnvironmentVariables());
+        var file = LogFile(host.Environment);
         if (!string.IsNullOrEmpty(file))
-            configuration = configuration.WriteTo.File(file, outputTemplate: "[{Timestamp:o} {Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            configuration = configuration.WriteTo.File(Path.GetFullPath(file, host.WorkingDirectory), outputTemplate: "[{Timestamp:o} {Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture);
         return configuration.CreateLogger();
     }
 
@@ -32,12 +32,11 @@ public static class Logging
     /// <c>Logging:File</c>, from the environment only (logging starts before jamdeploy.json is read), spelled
     /// in any case as every other <c>JAMDEPLOY__</c> variable may be.
     /// </summary>
-    private static string? LogFile(System.Collections.IDictionary environment)
+    private static string? LogFile(IReadOnlyDictionary<string, string?> environment)
     {
         var name = ConfigurationLoader.VariableName(ConfigurationLoader.LogFileKey);
-        return environment.Keys.Cast<string>().Order(StringComparer.Ordinal)
-            .Where(k => k.Equals(name, StringComparison.OrdinalIgnoreCase))
-            .Select(k => environment[k] as string).LastOrDefault(v => !string.IsNullOrEmpty(v));
+        return environment.Where(v => v.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).OrderBy(v => v.Key, StringComparer.Ordinal)
+            .Select(v => v.Value).LastOrDefault(v => !string.IsNullOrEmpty(v));
     }
 }
 

@@ -6,6 +6,9 @@ namespace Jamdeploy.Deploying;
 
 public sealed record DeployRequest(string Folder)
 {
+    /// <summary>The folder a relative <see cref="Folder"/> is relative to; null is the process's current directory.</summary>
+    public string? WorkingDirectory { get; init; }
+
     public string? Message { get; init; }
     public string? Commit { get; init; }
 

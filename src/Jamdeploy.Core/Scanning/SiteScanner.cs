@@ -20,9 +20,10 @@ public static class SiteScanner
         ReturnSpecialDirectories = false,
     };
 
-    public static IReadOnlyList<ScannedFile> Scan(string folder, IgnoreRules ignore, CancellationToken cancellationToken, int? parallelism = null)
+    /// <param name="workingDirectory">What a relative <paramref name="folder"/> is relative to; null is the current directory.</param>
+    public static IReadOnlyList<ScannedFile> Scan(string folder, IgnoreRules ignore, CancellationToken cancellationToken, int? parallelism = null, string? workingDirectory = null)
     {
-        var root = Path.GetFullPath(folder);
+        var root = Path.GetFullPath(folder, workingDirectory ?? Directory.GetCurrentDirectory());
         if (File.Exists(root)) throw new UsageException($"'{folder}' is a file; give the folder your site builder wrote (for example ./public)");
         if (!Directory.Exists(root)) throw new UsageException($"deploy folder '{folder}' does not exist; build the site first or pass the folder it was written to");
         var realRoot = RealPath(new DirectoryInfo(root));

@@ -19,7 +19,7 @@ public sealed class CloudFrontInvalidatorTests(MotoServer moto) : IClassFixture<
     {
         using var cloudFront = new MotoCloudFront(moto);
         var distribution = await cloudFront.CreateDistributionAsync();
-        using var handler = new FaultInjectingHandler();
+        using var handler = FaultInjectingHandler.Script();
         var invalidator = Invalidator(distribution, handler, out var client);
         using var _ = client;
         string[] paths = ["/", "/index.html", "/caf%C3%A9/menu%20du%20jour.html", "/notes/todo*"];
@@ -39,7 +39,7 @@ public sealed class CloudFrontInvalidatorTests(MotoServer moto) : IClassFixture<
     {
         using var cloudFront = new MotoCloudFront(moto);
         var distribution = await cloudFront.CreateDistributionAsync();
-        using var handler = new FaultInjectingHandler(Fault.Throttling, Fault.ServiceUnavailable, Fault.DropConnection, Fault.TooManyInvalidationsInProgress);
+        using var handler = FaultInjectingHandler.Script(Fault.Throttling, Fault.ServiceUnavailable, Fault.ResetBeforeSend, Fault.TooManyInvalidationsInProgress);
         var invalidator = Invalidator(distribution, handler, out var client);
         using var _ = client;
 
@@ -59,7 +59,7 @@ public sealed class CloudFrontInvalidatorTests(MotoServer moto) : IClassFixture<
         // does not deduplicate, so what this test can check is that the retry carries the same reference.
         using var cloudFront = new MotoCloudFront(moto);
         var distribution = await cloudFront.CreateDistributionAsync();
-        using var handler = new FaultInjectingHandler(Fault.LoseResponse);
+        using var handler = FaultInjectingHandler.Script(Fault.ResetAfterSend);
         var invalidator = Invalidator(distribution, handler, out var client);
         using var _ = client;
 
@@ -86,7 +86,7 @@ public sealed class CloudFrontInvalidatorTests(MotoServer moto) : IClassFixture<
     {
         using var cloudFront = new MotoCloudFront(moto);
         var distribution = await cloudFront.CreateDistributionAsync();
-        using var handler = new FaultInjectingHandler(Fault.AccessDenied);
+        using var handler = FaultInjectingHandler.Script(Fault.AccessDenied);
         var invalidator = Invalidator(distribution, handler, out var client);
         using var _ = client;
 
@@ -103,7 +103,7 @@ public sealed class CloudFrontInvalidatorTests(MotoServer moto) : IClassFixture<
     [Fact(Timeout = 60000)]
     public async Task InvalidateAsync_UnknownDistribution_FailsWithExit3NamingIt()
     {
-        using var handler = new FaultInjectingHandler();
+        using var handler = FaultInjectingHandler.Script();
         var invalidator = Invalidator("E0000NOSUCHDIST", handler, out var client);
         using var _ = client;
 
@@ -119,7 +119,7 @@ public sealed class CloudFrontInvalidatorTests(MotoServer moto) : IClassFixture<
     {
         using var cloudFront = new MotoCloudFront(moto);
         var distribution = await cloudFront.CreateDistributionAsync();
-        using var handler = new FaultInjectingHandler { Always = Fault.ServiceUnavailable };
+        using var handler = FaultInjectingHandler.Script([], always: Fault.ServiceUnavailable);
         var invalidator = Invalidator(distribution, handler, out var client);
         using var _ = client;
 
@@ -137,7 +137,7 @@ public sealed class CloudFrontInvalidatorTests(MotoServer moto) : IClassFixture<
         using var cloudFront = new MotoCloudFront(moto);
         var distribution = await cloudFront.CreateDistributionAsync();
         // The create answer and the first two polls say InProgress; the third poll reads moto's COMPLETED.
-        using var handler = new FaultInjectingHandler(Fault.ReportInProgress, Fault.ReportInProgress, Fault.ReportInProgress);
+        using var handler = FaultInjectingHandler.Script(Fault.ReportInProgress, Fault.ReportInProgress, Fault.ReportInProgress);
         var invalidator = Invalidator(distribution, handler, out var client);
         using var _ = client;
 
@@ -152,7 +152,7 @@ public sealed class CloudFrontInvalidatorTests(MotoServer moto) : IClassFixture<
     {
         using var cloudFront = new MotoCloudFront(moto);
         var distribution = await cloudFront.CreateDistributionAsync();
-        using var handler = new FaultInjectingHandler { Always = Fault.ReportInProgress };
+        using var handler = FaultInjectingHandler.Script([], always: Fault.ReportInProgress);
         var invalidator = Invalidator(distribution, handler, out var client, Options(distribution) with { WaitTimeout = TimeSpan.FromMilliseconds(200) });
         using var _ = client;
 
@@ -168,7 +168,7 @@ public sealed class CloudFrontInvalidatorTests(MotoServer moto) : IClassFixture<
         using var cloudFront = new MotoCloudFront(moto);
         var distribution = await cloudFront.CreateDistributionAsync();
         // The first batch reports InProgress on creation and on the first poll: the second batch must wait for it.
-        using var handler = new FaultInjectingHandler(Fault.ReportInProgress, Fault.ReportInProgress);
+        using var handler = FaultInjectingHandler.Script(Fault.ReportInProgress, Fault.ReportInProgress);
         var invalidator = Invalidator(distribution, handler, out var client);
         using var _ = client;
         var paths = Enumerable.Range(0, 3500).Select(i => $"/assets/{i:D4}.css").ToArray();
@@ -188,12 +188,12 @@ public sealed class CloudFrontInvalidatorTests(MotoServer moto) : IClassFixture<
         using var cloudFront = new MotoCloudFront(moto);
         var distribution = await cloudFront.CreateDistributionAsync();
         var credentials = new SigningCredentials("AKIAJAMDEPLOYLOGTEST", "jamdeploySecretKeyThatMustNeverBeLogged0", "jamdeploySessionTokenThatMustNeverBeLogged");
-        var sink = new CapturingSink();
-        var log = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(sink).CreateLogger();
-        using var handler = new FaultInjectingHandler(Fault.Throttling, Fault.DropConnection);
+        var sink = new LogCapture();
+        var log = sink.Logger();
+        using var handler = FaultInjectingHandler.Script(Fault.Throttling, Fault.ResetBeforeSend);
         using var client = CloudFrontClient.Create(Options(distribution), new FixedCredentialsSource(credentials), TimeProvider.System, handler);
         var invalidator = new CloudFrontInvalidator(client, Options(distribution), log, TimeProvider.System);
-        using var failing = new FaultInjectingHandler(Fault.AccessDenied);
+        using var failing = FaultInjectingHandler.Script(Fault.AccessDenied);
         using var failingClient = CloudFrontClient.Create(Options(distribution), new FixedCredentialsSource(credentials), TimeProvider.System, failing);
 
         await invalidator.InvalidateAsync(new InvalidationRequest(Release, ["/a"], Wait: true), CancellationToken.None);

@@ -5,13 +5,6 @@ using Serilog;
 
 namespace Jamdeploy.Aws.Tests.S3;
 
-/// <summary>One moto_server for every S3 test class of this assembly.</summary>
-[CollectionDefinition(Name)]
-public sealed class MotoCollection : ICollectionFixture<MotoServer>
-{
-    public const string Name = "moto S3";
-}
-
 /// <summary>Buckets and stores on the shared moto: each test gets its own bucket.</summary>
 internal sealed class MotoS3(MotoServer moto)
 {
@@ -23,8 +16,12 @@ internal sealed class MotoS3(MotoServer moto)
         EndpointUrl = moto.Endpoint,
         Region = MotoServer.Region,
         RetryBaseDelay = TimeSpan.FromMilliseconds(5),
-        RequestTimeout = TimeSpan.FromSeconds(10),
+        // The production per-attempt timeout: a loaded machine can take seconds to answer a healthy request.
+        // A test of the timeout stalls for ever and moves a fake clock instead (FaultInjectingHandler).
     };
+
+    /// <summary>Options for a store whose retry pipeline runs on a fake clock: no backoff wait, which only that clock could end.</summary>
+    public static S3StoreOptions OnFakeClock(S3StoreOptions options) => options with { RetryBaseDelay = TimeSpan.Zero };
 
     public async Task<string> CreateBucketAsync()
     {
@@ -34,12 +31,13 @@ internal sealed class MotoS3(MotoServer moto)
         return bucket;
     }
 
-    public S3ObjectStore Store(S3StoreOptions options, DelegatingHandler? interceptor = null, ILogger? logger = null, AWSCredentials? credentials = null) =>
-        new(S3ClientFactory.Create(options, interceptor, credentials ?? Credentials), options, logger);
+    public S3ObjectStore Store(S3StoreOptions options, DelegatingHandler? interceptor = null, ILogger? logger = null, AWSCredentials? credentials = null, TimeProvider? clock = null) =>
+        new(S3ClientFactory.Create(options, interceptor, credentials ?? Credentials), options, logger, clock);
 
-    public async Task<S3ObjectStore> NewStoreAsync(DelegatingHandler? interceptor = null, Func<S3StoreOptions, S3StoreOptions>? configure = null, ILogger? logger = null)
+    public async Task<S3ObjectStore> NewStoreAsync(DelegatingHandler? interceptor = null, Func<S3StoreOptions, S3StoreOptions>? configure = null, ILogger? logger = null, TimeProvider? clock = null)
     {
         var options = Options(await CreateBucketAsync());
-        return Store(configure?.Invoke(options) ?? options, interceptor, logger);
+        if (clock is not null) options = OnFakeClock(options);
+        return Store(configure?.Invoke(options) ?? options, interceptor, logger, clock: clock);
     }
 }

@@ -7,8 +7,7 @@ using Jamdeploy.TestSupport;
 namespace Jamdeploy.Aws.Tests.S3;
 
 /// <summary>The store's own bounds: requests in flight, and per-key failures of a batch delete.</summary>
-[Collection(MotoCollection.Name)]
-public sealed class S3BoundsTests(MotoServer moto)
+public sealed class S3BoundsTests(MotoServer moto) : IClassFixture<MotoServer>
 {
     private readonly MotoS3 _s3 = new(moto);
     private readonly CancellationToken _ct = new CancellationTokenSource(TimeSpan.FromSeconds(55)).Token;

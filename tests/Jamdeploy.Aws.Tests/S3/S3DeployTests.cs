@@ -8,6 +8,7 @@ using Jamdeploy.Releases;
 using Jamdeploy.Storage;
 using Jamdeploy.TestSupport;
 using Jamdeploy.TestSupport.S3;
+using Microsoft.Extensions.Time.Testing;
 using Serilog.Core;
 using Xunit.Abstractions;
 
@@ -17,8 +18,7 @@ namespace Jamdeploy.Aws.Tests.S3;
 /// The deploy pipeline on the S3 store, with the requests counted (and faults injected) by an HTTP
 /// handler around the real client: what a redeploy costs, and what survives a flaky store.
 /// </summary>
-[Collection(MotoCollection.Name)]
-public sealed class S3DeployTests(MotoServer moto, ITestOutputHelper output) : IDisposable
+public sealed class S3DeployTests(MotoServer moto, ITestOutputHelper output) : IDisposable, IClassFixture<MotoServer>
 {
     private readonly MotoS3 _s3 = new(moto);
     private readonly TempDirectory _workspace = new("s3deploy");
@@ -65,11 +65,13 @@ public sealed class S3DeployTests(MotoServer moto, ITestOutputHelper output) : I
     public async Task Deploy_TwentyTimesWithTenPercentOfRequestsFailing_EachCompletesOrFailsCleanlyAndEveryBlobIsIntact()
     {
         const int deploys = 20;
-        var faults = FaultInjectingHandler.Random(0.10, seed: 20261124,
+        var clock = new FakeTimeProvider();
+        var faults = FaultInjectingHandler.Random(0.10, seed: 20261124, clock,
             Fault.InternalError, Fault.SlowDown, Fault.ResetBeforeSend, Fault.ResetAfterSend, Fault.Stall);
         // One retry only, so some deploys do fail and the clean-failure path is exercised too.
-        using var store = await _s3.NewStoreAsync(faults, o => o with { MaxRetryAttempts = 1, RequestTimeout = TimeSpan.FromMilliseconds(500) });
-        using var reader = _s3.Store(store.Options);
+        using var store = await _s3.NewStoreAsync(faults, o => o with { MaxRetryAttempts = 1 }, clock: clock);
+        // The reader checks the outcome: no faults, and its own production retries and timeouts.
+        using var reader = _s3.Store(_s3.Options(store.Options.Location.Bucket, store.Options.Location.Prefix));
         var site = _workspace.Combine("site");
         for (var i = 0; i < 40; i++) Write(site, i, $"file {i} base");
         var outcomes = new List<string>();

@@ -6,6 +6,7 @@ using Jamdeploy.Model;
 using Jamdeploy.Storage;
 using Jamdeploy.TestSupport;
 using Jamdeploy.TestSupport.S3;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Jamdeploy.Aws.Tests.S3;
 
@@ -13,8 +14,7 @@ namespace Jamdeploy.Aws.Tests.S3;
 /// Each way the store can be misconfigured or out of reach ends in one line naming the bucket, with the
 /// documented exit code: moto where it produces the error, a fault layer where it cannot.
 /// </summary>
-[Collection(MotoCollection.Name)]
-public sealed class S3ErrorTests(MotoServer moto)
+public sealed class S3ErrorTests(MotoServer moto) : IClassFixture<MotoServer>
 {
     private readonly MotoS3 _s3 = new(moto);
     private readonly CancellationToken _ct = new CancellationTokenSource(TimeSpan.FromSeconds(55)).Token;
@@ -72,8 +72,9 @@ public sealed class S3ErrorTests(MotoServer moto)
     [Fact(Timeout = 60_000)]
     public async Task AnyOperation_StoreKeepsStalling_IsAStoreErrorAfterTheRetries()
     {
-        var faults = new FaultInjectingHandler(_ => Fault.Stall);
-        using var store = await _s3.NewStoreAsync(faults, o => o with { RequestTimeout = TimeSpan.FromMilliseconds(300), MaxRetryAttempts = 2 });
+        var clock = new FakeTimeProvider();
+        var faults = new FaultInjectingHandler(_ => Fault.Stall, stallClock: clock);
+        using var store = await _s3.NewStoreAsync(faults, o => o with { MaxRetryAttempts = 2 }, clock: clock);
 
         var error = await Assert.ThrowsAsync<StoreException>(() => store.GetAsync(StoreLayout.LiveKey, _ct));
 
@@ -106,7 +107,7 @@ public sealed class S3ErrorTests(MotoServer moto)
     public async Task Failures_WithSecretCredentials_NeverShowTheSecretInMessagesOrLogs()
     {
         const string secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY42";
-        var sink = new CollectingSink();
+        var sink = new LogCapture();
         var faults = new FaultInjectingHandler(r => r.Method == HttpMethod.Get ? Fault.BadCredentials : Fault.SlowDown);
         var options = _s3.Options(await _s3.CreateBucketAsync()) with { MaxRetryAttempts = 2 };
         using var store = _s3.Store(options, faults, sink.Logger(), new BasicAWSCredentials("AKIAJAMDEPLOYTEST", secret));

@@ -3,12 +3,12 @@ using Jamdeploy.Model;
 using Jamdeploy.Storage;
 using Jamdeploy.TestSupport;
 using Jamdeploy.TestSupport.S3;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Jamdeploy.Aws.Tests.S3;
 
 /// <summary>Transient faults injected as an HTTP layer around the real client talking to moto.</summary>
-[Collection(MotoCollection.Name)]
-public sealed class S3FaultTests(MotoServer moto)
+public sealed class S3FaultTests(MotoServer moto) : IClassFixture<MotoServer>
 {
     private readonly MotoS3 _s3 = new(moto);
     private readonly CancellationToken _ct = new CancellationTokenSource(TimeSpan.FromSeconds(55)).Token;
@@ -58,9 +58,10 @@ public sealed class S3FaultTests(MotoServer moto)
     public async Task EveryOperation_FirstAttemptFails_IsRetriedAndSucceeds(Fault fault)
     {
         var failNext = true;
-        var faults = new FaultInjectingHandler(_ => Interlocked.Exchange(ref failNext, false) ? fault : null);
+        var clock = new FakeTimeProvider();
+        var faults = new FaultInjectingHandler(_ => Interlocked.Exchange(ref failNext, false) ? fault : null, stallClock: clock);
         var wire = new RecordingHandler { InnerHandler = faults };
-        using var store = await _s3.NewStoreAsync(wire, o => o with { RequestTimeout = TimeSpan.FromSeconds(1) });
+        using var store = await _s3.NewStoreAsync(wire, clock: clock);
         var bytes = "retried"u8.ToArray();
         var key = StoreLayout.Blob(ContentHash.Of(bytes));
 

@@ -9,8 +9,7 @@ using Jamdeploy.TestSupport.S3;
 namespace Jamdeploy.Aws.Tests.S3;
 
 /// <summary>What the store puts on the wire, seen through a recording handler around the real client.</summary>
-[Collection(MotoCollection.Name)]
-public sealed class S3WireTests(MotoServer moto)
+public sealed class S3WireTests(MotoServer moto) : IClassFixture<MotoServer>
 {
     private readonly MotoS3 _s3 = new(moto);
     private readonly CancellationToken _ct = new CancellationTokenSource(TimeSpan.FromSeconds(55)).Token;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Jamdeploy.Aws.Signing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Jamdeploy.Aws.Tests.Signing;
 
@@ -46,7 +47,7 @@ public sealed class BotocoreComparisonTests
             : "";
 
         var capture = new CapturingHandler();
-        using var client = new HttpClient(new SigV4SigningHandler(new FixedCredentialsSource(credentials), "us-east-1", "cloudfront", new FixedTime(at)) { InnerHandler = capture });
+        using var client = new HttpClient(new SigV4SigningHandler(new FixedCredentialsSource(credentials), "us-east-1", "cloudfront", new FakeTimeProvider(at)) { InnerHandler = capture });
         using var request = new HttpRequestMessage(new HttpMethod(method), url);
         if (body.Length > 0) request.Content = new StringContent(body, Encoding.UTF8, "application/xml");
         using var _ = await client.SendAsync(request);

@@ -26,13 +26,13 @@ public sealed class CdnConfigurationTests : IDisposable
     {
         var store = _workspace.Combine("store");
         var site = Some.Site(_workspace, "v1", "v1");
-        Assert.Equal(0, (await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", site, "--store", store])).ExitCode);
+        Assert.Equal(0, (await InProcessCli.RunAsync(["deploy", site, "--store", store], workingDirectory: _workspace.Path)).ExitCode);
         var before = StoreSnapshot.Of(store);
-        var environment = new Dictionary<string, string> { [key] = value };
+        var environment = new Dictionary<string, string?> { [key] = value };
         foreach (var pair in more.Split(';', StringSplitOptions.RemoveEmptyEntries))
             environment[pair[..pair.IndexOf('=')]] = pair[(pair.IndexOf('=') + 1)..];
 
-        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace, "v2", "v2"), "--store", store], environment);
+        var result = await InProcessCli.RunAsync(["deploy", Some.Site(_workspace, "v2", "v2"), "--store", store], environment, _workspace.Path);
 
         Assert.True(result.ExitCode == 2, result.ToString());
         var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -119,9 +119,9 @@ public sealed class CleanupCommandTests : IDisposable
         var ids = await CliRun.DeployVersionsAsync(_workspace, Store, 4);
         _workspace.Write("jamdeploy.json", """{ "Cleanup": { "KeepLast": 3, "KeepFor": "00:00:00", "GracePeriod": "00:00:00" } }""");
 
-        var configured = await JamdeployProcess.RunAsync(_workspace.Path, ["cleanup", "--dry-run", "--json", "--store", Store]);
-        var flagged = await JamdeployProcess.RunAsync(_workspace.Path, ["cleanup", "--dry-run", "--json", "--keep-last", "1", "--store", Store],
-            new Dictionary<string, string> { ["JAMDEPLOY__CLEANUP__MAXDELETE"] = "2" });
+        var configured = await InProcessCli.RunAsync(["cleanup", "--dry-run", "--json", "--store", Store], workingDirectory: _workspace.Path);
+        var flagged = await InProcessCli.RunAsync(["cleanup", "--dry-run", "--json", "--keep-last", "1", "--store", Store],
+            new Dictionary<string, string?> { ["JAMDEPLOY__CLEANUP__MAXDELETE"] = "2" }, _workspace.Path);
 
         Assert.True(configured.ExitCode == 0, configured.ToString());
         Assert.Equal([ids[0]], ReleasesToDelete(configured.Stdout));
@@ -137,7 +137,7 @@ public sealed class CleanupCommandTests : IDisposable
         await CliRun.DeployVersionsAsync(_workspace, Store, 1);
         _workspace.Write("jamdeploy.json", """{ "Cleanup": { "KeepLast": "many" } }""");
 
-        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["cleanup", "--store", Store]);
+        var result = await InProcessCli.RunAsync(["cleanup", "--store", Store], workingDirectory: _workspace.Path);
 
         Assert.True(result.ExitCode == ExitCodes.Usage, result.ToString());
         Assert.Contains("KeepLast", result.Stderr);
@@ -220,11 +220,10 @@ public sealed class CleanupHelpTests
     [Fact(Timeout = 30_000)]
     public async Task CleanupHelp_Options_MatchTheSnapshot()
     {
-        using var stdout = new StringWriter();
-        var exit = await JamdeployCli.RunAsync(["cleanup", "--help"], stdout, new StringWriter());
+        var (exit, stdout, _) = await InProcessCli.RunAsync(["cleanup", "--help"]);
 
         Assert.Equal(0, exit);
-        var options = stdout.ToString().Split('\n').SkipWhile(l => !l.StartsWith("Options:", StringComparison.Ordinal)).Select(l => l.TrimEnd());
+        var options = stdout.Split('\n').SkipWhile(l => !l.StartsWith("Options:", StringComparison.Ordinal)).Select(l => l.TrimEnd());
         Assert.Equal(
             """
             Options:

@@ -2,16 +2,11 @@ using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Cli.Tests.Cleanup;
 
-/// <summary>Runs the real root command in-process against one store, capturing what a user would read.</summary>
+/// <summary>Runs jamdeploy in process (<see cref="InProcessCli"/>) against one store, capturing what a user would read.</summary>
 internal static class CliRun
 {
-    public static async Task<ProcessResult> InProcessAsync(string store, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await JamdeployCli.RunAsync([.. args, "--store", store], stdout, stderr);
-        return new ProcessResult(exit, stdout.ToString(), stderr.ToString());
-    }
+    public static Task<ProcessResult> InProcessAsync(string store, params string[] args) =>
+        InProcessCli.RunAsync([.. args, "--store", store]);
 
     public static async Task<ProcessResult> SucceedsAsync(string store, params string[] args)
     {

@@ -21,8 +21,8 @@ public sealed class HelpSnapshotTests
     {
         string[] args = command.Length == 0 ? ["--help"] : [command, "--help"];
 
-        // The real process: the usage line names the program as users run it.
-        var result = await JamdeployProcess.RunAsync(Path.GetTempPath(), args);
+        // In process: the usage line names the program as users run it whatever the host process is called.
+        var result = await InProcessCli.RunAsync(args, workingDirectory: Path.GetTempPath());
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Stderr);

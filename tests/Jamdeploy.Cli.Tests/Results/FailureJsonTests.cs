@@ -54,7 +54,7 @@ public sealed class FailureJsonTests : IDisposable
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 
-        var result = await InProcessCli.RunAsync(["deploy", Some.Site(_workspace), "--store", Store, "--json"], cancelled.Token);
+        var result = await InProcessCli.RunAsync(["deploy", Some.Site(_workspace), "--store", Store, "--json"], ct: cancelled.Token);
 
         var failure = AssertFailureDocument(result, ExitCodes.Cancelled);
         Assert.Equal(JsonValueKind.Null, failure.GetProperty("live").ValueKind);

@@ -49,7 +49,7 @@ public sealed partial class JsonSnapshotTests : IDisposable
         };
         string[] args = [.. command.Select(a => sites.GetValueOrDefault(a, a)), "--store", Store, "--json"];
 
-        var result = await InProcessCli.RunAsync(args, CancellationToken.None);
+        var result = await InProcessCli.RunAsync(args, ct: CancellationToken.None);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         using var document = JsonDocument.Parse(result.Stdout); // one document and nothing else
@@ -74,7 +74,7 @@ public sealed partial class JsonSnapshotTests : IDisposable
     private async Task<string> DeployAsync(string stamp, string message)
     {
         var site = Some.Site(_workspace, stamp, stamp);
-        var result = await InProcessCli.RunAsync(["deploy", site, "--store", Store, "--json", "-m", message, "--commit", $"c-{stamp}"], CancellationToken.None);
+        var result = await InProcessCli.RunAsync(["deploy", site, "--store", Store, "--json", "-m", message, "--commit", $"c-{stamp}"], ct: CancellationToken.None);
         Assert.True(result.ExitCode == 0, result.ToString());
         using var document = JsonDocument.Parse(result.Stdout);
         return document.RootElement.GetProperty("release").GetString()!;

@@ -6,13 +6,6 @@ using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Cli.Tests.S3;
 
-/// <summary>One moto_server for the process-level S3 tests.</summary>
-[CollectionDefinition(Name)]
-public sealed class MotoCliCollection : ICollectionFixture<MotoServer>
-{
-    public const string Name = "moto S3 processes";
-}
-
 /// <summary>A fresh bucket on moto for one test, and a way to read what the CLI left in it.</summary>
 internal sealed class S3Site : IDisposable
 {

@@ -4,8 +4,7 @@ using Jamdeploy.TestSupport;
 namespace Jamdeploy.Cli.Tests.S3;
 
 /// <summary>Every command on an S3 store, and its failures, as a user runs them.</summary>
-[Collection(MotoCliCollection.Name)]
-public sealed class S3CommandTests(MotoServer moto) : IDisposable
+public sealed class S3CommandTests(MotoServer moto) : IDisposable, IClassFixture<MotoServer>
 {
     private const string Secret = "jamdeploySECRETkey/DoNotPrint+0123456789abcd";
     private readonly TempDirectory _workspace = new("s3cli");

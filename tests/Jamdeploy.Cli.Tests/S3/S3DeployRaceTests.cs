@@ -8,8 +8,7 @@ namespace Jamdeploy.Cli.Tests.S3;
 /// front of moto holds their pointer writes until all eight are at the flip, so every round is a real race
 /// of conditional writes (If-Match) on one key.
 /// </summary>
-[Collection(MotoCliCollection.Name)]
-public sealed class S3DeployRaceTests(MotoServer moto) : IDisposable
+public sealed class S3DeployRaceTests(MotoServer moto) : IDisposable, IClassFixture<MotoServer>
 {
     private const int Racers = 8;
     private readonly TempDirectory _workspace = new("s3race");

@@ -5,8 +5,7 @@ using Jamdeploy.TestSupport;
 namespace Jamdeploy.Cli.Tests.S3;
 
 /// <summary><c>jamdeploy serve</c> as the origin of an S3 site: a real process against moto.</summary>
-[Collection(MotoCliCollection.Name)]
-public sealed partial class S3ServeCommandTests(MotoServer moto) : IDisposable
+public sealed partial class S3ServeCommandTests(MotoServer moto) : IDisposable, IClassFixture<MotoServer>
 {
     private readonly TempDirectory _workspace = new("s3serve");
 

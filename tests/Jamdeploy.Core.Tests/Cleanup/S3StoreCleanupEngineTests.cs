@@ -5,13 +5,6 @@ using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Core.Tests.Cleanup;
 
-/// <summary>One moto_server for the cleanup and verify tests that run on S3.</summary>
-[CollectionDefinition(Name)]
-public sealed class MotoForCleanup : ICollectionFixture<MotoServer>
-{
-    public const string Name = "moto for cleanup";
-}
-
 /// <summary>Empty S3 stores on moto: a bucket of their own each, with a small list page so listings really page.</summary>
 public sealed class S3Stores(MotoServer moto) : IDisposable
 {
@@ -41,8 +34,7 @@ public sealed class S3Stores(MotoServer moto) : IDisposable
     }
 }
 
-[Collection(MotoForCleanup.Name)]
-public sealed class S3StoreCleanupEngineTests(MotoServer moto) : CleanupEngineContract
+public sealed class S3StoreCleanupEngineTests(MotoServer moto) : CleanupEngineContract, IClassFixture<MotoServer>
 {
     private readonly S3Stores _stores = new(moto);
 

@@ -6,6 +6,7 @@ using Jamdeploy.Planning;
 using Jamdeploy.Scanning;
 using Jamdeploy.Storage;
 using Jamdeploy.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Jamdeploy.Core.Tests.Planning;
 
@@ -87,7 +88,7 @@ public sealed class DeployPlannerTests : IDisposable
     public async Task Plan_StoredBlobOlderThanHalfTheGracePeriod_IsSentAgainRatherThanTrusted()
     {
         await StoreBlobAsync("old orphan");
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var (next, files) = Site(("/a.html", "old orphan"));
 
         time.Advance(TimeSpan.FromHours(11));

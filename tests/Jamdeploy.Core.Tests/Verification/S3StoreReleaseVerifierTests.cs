@@ -4,8 +4,7 @@ using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Core.Tests.Verification;
 
-[Collection(MotoForCleanup.Name)]
-public sealed class S3StoreReleaseVerifierTests(MotoServer moto) : ReleaseVerifierContract
+public sealed class S3StoreReleaseVerifierTests(MotoServer moto) : ReleaseVerifierContract, IClassFixture<MotoServer>
 {
     private readonly S3Stores _stores = new(moto);
 

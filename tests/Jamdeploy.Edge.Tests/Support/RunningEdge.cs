@@ -1,3 +1,4 @@
+using Jamdeploy.TestSupport;
 using System.Net;
 using Jamdeploy.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -46,33 +47,10 @@ public sealed class RunningEdge : IAsyncDisposable
     }
 }
 
-/// <summary>Every log event of one edge, rendered, for assertions on what the log says (and never says).</summary>
-public sealed class LogCapture : ILogEventSink
+/// <summary>What the edge's log says about requests.</summary>
+public static class EdgeLog
 {
-    private readonly List<LogEvent> _events = [];
-
-    public void Emit(LogEvent logEvent)
-    {
-        lock (_events) _events.Add(logEvent);
-    }
-
-    public IReadOnlyList<LogEvent> Events
-    {
-        get { lock (_events) return [.. _events]; }
-    }
-
-    public IReadOnlyList<string> Lines => [.. Events.Select(e => e.RenderMessage() + (e.Exception is null ? "" : " " + e.Exception))];
-
-    /// <summary>
-    /// Waits until the log holds what the test expects: the edge writes its log on a background task, and a
-    /// request's line is written after its response.
-    /// </summary>
-    public async Task WaitUntilAsync(Func<LogCapture, bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition(this)) await Task.Delay(10, timeout.Token);
-    }
-
     /// <summary>The per-request lines (the ones rendered from the request log template).</summary>
-    public IReadOnlyList<LogEvent> RequestEvents => [.. Events.Where(e => e.MessageTemplate.Text == EdgeServer.RequestLogTemplate)];
+    public static IReadOnlyList<LogEvent> RequestEvents(this LogCapture log) =>
+        [.. log.Events.Where(e => e.MessageTemplate.Text == EdgeServer.RequestLogTemplate)];
 }

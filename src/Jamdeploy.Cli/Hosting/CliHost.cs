@@ -1,0 +1,27 @@
+using System.Collections;
+
+namespace Jamdeploy.Cli.Hosting;
+
+/// <summary>
+/// What one invocation takes from the process around it: where it writes, the folder relative paths and
+/// <c>jamdeploy.json</c> are found in, and the environment variables it reads (configuration, CI, AWS).
+/// <c>Program.cs</c> passes the process's own; a test passes its own, so invocations run side by side in
+/// one process without sharing the console, the current directory or the environment.
+/// </summary>
+public sealed record CliHost(TextWriter Stdout, TextWriter Stderr, string WorkingDirectory, IReadOnlyDictionary<string, string?> Environment)
+{
+    /// <summary>The console, the current directory and the environment of this process.</summary>
+    public static CliHost FromProcess(TextWriter? stdout = null, TextWriter? stderr = null) =>
+        new(stdout ?? Console.Out, stderr ?? Console.Error, Directory.GetCurrentDirectory(), ProcessVariables());
+
+    public string? Variable(string name) => Environment.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>The current process's environment variables, read once.</summary>
+    public static IReadOnlyDictionary<string, string?> ProcessVariables()
+    {
+        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+            result[(string)entry.Key] = entry.Value as string;
+        return result;
+    }
+}

@@ -1,0 +1,43 @@
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace Jamdeploy.TestSupport;
+
+/// <summary>
+/// The one test log sink: keeps every event, for assertions on what the log says and never says (a secret
+/// must not appear in the message, a property or an exception, so <see cref="Lines"/> renders all three).
+/// </summary>
+public sealed class LogCapture : ILogEventSink
+{
+    private readonly List<LogEvent> _events = [];
+
+    /// <summary>A logger writing every level to this capture.</summary>
+    public ILogger Logger() => new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(this).CreateLogger();
+
+    public void Emit(LogEvent logEvent)
+    {
+        lock (_events) _events.Add(logEvent);
+    }
+
+    public IReadOnlyList<LogEvent> Events
+    {
+        get { lock (_events) return [.. _events]; }
+    }
+
+    /// <summary>Each event as one line: level, rendered message, every property, the exception.</summary>
+    public IReadOnlyList<string> Lines => [.. Events.Select(Render)];
+
+    /// <summary>Waits until the log holds what the test expects (a background writer may still be behind).</summary>
+    public async Task WaitUntilAsync(Func<LogCapture, bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition(this)) await Task.Delay(10, timeout.Token);
+    }
+
+    private static string Render(LogEvent e)
+    {
+        var properties = string.Join(' ', e.Properties.Select(p => $"{p.Key}={p.Value}"));
+        return $"{e.Level} {e.RenderMessage()} {properties} {e.Exception}";
+    }
+}
