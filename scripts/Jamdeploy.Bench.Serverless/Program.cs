@@ -130,7 +130,7 @@ Row("invalidated paths (median)", s => Median(s.Select(x => (double)x.Result.Inv
 foreach (var mode in modes)
 {
     var distinct = samples[mode].Select(s => string.Join(",", s.Requests.Select(p => $"{p.Key}={p.Value}"))).Distinct().Count();
-    if (distinct > 1) Console.WriteLine($"note: {mode.Name}: the requests differed between runs ({distinct} distinct tallies: retries?)");
+    if (distinct > 1) Console.WriteLine($"note: {mode.Name}: the requests differed between runs ({distinct} distinct tallies): LIST pages grow with the blobs (1,000 keys a page), retries add requests");
 }
 var live = samples[serverless][^1].Result.Release;
 Console.WriteLine($"KeyValueStore '{pointerKey}' = {kvs.Value(pointerKey)}; serverless live release {live}: {(kvs.Value(pointerKey) == live ? "equal" : "DIFFERENT")}");
