@@ -25,6 +25,7 @@ public sealed partial class ServerlessEdgeEndToEndTests(MotoServer moto, ITestOu
     /// <summary>Flips made by jamdeploy commands while page loads run (each flip is one process: ~1–3 s loaded).</summary>
     private const int Flips = 30;
     private const int PageLoaders = 3;
+    private const int FilesPerBuild = 5; // two pages, three fingerprinted assets (404.html is never asked for)
     private const string PointerKey = "site:live";
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
@@ -85,7 +86,7 @@ public sealed partial class ServerlessEdgeEndToEndTests(MotoServer moto, ITestOu
             {
                 loads.Enqueue(await LoadPageAsync(edge.Url, (worker + n) % 2 == 0 ? "/" : "/about/", cancel.Token));
                 // Leaves the two cores to the flips, too.
-                await Task.Delay(10, CancellationToken.None);
+                await Task.Delay(25, CancellationToken.None);
             }
         })).ToList();
 
@@ -145,11 +146,14 @@ public sealed partial class ServerlessEdgeEndToEndTests(MotoServer moto, ITestOu
         Assert.Equal(live, await _http.GetStringAsync($"{_kvs.Endpoint}/_test/keys/{Uri.EscapeDataString(PointerKey)}", cancel.Token));
         Assert.All(_kvs.Requests, r => Assert.NotEqual(403, r.Status));
 
-        // 4. The edge's cache answered: fewer blob reads reached S3 than files were served (one each without it).
+        // 4. The edge's cache answered: a cache key misses once, so S3 saw at most one blob read per file of each
+        // live period (the release's own five, and as many again for pages of the release before it that fetch
+        // their assets through the fallback) — however many page loads ran. Without the cache it is one per file served.
         var served = all.Sum(l => l.Labels.Count) + Flips * 4;
         var blobReads = _originS3.Requests.Count(r => r.Method == "GET" && r.Key.StartsWith("site/blobs/", StringComparison.Ordinal));
+        var cacheKeys = (Flips + 1) * 2 * FilesPerBuild;
         output.WriteLine($"{Flips} flips in {DateTime.UtcNow - started:mm\\:ss}; {all.Count} page loads ({served} files) saw {all.Select(l => l.Labels[0]).Distinct().Count()} builds; {blobReads} blob reads at S3; {_kvs.Requests.Count} KVS requests");
-        Assert.True(blobReads < served, $"{blobReads} blob reads at S3 for {served} files served: the edge cache was not used");
+        Assert.True(blobReads <= cacheKeys, $"{blobReads} blob reads at S3 for {served} files served (at most {cacheKeys} with a cache): the edge cache was not used");
     }
 
     private Dictionary<string, string> Environment(S3Site site) =>
