@@ -4,7 +4,8 @@
 // only come from the release in the cache key.
 //
 // As a process: node tests/emulator.js --kvs-url <url> --s3-endpoint <url> --bucket B [--prefix P]
-//   [--pointer-key site:live] [--preview-suffix S]   prints `listening on http://127.0.0.1:<port>`
+//   [--pointer-key site:live] [--preview-suffix S] [--asset-fallback-releases N]
+//   prints `listening on http://127.0.0.1:<port>`
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -13,13 +14,16 @@ import { createOriginHandlers } from '../origin.js';
 import { fakeKvs, loadViewerFunction } from './support/sandbox.js';
 import { runOrigin, runViewer } from './support/cloudfront.js';
 
-/** A KeyValueStore handle that reads each key over HTTP (the fake's `GET /_test/keys/<key>`). */
+/**
+ * A KeyValueStore handle that reads each key over HTTP: the C# fake's (FakeKeyValueStore) unsigned
+ * `GET /_test/keys/<key>`, which answers the value as the body (text/plain), or 404.
+ */
 export function httpKvs(kvsUrl) {
     return fakeKvs(async (key) => {
         const response = await fetch(`${kvsUrl}/_test/keys/${encodeURIComponent(key)}`, { signal: AbortSignal.timeout(10_000) });
         if (response.status === 404) return undefined;
         if (!response.ok) throw new Error(`KeyValueStore answered ${response.status}`);
-        return (await response.json()).Value;
+        return await response.text();
     });
 }
 
@@ -91,6 +95,7 @@ async function main() {
             prefix: { type: 'string', default: '' },
             'pointer-key': { type: 'string', default: 'site:live' },
             'preview-suffix': { type: 'string', default: '' },
+            'asset-fallback-releases': { type: 'string' },
         },
     });
     for (const required of ['kvs-url', 's3-endpoint', 'bucket']) {
@@ -98,6 +103,15 @@ async function main() {
             console.error(`emulator: --${required} is required (usage: node tests/emulator.js --kvs-url <url> --s3-endpoint <url> --bucket <name> [--prefix <p>])`);
             process.exit(2);
         }
+    }
+    const originOptions = {};
+    if (values['asset-fallback-releases'] !== undefined) {
+        const releases = Number(values['asset-fallback-releases']);
+        if (!Number.isInteger(releases) || releases < 0) {
+            console.error(`emulator: --asset-fallback-releases must be a whole number (got '${values['asset-fallback-releases']}')`);
+            process.exit(2);
+        }
+        originOptions.assetFallbackReleases = releases;
     }
     const s3 = new S3Client({
         endpoint: values['s3-endpoint'],
@@ -112,6 +126,7 @@ async function main() {
         prefix: values.prefix,
         pointerKey: values['pointer-key'],
         previewSuffix: values['preview-suffix'],
+        originOptions,
         log: (level, template, fields) => console.error(JSON.stringify({ level, template, ...fields })),
     });
     console.log(`listening on ${emulator.url}`);

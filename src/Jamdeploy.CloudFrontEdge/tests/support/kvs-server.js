@@ -1,5 +1,5 @@
 // An in-memory KeyValueStore read endpoint with the shape of the C# fake's test door:
-// GET <url>/_test/keys/<key> → 200 {"Key": ..., "Value": ...} or 404.
+// GET <url>/_test/keys/<key> → 200 with the value as a text/plain body, or 404.
 import http from 'node:http';
 
 export async function startKvsServer(initial = {}) {
@@ -13,10 +13,10 @@ export async function startKvsServer(initial = {}) {
         }
         const key = decodeURIComponent(path.slice(prefix.length));
         if (!keys.has(key)) {
-            res.writeHead(404, { 'content-type': 'application/json' }).end('{"Message":"Key not found"}');
+            res.writeHead(404).end();
             return;
         }
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Key: key, Value: keys.get(key) }));
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(keys.get(key));
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     return {
