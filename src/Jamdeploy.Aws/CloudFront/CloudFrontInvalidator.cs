@@ -2,7 +2,6 @@ using System.Net;
 using Jamdeploy.Cdn;
 using Jamdeploy.Invalidation;
 using Polly;
-using Polly.Retry;
 using Serilog;
 
 namespace Jamdeploy.Aws.CloudFront;
@@ -27,26 +26,7 @@ public sealed class CloudFrontInvalidator : ICdnInvalidator
         _options = options;
         _log = log.ForContext<CloudFrontInvalidator>();
         _time = time;
-        _retry = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder()
-                    .Handle<CloudFrontApiException>(e => e.IsTransient)
-                    .Handle<HttpRequestException>()
-                    .Handle<TaskCanceledException>(e => e.InnerException is TimeoutException),
-                MaxRetryAttempts = options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = options.MaxRetryDelay,
-                OnRetry = args =>
-                {
-                    _log.Warning("CloudFront call failed ({Reason}); retry {Attempt} of {MaxRetries} in {Delay}",
-                        args.Outcome.Exception?.Message, args.AttemptNumber + 1, options.MaxRetries, args.RetryDelay);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        _retry = ApiRetry.Build<CloudFrontApiException>("CloudFront", e => e.IsTransient, options.MaxRetries, options.RetryBaseDelay, options.MaxRetryDelay, _log, time);
     }
 
     public string Name => $"CloudFront {_options.DistributionId}";

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Jamdeploy.Aws.Signing;
 using Polly;
-using Polly.Retry;
 using Serilog;
 
 namespace Jamdeploy.Aws.CloudFront;
@@ -37,27 +36,7 @@ public sealed class KeyValueStoreClient : IDisposable
         _endpoint = options.ResolveEndpoint();
         _arn = options.Arn;
         _credentials = credentials;
-        _retry = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder()
-                    .Handle<KeyValueStoreException>(e => e.IsTransient)
-                    .Handle<HttpRequestException>()
-                    // HttpClient's own timeout surfaces as a cancellation that the caller did not ask for.
-                    .Handle<TaskCanceledException>(e => e.InnerException is TimeoutException),
-                MaxRetryAttempts = options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = options.MaxRetryDelay,
-                OnRetry = args =>
-                {
-                    log.Warning("KeyValueStore call failed ({Reason}); retry {Attempt} of {MaxRetries} in {Delay}",
-                        args.Outcome.Exception?.Message, args.AttemptNumber + 1, options.MaxRetries, args.RetryDelay);
-                    return default;
-                },
-            })
-            .Build();
+        _retry = ApiRetry.Build<KeyValueStoreException>("KeyValueStore", e => e.IsTransient, options.MaxRetries, options.RetryBaseDelay, options.MaxRetryDelay, log, time);
     }
 
     /// <summary>
