@@ -50,7 +50,9 @@ public sealed class ReleaseLease : IAsyncDisposable
     }
 
     /// <summary>
-    /// Takes the lease, waiting while another holder has it (up to <paramref name="wait"/> of real time). A
+    /// Takes the lease, waiting while another holder has it (up to <paramref name="wait"/> as
+    /// <paramref name="clock"/> measures it, polling on its timers, so a test's fake clock decides when a
+    /// waiter looks again and gives up, as it decides when a lease expires). A
     /// lease no jamdeploy could have written is taken over; one of a newer format is refused (its rules are
     /// unknown here), as every reader refuses a document of a format it does not know (ReleaseStore).
     /// </summary>
@@ -59,7 +61,7 @@ public sealed class ReleaseLease : IAsyncDisposable
         IObjectStore store, TimeProvider clock, string holder, TimeSpan wait, Action<LeaseDocument>? waiting, ILogger log, CancellationToken cancellationToken)
     {
         var documents = new ReleaseStore(store);
-        var waited = Stopwatch.StartNew();
+        var started = clock.GetTimestamp();
         var poll = FirstPoll;
         var told = false;
         while (true)
@@ -85,13 +87,13 @@ public sealed class ReleaseLease : IAsyncDisposable
                 continue;
             }
 
-            if (waited.Elapsed >= wait)
+            if (clock.GetElapsedTime(started) >= wait)
                 throw new JamdeployException(ExitCodes.Failed,
                     $"{theirs.Holder} holds {documents.Where(StoreLayout.LeaseKey)} until {theirs.Expires:u}; nothing was changed, run this again once it is done");
             if (!told) waiting?.Invoke(theirs);
             told = true;
             log.Debug("Store lease held by {Holder} until {Expires}; waiting", theirs.Holder, theirs.Expires);
-            await Task.Delay(poll, cancellationToken);
+            await Task.Delay(poll, clock, cancellationToken);
             poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, LongestPoll.Ticks));
         }
     }

@@ -3,6 +3,7 @@ using Jamdeploy.Cleanup;
 using Jamdeploy.Model;
 using Jamdeploy.Releases;
 using Jamdeploy.Storage;
+using Jamdeploy.TestSupport;
 using Jamdeploy.Verification;
 
 namespace Jamdeploy.Core.Tests.Cleanup;
@@ -153,6 +154,8 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         });
 
         var result = await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, null, CancellationToken.None);
+        // The promote waits on the site's clock; cleanup has given the lease back, so it may look again now.
+        await Site.Clock.AdvanceUntilDoneAsync(promote!, TimeSpan.FromSeconds(1));
         var refused = await Assert.ThrowsAsync<UsageException>(() => promote!);
 
         Assert.Contains(result.Plan.ReleasesToDelete, r => r.Id == ids[0]);
@@ -178,6 +181,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         });
 
         await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, null, CancellationToken.None);
+        await Site.Clock.AdvanceUntilDoneAsync(pin!, TimeSpan.FromSeconds(1));
         var refused = await Assert.ThrowsAsync<UsageException>(() => pin!);
 
         Assert.Contains($"release {ids[0]} does not exist", refused.Message);
@@ -311,11 +315,18 @@ public abstract class CleanupEngineContract : IAsyncLifetime
     /// on the same store. Afterwards every kept release verifies deep, and rolling back to each one in
     /// turn makes a live release that verifies whole.
     /// </summary>
+    /// <remarks>
+    /// Cleanups and rollbacks contend for the store lease for real here, so they run on the system clock: a
+    /// waiter looks again as real time passes, and a holder's lease expires only after minutes of real
+    /// time (a fake clock moved on for the waiters would expire the holders' leases too). The site's clock,
+    /// which stamps what the store holds, was days in the past for the seeding and is brought to the present.
+    /// </remarks>
     [Fact(Timeout = 600_000)]
     public async Task Run_WhileFiveDeploysAndTwoRollbacksRace_EveryKeptReleaseStaysWhole()
     {
         var seeded = await Site.DeployVersionsAsync(8);
-        Site.Clock.Advance(TwoDays);
+        Site.Clock.SetUtcNow(TimeProvider.System.GetUtcNow());
+        Assert.True(Site.Clock.GetUtcNow() - Site.Start >= TwoDays);
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         async Task<T?> Racing<T>(Func<Task<T>> work) where T : class
@@ -335,14 +346,14 @@ public abstract class CleanupEngineContract : IAsyncLifetime
             .Select(n => Task.Run(() => Racing(async () => (object)await Site.DeployAsync(TestSite.Version(n, extraFiles: 150), force: true))))
             .ToList();
         var rollbacks = Enumerable.Range(0, 2)
-            .Select(_ => Task.Run(() => Racing(async () => (object)await Site.Operations().RollbackAsync(null, force: true, CancellationToken.None))))
+            .Select(_ => Task.Run(() => Racing(async () => (object)await Site.Operations(clock: TimeProvider.System).RollbackAsync(null, force: true, CancellationToken.None))))
             .ToList();
         var others = Task.WhenAll([.. deploys, .. rollbacks]);
         // Cleanup runs again and again until the others are done, so its steps fall between theirs.
         var cleanups = Task.Run(async () =>
         {
             var results = new List<CleanupResult>();
-            do results.Add((await Racing(() => Site.Cleanup().RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None)))!);
+            do results.Add((await Racing(() => Site.Cleanup(clock: TimeProvider.System).RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None)))!);
             while (!others.IsCompleted);
             return results;
         });

@@ -17,7 +17,7 @@ public sealed class ClockedStore(IObjectStore inner, TimeProvider clock) : Deleg
     public override async Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
     {
         // Stamped before the object becomes visible, as a real store does atomically: a listing between
-        // the write and a later stamp would show the real (days older) time and invite a deletion.
+        // the write and a later stamp would show the real time, days away from the fake one.
         var before = _written.TryGetValue(key, out var stamped) ? stamped : (DateTimeOffset?)null;
         _written[key] = clock.GetUtcNow();
         var result = await Inner.PutAsync(key, content, condition, cancellationToken);

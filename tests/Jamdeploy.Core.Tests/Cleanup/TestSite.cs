@@ -24,9 +24,15 @@ public sealed class TestSite : IDisposable
 
     public TestSite(IObjectStore realStore)
     {
-        Clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        Clock = new FakeTimeProvider(Start);
         Store = new ClockedStore(realStore, Clock);
     }
+
+    /// <summary>
+    /// A week in the past: a test moves the clock days on and can still bring it to the present, where parties
+    /// that contend for the store lease for real run on the system clock.
+    /// </summary>
+    public DateTimeOffset Start { get; } = DateTimeOffset.UtcNow - TimeSpan.FromDays(7);
 
     public FakeTimeProvider Clock { get; }
 
@@ -75,10 +81,10 @@ public sealed class TestSite : IDisposable
         return ids;
     }
 
-    public ReleaseOperations Operations(IObjectStore? through = null) =>
-        new(new ReleaseStore(through ?? Store), new CdnNotifier(new NoCdn(), false, Logger.None), Clock, LivePointer.DefaultHistoryLimit, Logger.None);
+    public ReleaseOperations Operations(IObjectStore? through = null, TimeProvider? clock = null) =>
+        new(new ReleaseStore(through ?? Store), new CdnNotifier(new NoCdn(), false, Logger.None), clock ?? Clock, LivePointer.DefaultHistoryLimit, Logger.None);
 
-    public CleanupEngine Cleanup(IObjectStore? through = null) => new(through ?? Store, Clock);
+    public CleanupEngine Cleanup(IObjectStore? through = null, TimeProvider? clock = null) => new(through ?? Store, clock ?? Clock);
 
     public Task<VerificationReport> VerifyAsync(VerifyTarget target, bool deep = true) =>
         new ReleaseVerifier(Store).VerifyAsync(target, deep, CancellationToken.None);

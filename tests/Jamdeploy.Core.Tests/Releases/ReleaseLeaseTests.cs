@@ -21,27 +21,42 @@ public sealed class ReleaseLeaseTests : IDisposable
     private Task<ReleaseLease> AcquireAsync(string holder, TimeSpan? wait = null, Action<LeaseDocument>? waiting = null) =>
         ReleaseLease.AcquireAsync(_store, _clock, holder, wait ?? TimeSpan.Zero, waiting, Logger.None, CancellationToken.None);
 
+    /// <summary>
+    /// The wait is measured and slept on the clock the lease is given, as its expiry is: a waiter with five
+    /// minutes to wait gives up once the fake clock has moved five minutes, with no real time passing (it
+    /// used to poll with a Stopwatch and real delays, which no test could move on).
+    /// </summary>
     [Fact(Timeout = 30_000)]
-    public async Task Acquire_WhileHeld_WaitsThenFailsNamingTheHolder_AndTheFirstHolderKeepsIt()
+    public async Task Acquire_WhileHeld_WaitsOnTheGivenClock_ThenFailsNamingTheHolder_AndTheFirstHolderKeepsIt()
     {
-        await using var cleanup = await AcquireAsync("cleanup");
-        LeaseDocument? toldAbout = null;
+        var cleanup = await AcquireAsync("cleanup");
+        var wait = TimeSpan.FromMinutes(5);
+        var started = _clock.GetUtcNow();
+        var told = new TaskCompletionSource<LeaseDocument>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var e = await Assert.ThrowsAsync<JamdeployException>(() => AcquireAsync("promote r1", TimeSpan.FromMilliseconds(300), held => toldAbout = held));
+        var promote = AcquireAsync("promote r1", wait, held => told.TrySetResult(held));
+        Assert.Equal("cleanup", (await told.Task).Holder);
+        // The holder keeps its lease while the clock moves, as cleanup does while it works: only the waiter's own limit ends the wait.
+        await _clock.AdvanceUntilDoneAsync(promote, TimeSpan.FromSeconds(10), () => cleanup.KeepAsync(CancellationToken.None));
+        var e = await Assert.ThrowsAsync<JamdeployException>(() => promote);
 
+        Assert.True(_clock.GetUtcNow() - started >= wait, $"gave up after {_clock.GetUtcNow() - started} of its {wait}");
         Assert.StartsWith("cleanup holds ", e.Message);
         Assert.Contains("nothing was changed", e.Message);
-        Assert.Equal("cleanup", toldAbout?.Holder);
+        await cleanup.KeepAsync(CancellationToken.None); // still ours: it would fail had the waiter taken it
+        await cleanup.DisposeAsync();
     }
 
     [Fact(Timeout = 30_000)]
     public async Task Acquire_AfterTheHolderGaveItBack_Succeeds()
     {
         var first = await AcquireAsync("cleanup");
-        var waiting = AcquireAsync("promote r1", TimeSpan.FromSeconds(20));
-        await Task.Delay(200);
+        var told = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiting = AcquireAsync("promote r1", ReleaseLease.Term, _ => told.TrySetResult());
+        await told.Task;
         await first.DisposeAsync();
 
+        await _clock.AdvanceUntilDoneAsync(waiting, TimeSpan.FromSeconds(1));
         await using var second = await waiting;
 
         Assert.Contains("promote r1", await File.ReadAllTextAsync(_dir.Combine("store", "lease.json")));
