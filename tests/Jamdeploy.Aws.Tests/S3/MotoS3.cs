@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Jamdeploy.Aws.S3;
 using Jamdeploy.TestSupport;
+using Jamdeploy.TestSupport.S3;
 using Serilog;
 
 namespace Jamdeploy.Aws.Tests.S3;
@@ -32,7 +33,7 @@ internal sealed class MotoS3(MotoServer moto)
     }
 
     public S3ObjectStore Store(S3StoreOptions options, DelegatingHandler? interceptor = null, ILogger? logger = null, AWSCredentials? credentials = null, TimeProvider? clock = null) =>
-        new(S3ClientFactory.Create(options, interceptor, credentials ?? Credentials), options, logger, clock);
+        new(S3ClientFactory.Create(options, AtomicConditionalWrites.Around(interceptor), credentials ?? Credentials), options, logger, clock);
 
     public async Task<S3ObjectStore> NewStoreAsync(DelegatingHandler? interceptor = null, Func<S3StoreOptions, S3StoreOptions>? configure = null, ILogger? logger = null, TimeProvider? clock = null)
     {

@@ -2,6 +2,7 @@ using Amazon.Runtime;
 using Jamdeploy.Aws.S3;
 using Jamdeploy.Storage;
 using Jamdeploy.TestSupport;
+using Jamdeploy.TestSupport.S3;
 
 namespace Jamdeploy.Core.Tests.Cleanup;
 
@@ -21,7 +22,7 @@ public sealed class S3Stores(MotoServer moto) : IDisposable
             Region = MotoServer.Region,
             ListPageSize = 100,
         };
-        var client = S3ClientFactory.Create(options, credentials: Credentials);
+        var client = S3ClientFactory.Create(options, AtomicConditionalWrites.Around(null), Credentials);
         await client.PutBucketAsync(bucket);
         var store = new S3ObjectStore(client, options);
         _opened.Add(store);
