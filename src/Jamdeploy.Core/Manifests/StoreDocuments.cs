@@ -40,7 +40,7 @@ internal static class StoreDocuments
     /// </summary>
     public static Manifest ReadManifest(byte[] json, string where, ReleaseId key)
     {
-        var manifest = Read<Manifest>(json, where, "release manifest", Manifest.CurrentFormat);
+        var manifest = Read<Manifest>(json, where, "release manifest", Manifest.CurrentFormat, m => m.Format);
         if (manifest.Id != key)
             throw new CorruptStoreException(
                 $"{where}: the manifest names release {manifest.Id}, not {key} (copied or renamed by hand?); remove it, or {Restore}");
@@ -48,7 +48,7 @@ internal static class StoreDocuments
     }
 
     public static LivePointer ReadPointer(byte[] json, string where) =>
-        Read<LivePointer>(json, where, "live pointer", LivePointer.CurrentFormat);
+        Read<LivePointer>(json, where, "live pointer", LivePointer.CurrentFormat, p => p.Format);
 
     /// <summary>
     /// The lease, or null when it cannot be read (no jamdeploy writes such a lease, so nobody holds it). A
@@ -56,37 +56,45 @@ internal static class StoreDocuments
     /// </summary>
     public static LeaseDocument? TryReadLease(byte[] json, string where)
     {
-        RequireKnownFormat(json, where, "store lease", LeaseDocument.CurrentFormat);
+        const string what = "store lease";
+        LeaseDocument? lease;
         try
         {
-            return JsonSerializer.Deserialize<LeaseDocument>(json, Options);
+            lease = JsonSerializer.Deserialize<LeaseDocument>(json, Options);
         }
         catch (JsonException)
         {
+            RequireKnownFormat(FormatOf(json), where, what, LeaseDocument.CurrentFormat);
             return null;
         }
+        if (lease is not null) RequireKnownFormat(lease.Format, where, what, LeaseDocument.CurrentFormat);
+        return lease;
     }
 
-    private static T Read<T>(byte[] json, string where, string what, int currentFormat) where T : class
+    private static T Read<T>(byte[] json, string where, string what, int currentFormat, Func<T, int> formatOf) where T : class
     {
-        RequireKnownFormat(json, where, what, currentFormat);
+        T? document;
         try
         {
-            return JsonSerializer.Deserialize<T>(json, Options)
-                ?? throw new CorruptStoreException($"{where}: the {what} is empty; {Restore}");
+            document = JsonSerializer.Deserialize<T>(json, Options);
         }
         catch (JsonException e)
         {
+            RequireKnownFormat(FormatOf(json), where, what, currentFormat);
             throw new CorruptStoreException($"{where}: the {what} is corrupt ({FirstLine(e.Message)}); {Restore}", e);
         }
+        if (document is null) throw new CorruptStoreException($"{where}: the {what} is empty; {Restore}");
+        RequireKnownFormat(formatOf(document), where, what, currentFormat);
+        return document;
     }
 
-    // Checked before the shape: a newer format may differ in more than its number, and then "corrupt" would
-    // send the user to a backup when what they need is a newer jamdeploy.
-    private static void RequireKnownFormat(byte[] json, string where, string what, int currentFormat)
+    // Checked before calling a document corrupt: a newer format may differ in more than its number, and then
+    // "corrupt" would send the user to a backup when what they need is a newer jamdeploy. Only a document that
+    // did not read is scanned again for its format, so a good manifest is walked once.
+    private static void RequireKnownFormat(int? format, string where, string what, int currentFormat)
     {
-        if (FormatOf(json) is { } format && format != currentFormat)
-            throw new CorruptStoreException($"{where}: {what} format {format} is not supported by this jamdeploy (expects {currentFormat})");
+        if (format is { } known && known != currentFormat)
+            throw new CorruptStoreException($"{where}: {what} format {known} is not supported by this jamdeploy (expects {currentFormat})");
     }
 
     /// <summary>The top-level <c>format</c> number, when the document is an object that has one.</summary>
