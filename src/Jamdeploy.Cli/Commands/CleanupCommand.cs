@@ -41,7 +41,7 @@ public sealed class CleanupCommand : CommandBase
             return CleanupResultView.From(await engine.PlanAsync(rules, cancellationToken), null, context.StoreLocation, maxDelete);
 
         var progress = context.Output.IsJson ? null : new BatchLines(context.Output);
-        var result = await engine.RunAsync(rules, maxDelete, progress, cancellationToken);
+        var result = await engine.RunAsync(rules, progress, cancellationToken);
         return CleanupResultView.From(result.Plan, result, context.StoreLocation, maxDelete);
     }
 

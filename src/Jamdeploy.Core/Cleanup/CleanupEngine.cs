@@ -33,14 +33,13 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
     /// <summary>
     /// Deletes what the plan names, re-checking before each step what may have changed since: the pointer
     /// and the pins before manifests go, the manifests in the store before blobs go.
+    /// Stops after <see cref="RetentionRules.MaxDelete"/> deletions; the result says so.
     /// </summary>
-    /// <param name="maxDelete">Stop after this many deletions; the result says so.</param>
-    public async Task<CleanupResult> RunAsync(
-        RetentionRules rules, int? maxDelete, IProgress<CleanupProgress>? progress, CancellationToken cancellationToken)
+    public async Task<CleanupResult> RunAsync(RetentionRules rules, IProgress<CleanupProgress>? progress, CancellationToken cancellationToken)
     {
-        if (maxDelete is < 1) throw new UsageException($"cleanup: max-delete must be 1 or more (got {maxDelete})");
         var survey = await SurveyAsync(rules.Validated(), cancellationToken);
         var plan = survey.Plan;
+        var maxDelete = plan.Rules.MaxDelete;
         var budget = maxDelete ?? int.MaxValue;
 
         long bytes = 0;

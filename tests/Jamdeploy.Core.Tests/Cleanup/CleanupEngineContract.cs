@@ -43,7 +43,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         var ids = await Site.DeployVersionsAsync(5);
         Site.Clock.Advance(TwoDays);
 
-        var result = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None);
+        var result = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, CancellationToken.None);
 
         Assert.Equal([ids[3], ids[4]], await Site.ReleasesAsync());
         Assert.Equal(ids[4], await Site.LiveAsync());
@@ -56,7 +56,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
     [Fact(Timeout = Timeout)]
     public async Task Run_NothingStored_DeletesNothing()
     {
-        var result = await Site.Cleanup().RunAsync(RetentionRules.Default, null, null, CancellationToken.None);
+        var result = await Site.Cleanup().RunAsync(RetentionRules.Default, null, CancellationToken.None);
 
         Assert.Equal(0, result.ObjectsDeleted);
         Assert.False(result.StoppedAtLimit);
@@ -69,9 +69,9 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         var orphan = await Site.PutOrphanBlobAsync("uploaded by a deploy that has not written its manifest yet");
         Site.Clock.Advance(TimeSpan.FromHours(23));
 
-        var first = await Site.Cleanup().RunAsync(Rules(keepLast: 1), null, null, CancellationToken.None);
+        var first = await Site.Cleanup().RunAsync(Rules(keepLast: 1), null, CancellationToken.None);
         Site.Clock.Advance(TimeSpan.FromHours(2));
-        var second = await Site.Cleanup().RunAsync(Rules(keepLast: 1), null, null, CancellationToken.None);
+        var second = await Site.Cleanup().RunAsync(Rules(keepLast: 1), null, CancellationToken.None);
 
         Assert.Equal((0, 1), (first.BlobsDeleted, first.Plan.BlobsSparedByGrace));
         Assert.Equal(1, second.BlobsDeleted);
@@ -94,7 +94,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         // Listing 2 of blobs/ is the one the deletions are chosen from, after the manifests were re-read.
         var interleaved = new InterleavingStore(Site.Store, StoreLayout.BlobsPrefix, 2, async () => late = await Site.DeployAsync(TestSite.Version(99)));
 
-        await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.FromHours(graceHours)), null, null, CancellationToken.None);
+        await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.FromHours(graceHours)), null, CancellationToken.None);
 
         Assert.True(interleaved.Ran);
         Assert.Equal(late, await Site.LiveAsync());
@@ -110,7 +110,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         // Listing 1 of blobs/ ends the survey: the deploy lands after the plan and before any deletion.
         var interleaved = new InterleavingStore(Site.Store, StoreLayout.BlobsPrefix, 1, async () => late = await Site.DeployAsync(TestSite.Version(99)));
 
-        await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 0, TimeSpan.Zero), null, null, CancellationToken.None);
+        await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 0, TimeSpan.Zero), null, CancellationToken.None);
 
         Assert.Equal(late, await Site.LiveAsync());
         await AssertAllWholeAsync();
@@ -124,7 +124,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         var interleaved = new InterleavingStore(Site.Store, StoreLayout.BlobsPrefix, 1,
             () => Site.Operations().PromoteAsync(ids[0], force: false, CancellationToken.None));
 
-        var result = await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, null, CancellationToken.None);
+        var result = await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, CancellationToken.None);
 
         Assert.Contains(result.Plan.ReleasesToDelete, r => r.Id == ids[0]);
         Assert.Equal(ids[0], await Site.LiveAsync());
@@ -153,7 +153,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
             await Task.WhenAny(blocked.Task, promote);
         });
 
-        var result = await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, null, CancellationToken.None);
+        var result = await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, CancellationToken.None);
         // The promote waits on the site's clock; cleanup has given the lease back, so it may look again now.
         await Site.Clock.AdvanceUntilDoneAsync(promote!, TimeSpan.FromSeconds(1));
         var refused = await Assert.ThrowsAsync<UsageException>(() => promote!);
@@ -180,7 +180,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
             await Task.WhenAny(blocked.Task, pin);
         });
 
-        await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, null, CancellationToken.None);
+        await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, CancellationToken.None);
         await Site.Clock.AdvanceUntilDoneAsync(pin!, TimeSpan.FromSeconds(1));
         var refused = await Assert.ThrowsAsync<UsageException>(() => pin!);
 
@@ -197,10 +197,10 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         await pins.PinAsync(ids[0], "the launch", CancellationToken.None);
         Site.Clock.Advance(TwoDays);
 
-        await Site.Cleanup().RunAsync(Rules(keepLast: 1), null, null, CancellationToken.None);
+        await Site.Cleanup().RunAsync(Rules(keepLast: 1), null, CancellationToken.None);
         var whilePinned = await Site.ReleasesAsync();
         Assert.True(await pins.UnpinAsync(ids[0], CancellationToken.None));
-        await Site.Cleanup().RunAsync(Rules(keepLast: 1), null, null, CancellationToken.None);
+        await Site.Cleanup().RunAsync(Rules(keepLast: 1), null, CancellationToken.None);
 
         Assert.Equal([ids[0], ids[2], ids[3]], whilePinned);
         Assert.Equal([ids[2], ids[3]], await Site.ReleasesAsync());
@@ -229,7 +229,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
 
         var plan = await Site.Cleanup().PlanAsync(Rules(keepLast: 2), CancellationToken.None);
         var afterPlan = await AllKeysAsync();
-        var result = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None);
+        var result = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, CancellationToken.None);
 
         Assert.Equal(before, afterPlan);
         var planned = plan.ReleasesToDelete.Select(r => StoreLayout.Release(r.Id)).Concat(plan.BlobsToDelete.Select(b => StoreLayout.Blob(b.Hash)));
@@ -250,12 +250,12 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         await Site.DeployVersionsAsync(6);
         Site.Clock.Advance(TwoDays);
 
-        var result = await Site.Cleanup().RunAsync(Rules(keepLast: 2), maxDelete, null, CancellationToken.None);
+        var result = await Site.Cleanup().RunAsync(Rules(keepLast: 2) with { MaxDelete = maxDelete }, null, CancellationToken.None);
 
         Assert.Equal((stopped, releases, blobs), (result.StoppedAtLimit, result.ReleasesDeleted, result.BlobsDeleted));
         Assert.Equal(stopped ? 12 - maxDelete : 0, result.ReleasesRemaining + result.BlobsRemaining);
         await AssertAllWholeAsync();
-        var rest = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None);
+        var rest = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, CancellationToken.None);
         Assert.Equal(12 - result.ObjectsDeleted, rest.ObjectsDeleted);
         await AssertCleanAsync(keptReleases: 2);
     }
@@ -271,7 +271,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         var recording = new RecordingStore(Site.Store);
         var reports = new List<CleanupProgress>();
 
-        var result = await Site.Cleanup(recording).RunAsync(Rules(keepLast: 1), null, new SynchronousProgress<CleanupProgress>(reports.Add), CancellationToken.None);
+        var result = await Site.Cleanup(recording).RunAsync(Rules(keepLast: 1), new SynchronousProgress<CleanupProgress>(reports.Add), CancellationToken.None);
 
         Assert.Equal(orphans, result.BlobsDeleted);
         Assert.Equal([1000, 1000, 100], recording.Batches.Select(b => b.Count));
@@ -296,7 +296,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         Site.Clock.Advance(TwoDays);
         var crashing = new CrashingStore(Site.Store, k);
 
-        await Assert.ThrowsAsync<SimulatedCrash>(() => Site.Cleanup(crashing).RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None));
+        await Assert.ThrowsAsync<SimulatedCrash>(() => Site.Cleanup(crashing).RunAsync(Rules(keepLast: 2), null, CancellationToken.None));
 
         Assert.Equal(k, crashing.Deleted);
         Assert.Equal(ids[5], await Site.LiveAsync());
@@ -305,7 +305,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         await AssertAllWholeAsync();
         // A crash while deleting releases leaves the store lease behind; the rerun comes after it expired.
         Site.Clock.Advance(ReleaseLease.Term + ReleaseLease.ClockSkew + TimeSpan.FromSeconds(1));
-        var rest = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None);
+        var rest = await Site.Cleanup().RunAsync(Rules(keepLast: 2), null, CancellationToken.None);
         Assert.Equal(12 - k, rest.ObjectsDeleted);
         await AssertCleanAsync(keptReleases: 2);
     }
@@ -353,7 +353,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         var cleanups = Task.Run(async () =>
         {
             var results = new List<CleanupResult>();
-            do results.Add((await Racing(() => Site.Cleanup(clock: TimeProvider.System).RunAsync(Rules(keepLast: 2), null, null, CancellationToken.None)))!);
+            do results.Add((await Racing(() => Site.Cleanup(clock: TimeProvider.System).RunAsync(Rules(keepLast: 2), null, CancellationToken.None)))!);
             while (!others.IsCompleted);
             return results;
         });
@@ -382,7 +382,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         Site.Clock.Advance(TwoDays);
         var before = await AllKeysAsync();
 
-        var error = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().RunAsync(Rules(keepLast: 1), null, null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().RunAsync(Rules(keepLast: 1), null, CancellationToken.None));
 
         Assert.Contains("releases/broken.json", error.Message);
         Assert.EndsWith("cleanup deleted nothing", error.Message);
@@ -403,7 +403,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         var before = await AllKeysAsync();
 
         var planned = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().PlanAsync(Rules(keepLast: 1), CancellationToken.None));
-        var run = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().RunAsync(Rules(keepLast: 1), null, null, CancellationToken.None));
+        var run = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().RunAsync(Rules(keepLast: 1), null, CancellationToken.None));
 
         Assert.StartsWith($"{Site.Store.Location.TrimEnd('/')}/releases/copied-by-hand.json: the manifest names release {ids[0]}, not copied-by-hand", run.Message);
         Assert.EndsWith("cleanup deleted nothing", run.Message);
@@ -420,7 +420,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         Site.Clock.Advance(TwoDays);
         var before = await AllKeysAsync();
 
-        await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().RunAsync(Rules(keepLast: 0), null, null, CancellationToken.None));
+        await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().RunAsync(Rules(keepLast: 0), null, CancellationToken.None));
 
         Assert.Equal(before, await AllKeysAsync());
     }
