@@ -42,7 +42,9 @@ internal sealed class BlobDiskCache : IDisposable
     private async Task<CachedFile> FetchAsync(ContentHash hash, (long Size, Func<ContentHash, Task<Stream>> Open) blob)
     {
         var (size, open) = blob;
-        var final = Path.Combine(_directory, hash.Hex);
+        // A name of its own for each fetch: when an evicted entry's delete runs after the blob was fetched
+        // again, it removes the old file, never the new one.
+        var final = Path.Combine(_directory, $"{hash.Hex}.{Guid.NewGuid():N}");
         var temp = Path.Combine(_directory, ".tmp-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -62,7 +64,7 @@ internal sealed class BlobDiskCache : IDisposable
                 if (written != size || ContentHash.FromBytes(sha.GetHashAndReset()) != hash)
                     throw new CorruptStoreException($"blob {hash} does not hold the {size} bytes its name promises");
             }
-            File.Move(temp, final, overwrite: true);
+            File.Move(temp, final);
             return new CachedFile(final, size);
         }
         finally

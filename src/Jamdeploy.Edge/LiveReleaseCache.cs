@@ -20,13 +20,12 @@ namespace Jamdeploy.Edge;
 /// </summary>
 public sealed class LiveReleaseCache
 {
-    private readonly IObjectStore _store;
     private readonly ReleaseStore _documents;
     private readonly ServeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly BoundedCache<ReleaseId, ServedRelease?> _manifests;
-    private readonly Func<ReleaseId, LiveReleaseCache, Task<ServedRelease?>> _loadRelease = static (id, self) => self.LoadReleaseAsync(id, CancellationToken.None);
+    private readonly Func<ReleaseId, LiveReleaseCache, Task<ServedRelease?>> _loadRelease = static (id, self) => self.LoadReleaseAsync(id);
     private readonly Lock _gate = new();
     private Snapshot? _current;
     private Task<Snapshot>? _refreshing;
@@ -34,7 +33,6 @@ public sealed class LiveReleaseCache
 
     public LiveReleaseCache(IObjectStore store, ServeOptions options, TimeProvider time, ILogger log)
     {
-        _store = store;
         _documents = new ReleaseStore(store);
         _options = options;
         _time = time;
@@ -65,7 +63,7 @@ public sealed class LiveReleaseCache
         catch (JamdeployException e) when (current is not null)
         {
             _log.Warning("Could not re-read the live pointer from {Store}, still serving {Release}: {Reason}",
-                _store.Location, current.State.Release?.Id.Value ?? "nothing", e.Message);
+                _documents.Objects.Location, current.State.Release?.Id.Value ?? "nothing", e.Message);
             return current.State;
         }
     }
@@ -118,7 +116,7 @@ public sealed class LiveReleaseCache
             if (_current is null || _current.ReadNumber < readNumber)
             {
                 if (_current?.State.Release?.Id != read.State.Release?.Id)
-                    _log.Information("Now serving {Release} from {Store}", read.State.Release?.Id.Value ?? "nothing", _store.Location);
+                    _log.Information("Now serving {Release} from {Store}", read.State.Release?.Id.Value ?? "nothing", _documents.Objects.Location);
                 Volatile.Write(ref _current, read);
             }
             return _current;
@@ -132,6 +130,7 @@ public sealed class LiveReleaseCache
         return new LiveState(release, pointer);
     }
 
-    private async Task<ServedRelease?> LoadReleaseAsync(ReleaseId id, CancellationToken cancellationToken) =>
-        await _documents.TryReadManifestAsync(id, cancellationToken) is { } manifest ? ServedRelease.From(manifest) : null;
+    // Bound to no request: others may be waiting for the same load (BoundedCache).
+    private async Task<ServedRelease?> LoadReleaseAsync(ReleaseId id) =>
+        await _documents.TryReadManifestAsync(id, CancellationToken.None) is { } manifest ? ServedRelease.From(manifest) : null;
 }

@@ -104,6 +104,27 @@ public sealed class BlobDiskCacheTests : IDisposable
         Assert.Equal(blob.Length, cache.Bytes);
     }
 
+    /// <summary>
+    /// An eviction removes the entry, then deletes its file; a request between the two fetches the blob again.
+    /// The late delete (done here by hand, as the cache does it: by the old entry's path) must not take the
+    /// new file (it used to: every fetch of a blob wrote the same path).
+    /// </summary>
+    [Fact(Timeout = 30000)]
+    public async Task GetPath_EvictedThenFetchedAgain_TheOldEntrysDeleteLeavesTheNewFile()
+    {
+        var blob = Blob();
+        var other = Blob();
+        using var cache = new BlobDiskCache(_directory.Combine("cache"), BlobSize + 1000);
+        Func<ContentHash, Task<Stream>> Open(byte[] bytes) => _ => Task.FromResult<Stream>(new MemoryStream(bytes));
+
+        var evicted = await cache.GetPathAsync(ContentHash.Of(blob), blob.Length, Open(blob), CancellationToken.None);
+        await cache.GetPathAsync(ContentHash.Of(other), other.Length, Open(other), CancellationToken.None);
+        var fetchedAgain = await cache.GetPathAsync(ContentHash.Of(blob), blob.Length, Open(blob), CancellationToken.None);
+        File.Delete(evicted);
+
+        Assert.Equal(blob, await File.ReadAllBytesAsync(fetchedAgain));
+    }
+
     [Fact(Timeout = 30000)]
     public async Task GetPath_StoreReturnsOtherBytes_RefusedAndNotCached()
     {

@@ -22,15 +22,14 @@ public sealed class EdgeStoreDocumentTests : IAsyncLifetime, IDisposable
     {
         _store = new LocalDirectoryStore(_directory.Combine("store"));
         _live = await new TestSite(_store).DeployAsync([SiteFile.Text("/index.html", "<h1>live</h1>")]);
-        var manifest = await _store.GetAsync(StoreLayout.Release(_live), CancellationToken.None);
-        await _store.PutAsync(StoreLayout.Release(Copy), ObjectContent.FromBytes(manifest!.Content, "application/json"), WriteCondition.IfAbsent, CancellationToken.None);
+        await ByHand.CopyManifestAsync(_store, _live, Copy.Value);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose() => _directory.Dispose();
 
-    private string Foreign => $"{_store.Location}/releases/copied-by-hand.json: the manifest names release {_live}, not copied-by-hand";
+    private string Foreign => $"{new ReleaseStore(_store).Where(StoreLayout.Release(Copy))}: the manifest names release {_live}, not copied-by-hand";
 
     [Fact(Timeout = 30000)]
     public async Task Preview_ManifestCopiedUnderAnotherId_IsRefusedNamingIt()
@@ -68,7 +67,7 @@ public sealed class EdgeStoreDocumentTests : IAsyncLifetime, IDisposable
         using var page = await edge.Client.GetAsync("/");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
-        var expected = $"{_store.Location}/live.json names release {state.Live}, whose manifest is missing; promote an existing release to repair it";
+        var expected = $"{new ReleaseStore(_store).Where(StoreLayout.LiveKey)} names release {state.Live}, whose manifest is missing; promote an existing release to repair it";
         await edge.Log.WaitUntilAsync(log => log.Lines.Any(line => line.Contains(expected, StringComparison.Ordinal)));
         var status = await Assert.ThrowsAsync<CorruptStoreException>(() => releases.ReadLiveManifestAsync(state.Live!.Value, CancellationToken.None));
         Assert.Equal(expected, status.Message);

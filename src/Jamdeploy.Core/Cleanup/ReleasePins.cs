@@ -31,16 +31,4 @@ public sealed class ReleasePins(IObjectStore store, TimeProvider clock)
     /// <returns>False when the release was not pinned.</returns>
     public Task<bool> UnpinAsync(ReleaseId release, CancellationToken cancellationToken) =>
         new ReleaseStore(store).DeletePinAsync(release, cancellationToken);
-
-    public Task<IReadOnlySet<ReleaseId>> ListAsync(CancellationToken cancellationToken) =>
-        new ReleaseStore(store).ReadPinsAsync(cancellationToken);
-}
-
-/// <summary>The body of a pin object, for people reading the store.</summary>
-public sealed record PinDocument(ReleaseId Release, DateTimeOffset PinnedAt)
-{
-    public const int CurrentFormat = 1;
-
-    public int Format { get; init; } = CurrentFormat;
-    public string? Note { get; init; }
 }

@@ -9,6 +9,9 @@ public sealed record DeployRequest(string Folder)
     /// <summary>The folder a relative <see cref="Folder"/> is relative to; null is the process's current directory.</summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary>The absolute path of <see cref="Folder"/>: what is scanned and what the manifest records as its source.</summary>
+    public string FullFolder => Path.GetFullPath(Folder, WorkingDirectory ?? Directory.GetCurrentDirectory());
+
     public string? Message { get; init; }
     public string? Commit { get; init; }
 

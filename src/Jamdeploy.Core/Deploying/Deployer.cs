@@ -24,7 +24,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
     {
         if (request.Promote && !request.DryRun) await cdn.CheckReadyAsync(cancellationToken);
         progress?.Report(new DeployProgress(DeployStage.Scan, 0, 0));
-        var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.IgnorePatterns), cancellationToken, workingDirectory: request.WorkingDirectory);
+        var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.IgnorePatterns), cancellationToken, root: request.FullFolder);
         var totalBytes = scanned.Sum(f => f.Length);
         log.Information("Scanned {Files} files ({Bytes} bytes) in {Folder}", scanned.Count, totalBytes, request.Folder);
 
@@ -110,7 +110,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         {
             Message = request.Message,
             Commit = request.Commit,
-            Source = Path.GetFullPath(request.Folder, request.WorkingDirectory ?? Directory.GetCurrentDirectory()),
+            Source = request.FullFolder,
         };
     }
 

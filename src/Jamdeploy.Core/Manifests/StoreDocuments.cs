@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Jamdeploy.Cleanup;
 using Jamdeploy.Model;
 using Jamdeploy.Releases;
 

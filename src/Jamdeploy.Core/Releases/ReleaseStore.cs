@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Jamdeploy.Cleanup;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
 using Jamdeploy.Storage;
@@ -17,7 +16,7 @@ public sealed record LiveState(LivePointer? Pointer, string? ETag)
 /// when it is corrupt, of a format this version does not know, or names another release; neither when
 /// there is none.
 /// </summary>
-public sealed record ManifestRead(ReleaseId Id, Manifest? Manifest, CorruptStoreException? Unreadable)
+public sealed record ManifestRead(Manifest? Manifest, CorruptStoreException? Unreadable)
 {
     public bool Missing => Manifest is null && Unreadable is null;
 
@@ -68,14 +67,14 @@ public sealed class ReleaseStore(IObjectStore store)
     {
         var key = StoreLayout.Release(id);
         var stored = await store.GetAsync(key, cancellationToken);
-        if (stored is null) return new ManifestRead(id, null, null);
+        if (stored is null) return new ManifestRead(null, null);
         try
         {
-            return new ManifestRead(id, StoreDocuments.ReadManifest(stored.Content, Where(key), id), null);
+            return new ManifestRead(StoreDocuments.ReadManifest(stored.Content, Where(key), id), null);
         }
         catch (CorruptStoreException e)
         {
-            return new ManifestRead(id, null, e);
+            return new ManifestRead(null, e);
         }
     }
 

@@ -20,10 +20,11 @@ public static class SiteScanner
         ReturnSpecialDirectories = false,
     };
 
-    /// <param name="workingDirectory">What a relative <paramref name="folder"/> is relative to; null is the current directory.</param>
-    public static IReadOnlyList<ScannedFile> Scan(string folder, IgnoreRules ignore, CancellationToken cancellationToken, int? parallelism = null, string? workingDirectory = null)
+    /// <param name="folder">The folder as the user gave it, for messages.</param>
+    /// <param name="root">Its absolute path, when it is not relative to the current directory (<see cref="Deploying.DeployRequest.FullFolder"/>).</param>
+    public static IReadOnlyList<ScannedFile> Scan(string folder, IgnoreRules ignore, CancellationToken cancellationToken, int? parallelism = null, string? root = null)
     {
-        var root = Path.GetFullPath(folder, workingDirectory ?? Directory.GetCurrentDirectory());
+        root ??= Path.GetFullPath(folder);
         if (File.Exists(root)) throw new UsageException($"'{folder}' is a file; give the folder your site builder wrote (for example ./public)");
         if (!Directory.Exists(root)) throw new UsageException($"deploy folder '{folder}' does not exist; build the site first or pass the folder it was written to");
         var realRoot = RealPath(new DirectoryInfo(root));

@@ -398,14 +398,14 @@ public abstract class CleanupEngineContract : IAsyncLifetime
     public async Task Run_ManifestCopiedUnderAnotherId_RefusesAndDeletesNothing()
     {
         var ids = await Site.DeployVersionsAsync(3);
-        await Site.CopyManifestByHandAsync(ids[0]);
+        var copy = await ByHand.CopyManifestAsync(Site.Store, ids[0]);
         Site.Clock.Advance(TwoDays);
         var before = await AllKeysAsync();
 
         var planned = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().PlanAsync(Rules(keepLast: 1), CancellationToken.None));
         var run = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Cleanup().RunAsync(Rules(keepLast: 1), null, CancellationToken.None));
 
-        Assert.StartsWith($"{Site.Store.Location.TrimEnd('/')}/releases/copied-by-hand.json: the manifest names release {ids[0]}, not copied-by-hand", run.Message);
+        Assert.StartsWith($"{new ReleaseStore(Site.Store).Where(StoreLayout.Release(copy))}: the manifest names release {ids[0]}, not copied-by-hand", run.Message);
         Assert.EndsWith("cleanup deleted nothing", run.Message);
         Assert.Equal(run.Message, planned.Message);
         Assert.Equal(before, await AllKeysAsync());

@@ -92,8 +92,7 @@ public sealed class TestSite : IDisposable
     public async Task<ReleaseId?> LiveAsync() => (await new ReleaseStore(Store).ReadLiveAsync(CancellationToken.None)).Live;
 
     public async Task<bool> LeaseReleasedAsync() =>
-        await Store.GetAsync(StoreLayout.LeaseKey, CancellationToken.None) is { } lease
-        && System.Text.Json.JsonSerializer.Deserialize<LeaseDocument>(lease.Content, StoreDocuments.Options)!.Released;
+        (await new ReleaseStore(Store).ReadLeaseAsync(CancellationToken.None))?.Document?.Released == true;
 
     public async Task<IReadOnlyList<string>> KeysAsync(string prefix)
     {
@@ -107,15 +106,6 @@ public sealed class TestSite : IDisposable
 
     public async Task<Manifest> ManifestAsync(ReleaseId id) =>
         await new ReleaseStore(Store).TryReadManifestAsync(id, CancellationToken.None) ?? throw new InvalidOperationException($"{id} is gone");
-
-    /// <summary>Copies a release's manifest, byte for byte, under another release's key: as a person with a file browser would.</summary>
-    public async Task<ReleaseId> CopyManifestByHandAsync(ReleaseId from, string to = "copied-by-hand")
-    {
-        var copy = ReleaseId.Parse(to);
-        var stored = await Store.GetAsync(StoreLayout.Release(from), CancellationToken.None) ?? throw new InvalidOperationException($"{from} is gone");
-        await Store.PutAsync(StoreLayout.Release(copy), ObjectContent.FromBytes(stored.Content, "application/json"), WriteCondition.IfAbsent, CancellationToken.None);
-        return copy;
-    }
 
     /// <summary>Writes a blob directly, as a deploy that was interrupted before its manifest leaves it.</summary>
     public async Task<ContentHash> PutOrphanBlobAsync(string content)

@@ -25,7 +25,7 @@ public sealed class DeployerTests : IDisposable
     private Task<DeployResult> DeployAsync(IObjectStore store, string site, bool promote = true) =>
         DeployerFor(store).DeployAsync(new DeployRequest(site) { Promote = promote }, null, CancellationToken.None);
 
-    private byte[]? LiveBytes() => File.Exists(_dir.Combine("store", "live.json")) ? File.ReadAllBytes(_dir.Combine("store", "live.json")) : null;
+    private byte[]? LiveBytes() => File.Exists(_dir.Combine("store", StoreLayout.LiveKey)) ? File.ReadAllBytes(_dir.Combine("store", StoreLayout.LiveKey)) : null;
 
     /// <summary>
     /// Invariant 1: fail each write of a deploy in turn (every blob, the manifest, the pointer); the
@@ -126,8 +126,9 @@ public sealed class DeployerTests : IDisposable
     {
         var site = Some.Site(_dir);
         await DeployAsync(_local, site);
-        var pointer = StoreDocuments.ReadPointer(LiveBytes()!, "live.json");
-        File.WriteAllBytes(_dir.Combine("store", "live.json"), StoreDocuments.Serialize(pointer with { LiveDigest = null }));
+        var releases = new ReleaseStore(_local);
+        var live = await releases.ReadLiveAsync(CancellationToken.None);
+        await releases.WritePointerAsync(live.Pointer! with { LiveDigest = null }, live.ETag, CancellationToken.None);
         var counting = new CountingStore(_local);
 
         var unchanged = await DeployAsync(counting, site);
@@ -150,8 +151,8 @@ public sealed class DeployerTests : IDisposable
         var v2 = Some.Site(_dir, "v2", "v2");
         var first = await DeployAsync(_local, v1);
         await DeployAsync(_local, v2);
-        var pointer = StoreDocuments.ReadPointer(LiveBytes()!, "live.json");
-        File.WriteAllBytes(_dir.Combine("store", "live.json"), StoreDocuments.Serialize(pointer with { Live = first.Release }));
+        var pointer = (await new ReleaseStore(_local).ReadLiveAsync(CancellationToken.None)).Pointer!;
+        File.WriteAllBytes(_dir.Combine("store", StoreLayout.LiveKey), StoreDocuments.Serialize(pointer with { Live = first.Release }));
 
         var redeploy = await DeployAsync(_local, v2);
 

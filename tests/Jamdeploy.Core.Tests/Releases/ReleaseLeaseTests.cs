@@ -84,10 +84,10 @@ public sealed class ReleaseLeaseTests : IDisposable
         await using (await AcquireAsync("cleanup")) { }
         using var finished = System.Diagnostics.Process.Start("true")!;
         await finished.WaitForExitAsync();
-        var released = await _store.GetAsync(StoreLayout.LeaseKey, CancellationToken.None);
-        var ours = System.Text.Json.JsonSerializer.Deserialize<LeaseDocument>(released!.Content, StoreDocuments.Options)!;
-        var dead = ours with { Released = false, ProcessId = finished.Id, Expires = _clock.GetUtcNow() + ReleaseLease.Term };
-        await _store.PutAsync(StoreLayout.LeaseKey, ObjectContent.FromBytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(dead, StoreDocuments.Options), "application/json"), WriteCondition.None, CancellationToken.None);
+        var documents = new ReleaseStore(_store);
+        var released = (await documents.ReadLeaseAsync(CancellationToken.None))!;
+        var dead = released.Document! with { Released = false, ProcessId = finished.Id, Expires = _clock.GetUtcNow() + ReleaseLease.Term };
+        await documents.WriteLeaseAsync(dead, released.ETag, CancellationToken.None);
 
         await using var promote = await AcquireAsync("promote r1");
 
@@ -127,7 +127,7 @@ public sealed class ReleaseLeaseTests : IDisposable
             return;
         }
         var e = await Assert.ThrowsAsync<CorruptStoreException>(() => AcquireAsync("promote r1"));
-        Assert.Equal($"{_store.Location}/lease.json: store lease format 2 is not supported by this jamdeploy (expects 1)", e.Message);
+        Assert.Equal($"{new ReleaseStore(_store).Where(StoreLayout.LeaseKey)}: store lease format 2 is not supported by this jamdeploy (expects 1)", e.Message);
         Assert.Equal(lease, await File.ReadAllTextAsync(path));
     }
 }

@@ -3,6 +3,7 @@ using Jamdeploy.Core.Tests.Cleanup;
 using Jamdeploy.Model;
 using Jamdeploy.Releases;
 using Jamdeploy.Storage;
+using Jamdeploy.TestSupport;
 using Jamdeploy.Verification;
 
 namespace Jamdeploy.Core.Tests.Verification;
@@ -136,7 +137,7 @@ public abstract class ReleaseVerifierContract : IAsyncLifetime
     public async Task Readers_ManifestCopiedUnderAnotherId_AllCallItForeignInTheSameWordsAndWriteNothing()
     {
         var ids = await Site.DeployVersionsAsync(2);
-        var copy = await Site.CopyManifestByHandAsync(ids[0]);
+        var copy = await ByHand.CopyManifestAsync(Site.Store, ids[0]);
         var keys = (await Site.KeysAsync("")).Order(StringComparer.Ordinal).ToList();
 
         var all = await Site.VerifyAsync(VerifyTarget.All, deep: false);
@@ -145,7 +146,7 @@ public abstract class ReleaseVerifierContract : IAsyncLifetime
         var pin = await Assert.ThrowsAsync<CorruptStoreException>(() => new Jamdeploy.Cleanup.ReleasePins(Site.Store, Site.Clock).PinAsync(copy, null, CancellationToken.None));
         var list = await Assert.ThrowsAsync<CorruptStoreException>(() => Site.Operations().ListAsync(CancellationToken.None));
 
-        var expected = $"{Site.Store.Location.TrimEnd('/')}/releases/copied-by-hand.json: the manifest names release {ids[0]}, not copied-by-hand";
+        var expected = $"{new ReleaseStore(Site.Store).Where(StoreLayout.Release(copy))}: the manifest names release {ids[0]}, not copied-by-hand";
         Assert.False(all.Ok);
         Assert.Equal(ids, all.Releases.Where(r => r.Ok).Select(r => r.Id));
         var reported = Assert.Single(all.Releases, r => !r.Ok && r.Id == copy).ManifestProblem;
