@@ -30,7 +30,7 @@ export const DEFAULTS = Object.freeze({
 });
 
 export const RESPONSE_HEADER = 'x-jamdeploy-response';
-export const RELEASE_HEADER = 'X-Jamdeploy-Release';
+const RELEASE_HEADER = 'X-Jamdeploy-Release';
 const RELEASE_PREFIX = '/_r/';
 const RESERVED_PREFIX = '/_jamdeploy';
 const MANIFEST_FORMAT = 1;
