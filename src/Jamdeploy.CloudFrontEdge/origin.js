@@ -231,7 +231,7 @@ export function splitReleaseUri(uri) {
 }
 
 /** serve's RequestTarget: the decoded, NFC path, or the status that refuses it (400 or 414). */
-export function decodePath(raw, maxPathLength = DEFAULTS.maxPathLength) {
+export function decodePath(raw, maxPathLength) {
     if (raw.length > maxPathLength * 9) return { status: 414 };
     if (raw[0] !== '/' || raw.includes('#')) return { status: 400 };
     for (let i = 0; i < raw.length; i++) {

@@ -8,7 +8,7 @@ import { createOriginHandlers } from '../origin.js';
 import { startMoto } from './support/moto.js';
 import { S3Site, sha256 } from './support/store.js';
 import { fakeKvs, loadViewerFunction } from './support/sandbox.js';
-import { playCloudFront } from './support/cloudfront.js';
+import { playCloudFront, runOrigin } from './support/cloudfront.js';
 
 const vectors = JSON.parse(readFileSync(new URL('../../../tests/edge-vectors/resolution.json', import.meta.url), 'utf-8'));
 const releases = new Map(vectors.releases.map((r) => [r.name, r]));
@@ -42,6 +42,20 @@ describe('resolution vectors through the CloudFront edge', { timeout: 120_000 },
 
             assertMatches(vector, response);
         });
+
+        // A distribution without the viewer function (or a request that reaches the origin some other way) must
+        // be refused by the origin just as the viewer refuses it.
+        if (vector.status === 400 || vector.status === 414) {
+            test(`${vector.name}: origin request alone on /_r/<live>${shown(vector.request)}`, { timeout: 30_000 }, async () => {
+                const origin = createOriginHandlers({ s3: moto.s3, options: vector.options ?? {}, log: () => {} });
+                const uri = `/_r/${live.id}${vector.request}`;
+
+                const response = await runOrigin({ origin, s3: moto.s3, bucket, prefix }, { uri, query: '', method: 'GET', headers: {}, cacheKey: uri });
+
+                assert.equal(response.stage, 'origin-request');
+                assert.equal(response.status, vector.status, `${vector.name} (${shown(vector.request)}): status`);
+            });
+        }
     }
 });
 
