@@ -8,6 +8,13 @@ import { fakeKvs, loadViewerFunction, viewerEvent } from './support/sandbox.js';
 
 const serve = JSON.parse(readFileSync(new URL('../../../appsettings.json', import.meta.url), 'utf-8')).Serve;
 
+/** A .NET TimeSpan in its constant form (`hh:mm:ss`, as the shipped file writes them) as milliseconds. */
+function milliseconds(timeSpan) {
+    const match = /^(\d{2}):(\d{2}):(\d{2})$/.exec(timeSpan);
+    assert.ok(match, `a TimeSpan of the form hh:mm:ss: ${timeSpan}`);
+    return ((Number(match[1]) * 60 + Number(match[2])) * 60 + Number(match[3])) * 1000;
+}
+
 describe("the edge uses serve's shipped defaults", () => {
     test('origin.js DEFAULTS equal appsettings.json Serve', () => {
         assert.deepEqual(
@@ -15,12 +22,14 @@ describe("the edge uses serve's shipped defaults", () => {
                 trailingSlash: DEFAULTS.trailingSlash,
                 assetFallbackReleases: DEFAULTS.assetFallbackReleases,
                 maxPathLength: DEFAULTS.maxPathLength,
+                pointerTtlMs: DEFAULTS.pointerTtlMs,
                 cacheControl: { ...DEFAULTS.cacheControl },
             },
             {
                 trailingSlash: serve.TrailingSlash.toLowerCase(),
                 assetFallbackReleases: serve.AssetFallbackReleases,
                 maxPathLength: serve.MaxPathLength,
+                pointerTtlMs: milliseconds(serve.PointerTtl),
                 cacheControl: {
                     html: serve.CacheControl.Html,
                     immutable: serve.CacheControl.Immutable,
