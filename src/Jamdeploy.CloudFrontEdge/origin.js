@@ -19,6 +19,7 @@ export const DEFAULTS = Object.freeze({
     trailingSlash: 'redirect', // or 'serve'
     assetFallbackReleases: 3,
     maxPathLength: 1024,
+    pointerTtlMs: 2000, // Serve:PointerTtl: how long a read of live.json (for the fallback) is trusted
     manifestCacheEntries: 32,
     manifestCacheBytes: 64 * 1024 * 1024,
     cacheControl: Object.freeze({
@@ -30,7 +31,7 @@ export const DEFAULTS = Object.freeze({
 });
 
 export const RESPONSE_HEADER = 'x-jamdeploy-response';
-export const RELEASE_HEADER = 'X-Jamdeploy-Release';
+const RELEASE_HEADER = 'X-Jamdeploy-Release';
 const RELEASE_PREFIX = '/_r/';
 const RESERVED_PREFIX = '/_jamdeploy';
 const MANIFEST_FORMAT = 1;
@@ -62,6 +63,9 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
     const clientFor = typeof s3 === 'function' ? s3 : () => s3;
     const fingerprint = new RegExp(settings.cacheControl.fingerprintPattern);
     const manifests = new ManifestCache(settings.manifestCacheEntries, settings.manifestCacheBytes);
+    // The pointer history by store, read at most once per pointerTtlMs: fallback misses come in bursts after a
+    // flip (every old page asks for its assets), and each would otherwise GET and parse live.json again.
+    const histories = new Map();
 
     async function originRequest(event) {
         const request = event.Records[0].cf.request;
@@ -187,9 +191,8 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
     async function* previousReleases(origin, releaseId) {
         const limit = settings.assetFallbackReleases;
         if (limit <= 0) return;
-        const text = await getText(origin, 'live.json');
-        if (text === null) return;
-        const history = parsePointer(text).history;
+        const history = await pointerHistory(origin);
+        if (history === null) return;
         const seen = new Set([releaseId]);
         let from = -1;
         for (let i = history.length - 1; i >= 0; i--) {
@@ -205,6 +208,21 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
             const previous = await loadRelease(origin, id);
             if (previous) yield previous;
         }
+    }
+
+    /** The store's pointer history (null without a live.json), shared by concurrent callers; a failed read is not kept. */
+    function pointerHistory(origin) {
+        const key = `${origin.bucket}/${origin.prefix}`;
+        const now = Date.now();
+        const cached = histories.get(key);
+        if (cached && now - cached.at < settings.pointerTtlMs) return cached.history;
+        const entry = { at: now, history: null };
+        entry.history = getText(origin, 'live.json').then((text) => (text === null ? null : parsePointer(text).history));
+        entry.history.catch(() => {
+            if (histories.get(key) === entry) histories.delete(key);
+        });
+        histories.set(key, entry);
+        return entry.history;
     }
 
     async function getText(origin, name) {
@@ -231,7 +249,7 @@ export function splitReleaseUri(uri) {
 }
 
 /** serve's RequestTarget: the decoded, NFC path, or the status that refuses it (400 or 414). */
-export function decodePath(raw, maxPathLength = DEFAULTS.maxPathLength) {
+export function decodePath(raw, maxPathLength) {
     if (raw.length > maxPathLength * 9) return { status: 414 };
     if (raw[0] !== '/' || raw.includes('#')) return { status: 400 };
     for (let i = 0; i < raw.length; i++) {

@@ -57,7 +57,7 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
         Assert.Equal(served.File.Text, response.Body);
         Assert.Equal(bytes.Length.ToString(), headers.GetValueOrDefault("Content-Length"));
         Assert.Equal(served.File.ContentType, headers.GetValueOrDefault("Content-Type"));
-        Assert.Equal(served.Release.Id, headers.GetValueOrDefault(FileResponder.ReleaseHeader));
+        Assert.Equal(served.Release.Id, headers.GetValueOrDefault(ResolutionVectors.Instance.ReleaseHeader));
         Assert.Equal(vector.Status == 200 ? $"\"{ContentHash.Of(bytes).Hex}\"" : null, headers.GetValueOrDefault("ETag"));
     }
 
@@ -65,7 +65,7 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
     public void Vectors_CoverEveryKindOfAnswer()
     {
         var statuses = ResolutionVectors.Instance.Cases.Select(c => c.Status).ToHashSet();
-        Assert.Superset(new HashSet<int> { 200, 301, 400, 404 }, statuses);
+        Assert.Superset(new HashSet<int> { 200, 301, 400, 404, 414 }, statuses);
         Assert.Contains(ResolutionVectors.Instance.Cases, c => c.Options is not null);
     }
 
@@ -123,7 +123,7 @@ public sealed record VectorRelease(string Name, string Id, Dictionary<string, Ve
 public sealed record VectorCase(string Name, string Request, int Status, JsonElement? Serves, Dictionary<string, string?>? Headers, Dictionary<string, string>? Options);
 
 /// <summary>The vector file, read once from the repository.</summary>
-public sealed record ResolutionVectors(IReadOnlyList<VectorRelease> Releases, IReadOnlyList<VectorCase> Cases)
+public sealed record ResolutionVectors(string ReleaseHeader, IReadOnlyList<VectorRelease> Releases, IReadOnlyList<VectorCase> Cases)
 {
     public static ResolutionVectors Instance { get; } = Load();
 

@@ -2,7 +2,7 @@
 // manifest cache, and what reaches S3. Against moto S3 with the real @aws-sdk/client-s3.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PutObjectCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createOriginHandlers, ManifestCache } from '../origin.js';
 import { freePort, startMoto } from './support/moto.js';
 import { S3Site } from './support/store.js';
@@ -195,6 +195,40 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
         assert.equal(response.status, 200);
         assert.equal(response.body.toString(), 'one()');
         assert.equal(response.headers.get('x-jamdeploy-release'), id);
+    });
+
+    /** The real client, with the key of every GET it sends recorded (a layer around it, not a fake). */
+    function recordingGets() {
+        const keys = [];
+        return {
+            keys,
+            send(command, ...rest) {
+                if (command instanceof GetObjectCommand) keys.push(command.input.Key);
+                return moto.s3.send(command, ...rest);
+            },
+        };
+    }
+
+    test('fallback misses within the pointer TTL share one read of live.json, concurrent ones included', async () => {
+        const s3 = recordingGets();
+        const { get, deploy, prefix } = await newSite({ '/app.aaaaaaaa.js': js('one()') }, { s3, options: { pointerTtlMs: 600_000 } });
+        await deploy('r-two', { '/index.html': html('two') });
+
+        const [first, second] = await Promise.all([get('/gone.bbbbbbbb.js', {}), get('/gone.cccccccc.js', {})]);
+        const third = await get('/app.aaaaaaaa.js', {});
+
+        assert.deepEqual([first.status, second.status, third.status], [404, 404, 200]);
+        assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 1);
+    });
+
+    test('after the pointer TTL a fallback miss reads live.json again (a flip may have moved it)', async () => {
+        const s3 = recordingGets();
+        const { get, prefix } = await newSite(undefined, { s3, options: { pointerTtlMs: 0 } });
+
+        await get('/gone.bbbbbbbb.js', {});
+        await get('/gone.cccccccc.js', {});
+
+        assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 2);
     });
 
     test('one handler serves both triggers by the event type', async () => {

@@ -4,15 +4,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createOriginHandlers, RELEASE_HEADER } from '../origin.js';
+import { createOriginHandlers } from '../origin.js';
 import { startMoto } from './support/moto.js';
 import { S3Site, sha256 } from './support/store.js';
 import { fakeKvs, loadViewerFunction } from './support/sandbox.js';
-import { playCloudFront } from './support/cloudfront.js';
+import { playCloudFront, runOrigin } from './support/cloudfront.js';
 
 const vectors = JSON.parse(readFileSync(new URL('../../../tests/edge-vectors/resolution.json', import.meta.url), 'utf-8'));
 const releases = new Map(vectors.releases.map((r) => [r.name, r]));
 const live = vectors.releases.at(-1);
+const releaseHeader = vectors.releaseHeader;
+/** A request target short enough for a test name. */
+const shown = (request) => (request.length > 60 ? `${request.slice(0, 40)}… (${request.length} characters)` : request);
 
 describe('resolution vectors through the CloudFront edge', { timeout: 120_000 }, () => {
     let moto;
@@ -31,7 +34,7 @@ describe('resolution vectors through the CloudFront edge', { timeout: 120_000 },
     });
 
     for (const vector of vectors.cases) {
-        test(`${vector.name}: GET ${vector.request}${vector.options ? ` with ${JSON.stringify(vector.options)}` : ''}`, { timeout: 30_000 }, async () => {
+        test(`${vector.name}: GET ${shown(vector.request)}${vector.options ? ` with ${JSON.stringify(vector.options)}` : ''}`, { timeout: 30_000 }, async () => {
             const viewer = loadViewerFunction({ kvs: fakeKvs(new Map([['site:live', live.id]])) });
             const origin = createOriginHandlers({ s3: moto.s3, options: vector.options ?? {}, log: () => {} });
 
@@ -39,12 +42,26 @@ describe('resolution vectors through the CloudFront edge', { timeout: 120_000 },
 
             assertMatches(vector, response);
         });
+
+        // A distribution without the viewer function (or a request that reaches the origin some other way) must
+        // be refused by the origin just as the viewer refuses it.
+        if (vector.status === 400 || vector.status === 414) {
+            test(`${vector.name}: origin request alone on /_r/<live>${shown(vector.request)}`, { timeout: 30_000 }, async () => {
+                const origin = createOriginHandlers({ s3: moto.s3, options: vector.options ?? {}, log: () => {} });
+                const uri = `/_r/${live.id}${vector.request}`;
+
+                const response = await runOrigin({ origin, s3: moto.s3, bucket, prefix }, { uri, query: '', method: 'GET', headers: {}, cacheKey: uri });
+
+                assert.equal(response.stage, 'origin-request');
+                assert.equal(response.status, vector.status, `${vector.name} (${shown(vector.request)}): status`);
+            });
+        }
     }
 });
 
 /** The vector's expectations against what CloudFront would send (exported for the emulator test). */
 export function assertMatches(vector, response) {
-    const where = `${vector.name} (${vector.request})`;
+    const where = `${vector.name} (${shown(vector.request)})`;
     assert.equal(response.status, vector.status, `${where}: status (answered by ${response.stage})`);
     for (const [name, value] of Object.entries(vector.headers ?? {})) {
         assert.equal(response.headers.get(name.toLowerCase()) ?? null, value, `${where}: ${name}`);
@@ -57,6 +74,6 @@ export function assertMatches(vector, response) {
     assert.equal(response.body.toString('utf-8'), file.text, `${where}: body`);
     assert.equal(response.headers.get('content-length'), String(bytes.length), `${where}: Content-Length`);
     assert.equal(response.headers.get('content-type'), file.contentType, `${where}: Content-Type`);
-    assert.equal(response.headers.get(RELEASE_HEADER.toLowerCase()), release.id, `${where}: ${RELEASE_HEADER}`);
+    assert.equal(response.headers.get(releaseHeader.toLowerCase()), release.id, `${where}: ${releaseHeader}`);
     assert.equal(response.headers.get('etag') ?? null, response.status === 200 ? `"${sha256(bytes)}"` : null, `${where}: ETag`);
 }

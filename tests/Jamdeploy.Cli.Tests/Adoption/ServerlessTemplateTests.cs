@@ -164,17 +164,18 @@ public sealed class ServerlessTemplateTests
     /// <summary>
     /// Every URI the cache sees names its release, and a release never changes: the edge keeps each object a year,
     /// whatever Cache-Control says (which CloudFront passes to browsers unchanged, so HTML still revalidates there).
-    /// Nothing else is in the key, so the viewer function's URI is the whole of it. Failures are not kept.
+    /// The query string is in the key and reaches the origin function (serve's contract: a redirect keeps it); nothing
+    /// else is, so the viewer function's URI and the query are the whole key. Failures are not kept.
     /// </summary>
     [Fact]
-    public void CachePolicy_KeepsReleaseScopedObjectsAYear_KeysOnTheUriAlone_AndDoesNotKeepFailures()
+    public void CachePolicy_KeepsReleaseScopedObjectsAYear_KeysOnTheUriAndQuery_AndDoesNotKeepFailures()
     {
         var cache = Properties(SingleResource("AWS::CloudFront::CachePolicy"))["CachePolicyConfig"]!;
         var key = cache["ParametersInCacheKeyAndForwardedToOrigin"]!;
         var errors = DistributionConfig["CustomErrorResponses"]!.AsArray();
 
         Assert.Equal([OneYear, OneYear, OneYear], new[] { "MinTTL", "DefaultTTL", "MaxTTL" }.Select(t => cache[t]!.GetValue<int>()));
-        Assert.Equal("none", key["QueryStringsConfig"]!["QueryStringBehavior"]!.GetValue<string>());
+        Assert.Equal("all", key["QueryStringsConfig"]!["QueryStringBehavior"]!.GetValue<string>());
         Assert.Equal("none", key["CookiesConfig"]!["CookieBehavior"]!.GetValue<string>());
         Assert.Equal("none", key["HeadersConfig"]!["HeaderBehavior"]!.GetValue<string>());
         Assert.True(key["EnableAcceptEncodingGzip"]!.GetValue<bool>() && key["EnableAcceptEncodingBrotli"]!.GetValue<bool>());

@@ -1,7 +1,7 @@
 // Writes a jamdeploy store in S3 the way the C# deploy does: blobs, then the manifest (written once), then the
 // pointer. The documents are byte-for-byte what StoreDocuments.Serialize writes (a C# test checks that).
 import { createHash } from 'node:crypto';
-import { PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { serializeManifest, serializePointer } from './store-documents.js';
 
 export const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -53,10 +53,5 @@ export class S3Site {
         const entries = await this.storeRelease(id, files);
         await this.flip(id);
         return entries;
-    }
-
-    async getText(name) {
-        const result = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
-        return result.Body.transformToString();
     }
 }
