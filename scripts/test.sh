@@ -14,26 +14,36 @@ if [ -z "${JAMDEPLOY_TEST_MOTO_URL:-}" ]; then
   # moto can ignore SIGTERM while a request thread is busy: SIGKILL, it holds nothing worth keeping.
   trap 'kill -9 "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
   export JAMDEPLOY_TEST_MOTO_URL="http://127.0.0.1:$port"
+  answered=
   for _ in $(seq 1 600); do
-    curl -fsS -o /dev/null "$JAMDEPLOY_TEST_MOTO_URL/moto-api/" 2>/dev/null && break
+    if curl -fsS -o /dev/null "$JAMDEPLOY_TEST_MOTO_URL/moto-api/" 2>/dev/null; then answered=1; break; fi
     kill -0 "$moto_pid" 2>/dev/null || { echo "moto_server did not start" >&2; exit 1; }
     sleep 0.2
   done
+  [ -n "$answered" ] || { echo "moto_server did not answer at $JAMDEPLOY_TEST_MOTO_URL within 120 s" >&2; exit 1; }
 fi
+
+# The CloudFront edge's dependencies from the lockfile (from npm's cache when it has them), before the .NET
+# tests: the emulated CloudFront some of them start runs on them, and would otherwise install them itself.
+npm_status=0
+(cd src/Jamdeploy.CloudFrontEdge && npm ci --prefer-offline --no-audit --no-fund --loglevel=error) || npm_status=$?
 
 log=$(mktemp)
 status=0
 dotnet test Jamstack.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log" || status=$?
 
 # The CloudFront edge's JavaScript (viewer function in its sandbox, Lambda@Edge handlers and the emulated
-# CloudFront against moto): dependencies from the lockfile (from npm's cache when it has them), then node --test.
+# CloudFront against moto), on the dependencies installed above.
 node_tap=$(mktemp)
-node_status=0
-(
-  cd src/Jamdeploy.CloudFrontEdge
-  npm ci --prefer-offline --no-audit --no-fund --loglevel=error &&
+node_status=$npm_status
+if [ "$npm_status" -eq 0 ]; then
+  (
+    cd src/Jamdeploy.CloudFrontEdge
     node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$node_tap"
-) || node_status=$?
+  ) || node_status=$?
+else
+  echo "npm ci failed ($npm_status): the node tests did not run" >&2
+fi
 [ "$status" -ne 0 ] || status=$node_status
 
 # One closing line over all test projects and the node tests, in the form CI reads.

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Amazon.Runtime;
 using Jamdeploy.Aws.S3;
+using Jamdeploy.Aws.Signing;
 using Jamdeploy.Bench;
 using Jamdeploy.Bench.S3;
 using Jamdeploy.Bench.Serverless;
@@ -43,7 +44,13 @@ const string bucket = "jamdeploy-bench";
 using (var admin = S3ClientFactory.Create(new S3StoreOptions { Location = new S3Location(bucket, ""), EndpointUrl = moto.Endpoint, Region = "us-east-1" },
     credentials: new BasicAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey)))
     await admin.PutBucketAsync(bucket);
-var distribution = await MotoDistribution.CreateAsync(moto.Endpoint, CancellationToken.None);
+string distribution;
+// moto routes a request by its credential scope, so it is signed like the product's CloudFront calls.
+using (var cloudFront = new HttpClient(new SigV4SigningHandler(new AwsDefaultCredentialsSource(), "us-east-1", "cloudfront", TimeProvider.System)
+{
+    InnerHandler = new SocketsHttpHandler(),
+}))
+    distribution = await MotoDistributions.CreateAsync(cloudFront, moto.Endpoint, "jamdeploy benchmark", CancellationToken.None);
 Console.WriteLine($"moto (S3 + CloudFront) at {moto.Endpoint}, distribution {distribution}; fake KeyValueStore at {kvs.Endpoint}");
 
 var motoPort = new Uri(moto.Endpoint).Port;

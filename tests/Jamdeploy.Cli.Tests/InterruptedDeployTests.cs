@@ -32,7 +32,7 @@ public sealed class InterruptedDeployTests : IDisposable
             await deploy.WaitForOutputAsync("uploading", TimeSpan.FromSeconds(60));
             while (BlobCount() - blobsBefore < 100 && !deploy.HasExited) await Task.Delay(1);
             deploy.Kill();
-            await deploy.WaitAsync(TimeSpan.FromSeconds(10));
+            await deploy.WaitAsync(TimeSpan.FromSeconds(60));
             arrived = BlobCount() - blobsBefore;
             Assert.True(arrived < Files, "the deploy finished before it could be killed; make the site bigger");
         }

@@ -140,7 +140,7 @@ public sealed class EdgeFreshnessTests : IDisposable
         Assert.Equal("<h1>two</h1>", await edge.Client.GetStringAsync("/"));
     }
 
-    [Fact(Timeout = 30000)]
+    [Fact(Timeout = 60_000)]
     public async Task Get_WhenTheStoreFailsAfterAGoodRead_KeepsServingTheLastGoodRelease()
     {
         var intercepting = new InterceptingStore(_store);

@@ -176,7 +176,7 @@ public sealed class EdgeSecurityTests : IAsyncLifetime, IDisposable
         Assert.Equal(404, response.Status);
     }
 
-    [Fact(Timeout = 30000)]
+    [Fact(Timeout = 60_000)]
     public async Task Purge_WithTheToken_Answers200AndTheTokenIsNeverLogged()
     {
         var response = await RawHttp.SendAsync(_edge.Port, "POST", "/_jamdeploy/purge?token=" + Token, $"Authorization: Bearer {Token}\r\nContent-Length: 0\r\n");
@@ -189,7 +189,7 @@ public sealed class EdgeSecurityTests : IAsyncLifetime, IDisposable
         Assert.Contains(_edge.Log.Lines, line => line.Contains("\"/_jamdeploy/purge\" 200", StringComparison.Ordinal));
     }
 
-    [Fact(Timeout = 30000)]
+    [Fact(Timeout = 60_000)]
     public async Task AnyRequest_LogsExactlyOneLineWithMethodPathStatusReleaseAndElapsed()
     {
         await _edge.Client.GetAsync("/");

@@ -31,7 +31,7 @@ public sealed class EdgeStoreDocumentTests : IAsyncLifetime, IDisposable
 
     private string Foreign => $"{new ReleaseStore(_store).Where(StoreLayout.Release(Copy))}: the manifest names release {_live}, not copied-by-hand";
 
-    [Fact(Timeout = 30000)]
+    [Fact(Timeout = 60_000)]
     public async Task Preview_ManifestCopiedUnderAnotherId_IsRefusedNamingIt()
     {
         await using var edge = await RunningEdge.StartAsync(_store, new ServeOptions { Preview = new PreviewOptions { Enabled = true } });
@@ -42,7 +42,7 @@ public sealed class EdgeStoreDocumentTests : IAsyncLifetime, IDisposable
         await edge.Log.WaitUntilAsync(log => log.Lines.Any(line => line.Contains(Foreign, StringComparison.Ordinal)));
     }
 
-    [Fact(Timeout = 30000)]
+    [Fact(Timeout = 60_000)]
     public async Task Live_PointerNamingACopiedManifest_IsRefusedNamingIt()
     {
         var releases = new ReleaseStore(_store);
@@ -56,7 +56,7 @@ public sealed class EdgeStoreDocumentTests : IAsyncLifetime, IDisposable
         await edge.Log.WaitUntilAsync(log => log.Lines.Any(line => line.Contains(Foreign, StringComparison.Ordinal)));
     }
 
-    [Fact(Timeout = 30000)]
+    [Fact(Timeout = 60_000)]
     public async Task Live_PointerNamingAMissingManifest_IsRefusedInTheWordsOfEveryCommand()
     {
         var releases = new ReleaseStore(_store);

@@ -4,7 +4,7 @@ namespace Jamdeploy.TestSupport;
 
 /// <summary>
 /// A layer around a real store that fails chosen puts, for the faults no real store produces on demand
-/// (HTTP-level faults of the S3 store are <see cref="S3.FaultInjectingHandler"/>'s). Every other call goes
+/// (HTTP-level faults of the S3 store are <see cref="FaultInjectingHandler"/>'s). Every other call goes
 /// through unchanged (count them with <see cref="CountingStore"/>).
 /// </summary>
 public sealed class FaultyStore(IObjectStore inner) : DelegatingStore(inner)

@@ -7,8 +7,8 @@ namespace Jamdeploy.TestSupport;
 /// Runs <c>jamdeploy</c> in this process through the entry point <c>Program.cs</c> uses
 /// (<see cref="JamdeployCli.RunAsync(string[], CliHost, CancellationToken)"/>), with its own stdout, stderr,
 /// working directory and environment, so invocations run side by side without touching the process's.
-/// Without a working directory, an empty one. The environment is the CI-like one <see cref="JamdeployProcess"/> gives a child: no inherited
-/// <c>JAMDEPLOY__</c>, <c>AWS_</c> or <c>GITHUB_</c> variables, <c>CI=true</c>, then <c>env</c>.
+/// Without a working directory, an empty one. The environment is the one <see cref="JamdeployProcess"/> gives a
+/// child (<see cref="CiEnvironment"/>), then <c>env</c>.
 /// What only a real process shows (signals, kill -9, the exit of the process itself) stays with
 /// <see cref="JamdeployProcess"/>. The AWS SDK's credential chain reads the process's environment, not this
 /// one: S3 and CloudFront commands that need credentials from the environment run as a process.
@@ -24,10 +24,8 @@ public static class InProcessCli
     /// <summary>Starts an invocation whose output a test can watch while it runs (races, long deploys).</summary>
     public static RunningCli Start(string[] args, IDictionary<string, string?>? env = null, string? workingDirectory = null, CancellationToken ct = default)
     {
-        var environment = CliHost.ProcessVariables()
-            .Where(v => !v.Key.StartsWith("JAMDEPLOY__", StringComparison.Ordinal) && !v.Key.StartsWith("AWS_", StringComparison.Ordinal) && !v.Key.StartsWith("GITHUB_", StringComparison.Ordinal))
-            .ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
-        environment["CI"] = "true";
+        var environment = CliHost.ProcessVariables().ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+        CiEnvironment.Apply(environment);
         foreach (var (key, value) in env ?? new Dictionary<string, string?>()) environment[key] = value;
         return new RunningCli(args, environment, workingDirectory ?? EmptyDirectory.Value, ct);
     }
@@ -63,25 +61,17 @@ public sealed class RunningCli : IDisposable
 
     public string Stderr { get { lock (_stderrWriter) return _stderr.ToString(); } }
 
-    /// <summary>Ctrl+C, as the real process's handler does it: cancels the invocation's token.</summary>
-    public void Cancel() => _cancel.Cancel();
+    /// <summary>Waits until the invocation has written <paramref name="text"/> to stdout; fails at once if it ends without.</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) =>
+        OutputWait.UntilAsync(() => Stdout, text, "stdout", Finished, SoFar, timeout);
 
-    /// <summary>Waits until the invocation has written <paramref name="text"/> to stdout.</summary>
-    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        while (!Stdout.Contains(text, StringComparison.Ordinal))
-        {
-            if (Completion.IsCompleted)
-            {
-                var result = await Completion;
-                if (result.Stdout.Contains(text, StringComparison.Ordinal)) return;
-                throw new InvalidOperationException($"jamdeploy finished ({result.ExitCode}) before printing '{text}':\n{result}");
-            }
-            if (deadline.IsCancellationRequested) throw new TimeoutException($"jamdeploy did not print '{text}':\n{Stdout}\n{Stderr}");
-            await Task.Delay(10, CancellationToken.None);
-        }
-    }
+    /// <summary>Waits until the invocation has written <paramref name="text"/> to stderr; fails at once if it ends without.</summary>
+    public Task WaitForStderrAsync(string text, TimeSpan timeout) =>
+        OutputWait.UntilAsync(() => Stderr, text, "stderr", Finished, SoFar, timeout);
+
+    private Task<ProcessResult>? Finished() => Completion.IsCompleted ? Completion : null;
+
+    private string SoFar() => $"--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 
     private async Task<ProcessResult> RunAsync(string[] args, CliHost host)
     {

@@ -81,9 +81,7 @@ public sealed class JamdeployProcess : IDisposable
         start.ArgumentList.Add(dll ?? CliDll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         // A clean, CI-like environment: no progress bars, no inherited jamdeploy settings.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("JAMDEPLOY__", StringComparison.Ordinal) || k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("GITHUB_", StringComparison.Ordinal)).ToList())
-            start.Environment.Remove(key);
-        start.Environment["CI"] = "true";
+        CiEnvironment.Apply(start.Environment);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         if (runAsUid is not null) start.Environment["HOME"] = Path.GetTempPath();
@@ -117,21 +115,15 @@ public sealed class JamdeployProcess : IDisposable
         return new ProcessResult(_process.ExitCode, Stdout, Stderr);
     }
 
-    /// <summary>Waits until the process has written <paramref name="text"/> to stdout.</summary>
-    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    /// <summary>Waits until the process has written <paramref name="text"/> to stdout; fails at once if it exits without.</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) =>
+        OutputWait.UntilAsync(() => Stdout, text, "stdout", Exited, () => $"--- stdout\n{Stdout}\n--- stderr\n{Stderr}", timeout);
+
+    private Task<ProcessResult>? Exited()
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!Stdout.Contains(text, StringComparison.Ordinal))
-        {
-            if (_process.HasExited)
-            {
-                _process.WaitForExit(); // the output readers may still hold the last lines
-                if (Stdout.Contains(text, StringComparison.Ordinal)) return;
-                throw new InvalidOperationException($"jamdeploy exited ({_process.ExitCode}) before printing '{text}':\n{Stdout}\n{Stderr}");
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"jamdeploy did not print '{text}':\n{Stdout}\n{Stderr}");
-            await Task.Delay(10);
-        }
+        if (!_process.HasExited) return null;
+        _process.WaitForExit(); // the output readers may still hold the last lines
+        return Task.FromResult(new ProcessResult(_process.ExitCode, Stdout, Stderr));
     }
 
     public bool HasExited => _process.HasExited;

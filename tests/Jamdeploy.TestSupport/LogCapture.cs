@@ -28,11 +28,19 @@ public sealed class LogCapture : ILogEventSink
     /// <summary>Each event as one line: level, rendered message, every property, the exception.</summary>
     public IReadOnlyList<string> Lines => [.. Events.Select(Render)];
 
-    /// <summary>Waits until the log holds what the test expects (a background writer may still be behind).</summary>
+    /// <summary>
+    /// Waits until the log holds what the test expects (a background writer may still be behind); after 30 s,
+    /// fails with every line it does hold. Give a test that waits here a longer timeout than that.
+    /// </summary>
     public async Task WaitUntilAsync(Func<LogCapture, bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition(this)) await Task.Delay(10, timeout.Token);
+        while (!condition(this))
+        {
+            if (timeout.IsCancellationRequested)
+                throw new TimeoutException($"the log did not say what the test waited for within 30 s; it holds:\n{string.Join('\n', Lines)}");
+            await Task.Delay(10, CancellationToken.None);
+        }
     }
 
     private static string Render(LogEvent e)

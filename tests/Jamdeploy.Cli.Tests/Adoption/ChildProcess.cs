@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Jamdeploy.TestSupport;
 
 namespace Jamdeploy.Cli.Tests.Adoption;
 
@@ -57,18 +58,7 @@ internal sealed record ChildProcessResult(int ExitCode, string Stdout, string St
 /// <summary>The repository checkout the tests run from: where deploy/ and src/ are.</summary>
 internal static class RepositoryRoot
 {
-    public static string Path { get; } = Find();
+    public static string Path { get; } = JamdeployProcess.RepositoryRoot;
 
     public static string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
-
-    private static string Find()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(directory.FullName, "Directory.Packages.props"))
-                && Directory.Exists(System.IO.Path.Combine(directory.FullName, "src", "Jamdeploy.Cli")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException($"no repository root above {AppContext.BaseDirectory}");
-    }
 }

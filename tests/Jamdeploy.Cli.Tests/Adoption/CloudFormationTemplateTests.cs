@@ -1,13 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static Jamdeploy.Cli.Tests.Adoption.CloudFormationTemplate;
 
 namespace Jamdeploy.Cli.Tests.Adoption;
 
 /// <summary>deploy/cloudformation/jamdeploy.json: what a team deploys to get a store and a CDN in front of serve.</summary>
 public sealed class CloudFormationTemplateTests
 {
-    private static readonly string TemplatePath = RepositoryRoot.Combine("deploy", "cloudformation", "jamdeploy.json");
-    private static readonly JsonObject Template = JsonNode.Parse(File.ReadAllText(TemplatePath))!.AsObject();
+    private static readonly CloudFormationTemplate Template = new("jamdeploy.json");
 
     [Fact(Timeout = 120000)]
     public async Task Template_PassesCfnLint()
@@ -15,7 +15,7 @@ public sealed class CloudFormationTemplateTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(110));
 
         // cfn-lint checks every property against the CloudFormation resource schemas (it ships with the dotnet image; pip install cfn-lint elsewhere).
-        var lint = await ChildProcess.RunAsync("cfn-lint", ["--", TemplatePath], timeout.Token);
+        var lint = await ChildProcess.RunAsync("cfn-lint", ["--", Template.Path], timeout.Token);
 
         Assert.True(lint.ExitCode == 0, lint.ToString());
     }
@@ -23,7 +23,7 @@ public sealed class CloudFormationTemplateTests
     [Fact]
     public void Bucket_IsPrivateAndEncrypted()
     {
-        var bucket = Properties(SingleResource("AWS::S3::Bucket"));
+        var bucket = Properties(Template.SingleResource("AWS::S3::Bucket"));
 
         var block = bucket["PublicAccessBlockConfiguration"]!.AsObject();
         foreach (var setting in new[] { "BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets" })
@@ -36,7 +36,7 @@ public sealed class CloudFormationTemplateTests
     [Fact]
     public void Distribution_OriginIsTheServeServiceFromAParameter_CompressesAndUsesHttps()
     {
-        var config = Properties(SingleResource("AWS::CloudFront::Distribution"))["DistributionConfig"]!;
+        var config = Properties(Template.SingleResource("AWS::CloudFront::Distribution"))["DistributionConfig"]!;
 
         var origin = Assert.Single(config["Origins"]!.AsArray())!;
         Assert.Equal("OriginDomainName", origin["DomainName"]!["Ref"]!.GetValue<string>());
@@ -57,7 +57,7 @@ public sealed class CloudFormationTemplateTests
     [Fact]
     public void CachePolicy_HonoursServesCacheControl_AndCompresses()
     {
-        var cache = Properties(SingleResource("AWS::CloudFront::CachePolicy"))["CachePolicyConfig"]!;
+        var cache = Properties(Template.SingleResource("AWS::CloudFront::CachePolicy"))["CachePolicyConfig"]!;
         var serve = (Html: "public, max-age=0, must-revalidate", Immutable: "public, max-age=31536000, immutable");
 
         Assert.Equal(0, cache["MinTTL"]!.GetValue<int>());
@@ -76,8 +76,8 @@ public sealed class CloudFormationTemplateTests
     {
         var outputs = Template["Outputs"]!.AsObject();
 
-        Assert.Equal("AWS::S3::Bucket", ResourceType(outputs["BucketName"]!["Value"]!["Ref"]!.GetValue<string>()));
-        Assert.Equal("AWS::CloudFront::Distribution", ResourceType(outputs["DistributionId"]!["Value"]!["Ref"]!.GetValue<string>()));
+        Assert.Equal("AWS::S3::Bucket", Template.ResourceType(outputs["BucketName"]!["Value"]!["Ref"]!.GetValue<string>()));
+        Assert.Equal("AWS::CloudFront::Distribution", Template.ResourceType(outputs["DistributionId"]!["Value"]!["Ref"]!.GetValue<string>()));
     }
 
     [Theory]
@@ -118,27 +118,9 @@ public sealed class CloudFormationTemplateTests
         return condition["token.actions.githubusercontent.com:sub"]!["Fn::Sub"]!.GetValue<string>();
     }
 
-    /// <summary>Fn::Sub back to the file's placeholders: the variable map names the stack's resources for them.</summary>
-    private static string SubstitutedString(JsonNode resource)
-    {
-        var sub = resource["Fn::Sub"]!;
-        if (sub is JsonValue text) return text.GetValue<string>();
-        var template = sub[0]!.GetValue<string>();
-        var variables = sub[1]!.AsObject();
-        Assert.All(variables, v => Assert.Contains("${" + v.Key + "}", template, StringComparison.Ordinal));
-        return template;
-    }
-
     private static int MaxAge(string cacheControl)
     {
         var directive = cacheControl.Split(',').Select(d => d.Trim()).Single(d => d.StartsWith("max-age=", StringComparison.Ordinal));
         return int.Parse(directive["max-age=".Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    private static JsonNode SingleResource(string type) =>
-        Assert.Single(Template["Resources"]!.AsObject(), r => r.Value!["Type"]!.GetValue<string>() == type).Value!;
-
-    private static string ResourceType(string logicalId) => Template["Resources"]![logicalId]!["Type"]!.GetValue<string>();
-
-    private static JsonObject Properties(JsonNode resource) => resource["Properties"]!.AsObject();
 }

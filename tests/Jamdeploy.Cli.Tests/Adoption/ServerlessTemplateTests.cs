@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using static Jamdeploy.Cli.Tests.Adoption.CloudFormationTemplate;
 
 namespace Jamdeploy.Cli.Tests.Adoption;
 
@@ -11,8 +12,7 @@ namespace Jamdeploy.Cli.Tests.Adoption;
 public sealed class ServerlessTemplateTests
 {
     private const int OneYear = 31536000;
-    private static readonly string TemplatePath = RepositoryRoot.Combine("deploy", "cloudformation", "jamdeploy-serverless.json");
-    private static readonly JsonObject Template = JsonNode.Parse(File.ReadAllText(TemplatePath))!.AsObject();
+    private static readonly CloudFormationTemplate Template = new("jamdeploy-serverless.json");
 
     /// <summary>The prefix every site grant uses: the stack's SiteName, a folder of the bucket.</summary>
     private static readonly JsonNode SitePrefix = JsonNode.Parse("""{ "Fn::Sub": "${SiteName}/" }""")!;
@@ -22,7 +22,7 @@ public sealed class ServerlessTemplateTests
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(110));
 
-        var lint = await ChildProcess.RunAsync("cfn-lint", ["--", TemplatePath], timeout.Token);
+        var lint = await ChildProcess.RunAsync("cfn-lint", ["--", Template.Path], timeout.Token);
 
         Assert.True(lint.ExitCode == 0, lint.ToString());
     }
@@ -39,10 +39,10 @@ public sealed class ServerlessTemplateTests
     [Fact]
     public void Bucket_IsPrivateAndEncrypted_AndOnlyThisDistributionReadsItsBlobsThroughOac()
     {
-        var bucket = Properties(SingleResource("AWS::S3::Bucket"));
+        var bucket = Properties(Template.SingleResource("AWS::S3::Bucket"));
         var block = bucket["PublicAccessBlockConfiguration"]!.AsObject();
-        var statements = Properties(SingleResource("AWS::S3::BucketPolicy"))["PolicyDocument"]!["Statement"]!.AsArray();
-        var oac = Properties(SingleResource("AWS::CloudFront::OriginAccessControl"))["OriginAccessControlConfig"]!;
+        var statements = Properties(Template.SingleResource("AWS::S3::BucketPolicy"))["PolicyDocument"]!["Statement"]!.AsArray();
+        var oac = Properties(Template.SingleResource("AWS::CloudFront::OriginAccessControl"))["OriginAccessControlConfig"]!;
         var origin = Assert.Single(DistributionConfig["Origins"]!.AsArray())!;
 
         Assert.All(new[] { "BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets" }, setting => Assert.True(block[setting]!.GetValue<bool>(), setting));
@@ -67,17 +67,17 @@ public sealed class ServerlessTemplateTests
     [Fact]
     public void ViewerFunction_IsJs2_ReadsTheStacksKeyValueStore_AndRunsOnEveryViewerRequest()
     {
-        var function = SingleResource("AWS::CloudFront::Function");
+        var function = Template.SingleResource("AWS::CloudFront::Function");
         var config = Properties(function)["FunctionConfig"]!;
         var association = Assert.Single(DefaultBehavior["FunctionAssociations"]!.AsArray())!;
 
         Assert.Equal("cloudfront-js-2.0", config["Runtime"]!.GetValue<string>());
         var store = Assert.Single(config["KeyValueStoreAssociations"]!.AsArray())!;
         Assert.Equal(["KeyValueStore", "Arn"], store["KeyValueStoreARN"]!["Fn::GetAtt"]!.AsArray().Select(n => n!.GetValue<string>()));
-        Assert.Equal("AWS::CloudFront::KeyValueStore", ResourceType("KeyValueStore"));
+        Assert.Equal("AWS::CloudFront::KeyValueStore", Template.ResourceType("KeyValueStore"));
         Assert.True(Properties(function)["AutoPublish"]!.GetValue<bool>());
         Assert.Equal("viewer-request", association["EventType"]!.GetValue<string>());
-        Assert.Equal([LogicalId(function), "FunctionARN"], association["FunctionARN"]!["Fn::GetAtt"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal([Template.LogicalId(function), "FunctionARN"], association["FunctionARN"]!["Fn::GetAtt"]!.AsArray().Select(n => n!.GetValue<string>()));
     }
 
     /// <summary>
@@ -94,7 +94,7 @@ public sealed class ServerlessTemplateTests
         var parameters = new Dictionary<string, string> { ["SiteName"] = "docs.example-site_1", ["PreviewDomain"] = "preview.example.com" };
         var pointerKey = Sub(Template["Outputs"]!["CdnKeyValueStoreKey"]!["Value"]!["Fn::Sub"]!.GetValue<string>(), parameters);
 
-        var deployed = Sub(Properties(SingleResource("AWS::CloudFront::Function"))["FunctionCode"]!["Fn::Sub"]!.GetValue<string>(), parameters);
+        var deployed = Sub(Properties(Template.SingleResource("AWS::CloudFront::Function"))["FunctionCode"]!["Fn::Sub"]!.GetValue<string>(), parameters);
 
         Assert.Equal("docs.example-site_1:live", pointerKey);
         var expected = File.ReadAllText(path)
@@ -170,7 +170,7 @@ public sealed class ServerlessTemplateTests
     [Fact]
     public void CachePolicy_KeepsReleaseScopedObjectsAYear_KeysOnTheUriAndQuery_AndDoesNotKeepFailures()
     {
-        var cache = Properties(SingleResource("AWS::CloudFront::CachePolicy"))["CachePolicyConfig"]!;
+        var cache = Properties(Template.SingleResource("AWS::CloudFront::CachePolicy"))["CachePolicyConfig"]!;
         var key = cache["ParametersInCacheKeyAndForwardedToOrigin"]!;
         var errors = DistributionConfig["CustomErrorResponses"]!.AsArray();
 
@@ -179,7 +179,7 @@ public sealed class ServerlessTemplateTests
         Assert.Equal("none", key["CookiesConfig"]!["CookieBehavior"]!.GetValue<string>());
         Assert.Equal("none", key["HeadersConfig"]!["HeaderBehavior"]!.GetValue<string>());
         Assert.True(key["EnableAcceptEncodingGzip"]!.GetValue<bool>() && key["EnableAcceptEncodingBrotli"]!.GetValue<bool>());
-        Assert.Equal(LogicalId(SingleResource("AWS::CloudFront::CachePolicy")), DefaultBehavior["CachePolicyId"]!["Ref"]!.GetValue<string>());
+        Assert.Equal(Template.LogicalId(Template.SingleResource("AWS::CloudFront::CachePolicy")), DefaultBehavior["CachePolicyId"]!["Ref"]!.GetValue<string>());
         Assert.Null(DefaultBehavior["ResponseHeadersPolicyId"]); // browsers get the origin function's Cache-Control
         Assert.Equal(["GET", "HEAD"], DefaultBehavior["AllowedMethods"]!.AsArray().Select(m => m!.GetValue<string>()));
         foreach (var code in new[] { 500, 502, 503, 504 })
@@ -269,12 +269,10 @@ public sealed class ServerlessTemplateTests
     /// </summary>
     private static string SiteResource(JsonNode resource)
     {
-        var sub = resource["Fn::Sub"]!;
-        if (sub is JsonValue text) return text.GetValue<string>();
-        var variables = sub[1]!.AsObject();
-        Assert.All(variables, v => Assert.Contains("${" + v.Key + "}", sub[0]!.GetValue<string>(), StringComparison.Ordinal));
-        if (variables["SitePrefix"] is { } prefix) Assert.True(JsonNode.DeepEquals(SitePrefix, prefix), $"SitePrefix is {prefix.ToJsonString()}");
-        return sub[0]!.GetValue<string>();
+        var text = SubstitutedString(resource);
+        if (resource["Fn::Sub"] is JsonArray sub && sub[1]!["SitePrefix"] is { } prefix)
+            Assert.True(JsonNode.DeepEquals(SitePrefix, prefix), $"SitePrefix is {prefix.ToJsonString()}");
+        return text;
     }
 
     /// <summary>
@@ -313,16 +311,7 @@ public sealed class ServerlessTemplateTests
 
     private static IEnumerable<string> Strings(JsonNode node) => node is JsonArray list ? list.Select(n => n!.GetValue<string>()) : [node.GetValue<string>()];
 
-    private static JsonNode DistributionConfig => Properties(SingleResource("AWS::CloudFront::Distribution"))["DistributionConfig"]!;
+    private static JsonNode DistributionConfig => Properties(Template.SingleResource("AWS::CloudFront::Distribution"))["DistributionConfig"]!;
 
     private static JsonNode DefaultBehavior => DistributionConfig["DefaultCacheBehavior"]!;
-
-    private static JsonNode SingleResource(string type) =>
-        Assert.Single(Template["Resources"]!.AsObject(), r => r.Value!["Type"]!.GetValue<string>() == type).Value!;
-
-    private static string LogicalId(JsonNode resource) => Template["Resources"]!.AsObject().Single(r => r.Value == resource).Key;
-
-    private static string ResourceType(string logicalId) => Template["Resources"]![logicalId]!["Type"]!.GetValue<string>();
-
-    private static JsonObject Properties(JsonNode resource) => resource["Properties"]!.AsObject();
 }

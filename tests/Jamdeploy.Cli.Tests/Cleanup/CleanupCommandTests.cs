@@ -71,7 +71,7 @@ public sealed class CleanupCommandTests : IDisposable
     {
         await CliRun.DeployVersionsAsync(_workspace, Store, 4);
 
-        var stopped = await CliRun.InProcessAsync(Store, ["cleanup", "--max-delete", "3", .. KeepOnlyRequired]);
+        var stopped = await InProcessCli.RunAsync(["cleanup", "--max-delete", "3", .. KeepOnlyRequired, "--store", Store]);
         var rest = await CliRun.SucceedsAsync(Store, ["cleanup", "--json", .. KeepOnlyRequired]);
 
         Assert.True(stopped.ExitCode == ExitCodes.Failed, stopped.ToString());
@@ -105,7 +105,7 @@ public sealed class CleanupCommandTests : IDisposable
         await CliRun.DeployVersionsAsync(_workspace, Store, 2);
         var before = StoreSnapshot.Of(Store);
 
-        var result = await CliRun.InProcessAsync(Store, "cleanup", flag, value);
+        var result = await InProcessCli.RunAsync(["cleanup", flag, value, "--store", Store]);
 
         Assert.True(result.ExitCode == ExitCodes.Usage, result.ToString());
         Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -169,7 +169,7 @@ public sealed class CleanupCommandTests : IDisposable
     {
         await CliRun.DeployVersionsAsync(_workspace, Store, 1);
 
-        var result = await CliRun.InProcessAsync(Store, "pin", "20200101-000000-abcdef");
+        var result = await InProcessCli.RunAsync(["pin", "20200101-000000-abcdef", "--store", Store]);
 
         Assert.True(result.ExitCode == ExitCodes.Usage, result.ToString());
         Assert.Equal($"jamdeploy: release 20200101-000000-abcdef does not exist in {Store}; `jamdeploy releases` lists them", result.Stderr.TrimEnd());
@@ -186,8 +186,8 @@ public sealed class CleanupCommandTests : IDisposable
         var logoPath = Path.Combine(Store, "blobs", logo);
         File.WriteAllText(logoPath, new string('x', (int)new FileInfo(logoPath).Length));
 
-        var shallow = await CliRun.InProcessAsync(Store, "verify");
-        var deep = await CliRun.InProcessAsync(Store, "verify", "--deep", "--release", ids[1]);
+        var shallow = await InProcessCli.RunAsync(["verify", "--store", Store]);
+        var deep = await InProcessCli.RunAsync(["verify", "--deep", "--release", ids[1], "--store", Store]);
 
         Assert.True(shallow.ExitCode == ExitCodes.Failed, shallow.ToString());
         Assert.Contains($"BROKEN  {ids[1]} (live): 1 broken blob of 6", shallow.Stdout);
@@ -201,7 +201,7 @@ public sealed class CleanupCommandTests : IDisposable
     [Fact(Timeout = Timeout)]
     public async Task Verify_NothingLive_IsExitTwo()
     {
-        var result = await CliRun.InProcessAsync(Store, "verify");
+        var result = await InProcessCli.RunAsync(["verify", "--store", Store]);
 
         Assert.True(result.ExitCode == ExitCodes.Usage, result.ToString());
         Assert.Contains("nothing is live", result.Stderr);

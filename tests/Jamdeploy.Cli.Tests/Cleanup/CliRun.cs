@@ -5,12 +5,9 @@ namespace Jamdeploy.Cli.Tests.Cleanup;
 /// <summary>Runs jamdeploy in process (<see cref="InProcessCli"/>) against one store, capturing what a user would read.</summary>
 internal static class CliRun
 {
-    public static Task<ProcessResult> InProcessAsync(string store, params string[] args) =>
-        InProcessCli.RunAsync([.. args, "--store", store]);
-
     public static async Task<ProcessResult> SucceedsAsync(string store, params string[] args)
     {
-        var result = await InProcessAsync(store, args);
+        var result = await InProcessCli.RunAsync([.. args, "--store", store]);
         Assert.True(result.ExitCode == ExitCodes.Done, $"jamdeploy {string.Join(' ', args)}: {result}");
         return result;
     }

@@ -47,7 +47,7 @@ public sealed class S3CleanupKillTests(MotoServer moto) : IDisposable, IClassFix
         {
             await held.Task.WaitAsync(TimeSpan.FromSeconds(60));
             cleanup.Kill();
-            await cleanup.WaitAsync(TimeSpan.FromSeconds(10));
+            await cleanup.WaitAsync(TimeSpan.FromSeconds(60));
         }
         never.SetResult(false); // the held request never reaches the store, as when the process dies first
         proxy.Gate = null;

@@ -98,23 +98,24 @@ public sealed class FailureJsonTests : IDisposable
     }
 
     /// <summary>
-    /// Two real processes plan from the same live release while the test holds the store's lock (the flock the
-    /// compare-and-swap takes); released, one flips and the other must refuse.
+    /// Two invocations plan from the same live release while the test holds the store's lock (the flock the
+    /// compare-and-swap takes, exclusive within a process too); released, one flips and the other must refuse.
+    /// Real processes losing a race with exit 4 are <c>S3DeployRaceTests</c>'.
     /// </summary>
-    [Fact(Timeout = 180_000)]
+    [Fact(Timeout = 120_000)]
     public async Task LostRace_Exit4_DocumentNamesTheReleaseNowLive()
     {
         await DeployAsync("seed");
         ProcessResult a, b;
         await using (var held = new FileStream(Path.Combine(Store, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
-            using var pa = JamdeployProcess.Start(_workspace.Path, ["deploy", Some.Site(_workspace, "a", "a"), "--store", Store, "--json", "--verbose"]);
-            using var pb = JamdeployProcess.Start(_workspace.Path, ["deploy", Some.Site(_workspace, "b", "b"), "--store", Store, "--json", "--verbose"]);
-            await WaitForStderrAsync(pa, "Planned ");
-            await WaitForStderrAsync(pb, "Planned ");
+            using var ra = InProcessCli.Start(["deploy", Some.Site(_workspace, "a", "a"), "--store", Store, "--json", "--verbose"], workingDirectory: _workspace.Path);
+            using var rb = InProcessCli.Start(["deploy", Some.Site(_workspace, "b", "b"), "--store", Store, "--json", "--verbose"], workingDirectory: _workspace.Path);
+            await ra.WaitForStderrAsync("Planned ", TimeSpan.FromSeconds(60));
+            await rb.WaitForStderrAsync("Planned ", TimeSpan.FromSeconds(60));
             await held.DisposeAsync();
-            a = await pa.WaitAsync(TimeSpan.FromSeconds(60));
-            b = await pb.WaitAsync(TimeSpan.FromSeconds(60));
+            a = await ra.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+            b = await rb.Completion.WaitAsync(TimeSpan.FromSeconds(60));
         }
 
         var (winner, loser) = a.ExitCode == ExitCodes.Done ? (a, b) : (b, a);
@@ -163,12 +164,5 @@ public sealed class FailureJsonTests : IDisposable
         Assert.True(result.ExitCode == ExitCodes.Done, result.ToString());
         using var document = JsonDocument.Parse(result.Stdout);
         return document.RootElement.GetProperty("live").GetProperty("id").GetString();
-    }
-
-    private static async Task WaitForStderrAsync(JamdeployProcess process, string text)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!process.Stderr.Contains(text, StringComparison.Ordinal))
-            await Task.Delay(20, timeout.Token);
     }
 }

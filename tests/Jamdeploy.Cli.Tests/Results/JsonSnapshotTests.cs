@@ -57,7 +57,7 @@ public sealed partial class JsonSnapshotTests : IDisposable
     }
 
     /// <summary>serve writes its document once it listens (a real process: it runs until stopped).</summary>
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 120_000)]
     public async Task Serve_Json_MatchesTheSnapshot()
     {
         var first = await DeployAsync("v1", "first");

@@ -73,7 +73,8 @@ public sealed class S3DeployRaceTests(MotoServer moto) : IDisposable, IClassFixt
                 await go.Task.WaitAsync(TimeSpan.FromSeconds(120), ct).ContinueWith(_ => { }, TaskScheduler.Default);
             }
             await oneAtATime.WaitAsync(ct);
-            _ = Task.Delay(250, CancellationToken.None).ContinueWith(_ => oneAtATime.Release(), TaskScheduler.Default);
+            // The next write goes once moto has answered this one, so it sees this one's result.
+            _ = request.Answered.ContinueWith(_ => oneAtATime.Release(), TaskScheduler.Default);
             return true;
         };
         string[] extra = force ? ["--force"] : [];

@@ -43,7 +43,7 @@ public sealed class S3InterruptedDeployTests(MotoServer moto) : IDisposable, ICl
         {
             while (Volatile.Read(ref passed) <= ArriveBeforeKill && !deploy.HasExited) await Task.Delay(10);
             deploy.Kill();
-            await deploy.WaitAsync(TimeSpan.FromSeconds(10));
+            await deploy.WaitAsync(TimeSpan.FromSeconds(60));
         }
         frozen.SetResult(false); // what was held never reaches the store, as with a process that died first
         proxy.Gate = null;

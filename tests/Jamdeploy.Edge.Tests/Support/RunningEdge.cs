@@ -48,7 +48,7 @@ public sealed class RunningEdge : IAsyncDisposable
 }
 
 /// <summary>What the edge's log says about requests.</summary>
-public static class EdgeLog
+public static class LogCaptureExtensions
 {
     /// <summary>The per-request lines (the ones rendered from the request log template).</summary>
     public static IReadOnlyList<LogEvent> RequestEvents(this LogCapture log) =>

@@ -12,6 +12,14 @@ public sealed record ProxiedRequest(string Method, string Path, long BodyBytes)
     public string Key => Path.Split('?')[0].Split('/', 3) is [_, _, var key] ? Uri.UnescapeDataString(key) : "";
 
     public bool IsQuery(string name) => Path.Contains('?') && Path[(Path.IndexOf('?') + 1)..].Split('&').Any(p => p.Split('=')[0] == name);
+
+    internal TaskCompletionSource AnswerStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes once the store's answer to this request starts back to the client (the store has applied it),
+    /// or its connection ends without one (cut by the gate, a killed client).
+    /// </summary>
+    public Task Answered => AnswerStarted.Task;
 }
 
 /// <summary>
@@ -69,16 +77,18 @@ public sealed class S3Proxy : IAsyncDisposable
     {
         using var _ = client;
         using var server = new TcpClient();
+        var awaitingAnswer = new ConcurrentQueue<ProxiedRequest>();
         try
         {
             await server.ConnectAsync(_target.Host, _target.Port, _stop.Token);
             var fromClient = client.GetStream();
             var toServer = server.GetStream();
-            var responses = CopyResponsesAsync(toServer, fromClient);
+            var responses = CopyResponsesAsync(toServer, fromClient, awaitingAnswer);
             var reader = new HeadReader(fromClient);
             while (await reader.ReadHeadAsync(_stop.Token) is { } head)
             {
                 var request = new ProxiedRequest(head.Method, head.Path, head.ContentLength);
+                awaitingAnswer.Enqueue(request);
                 if (Gate is { } gate && !await gate(request, _stop.Token)) return;
                 _requests.Enqueue(request);
                 await toServer.WriteAsync(head.Bytes, _stop.Token);
@@ -91,18 +101,38 @@ public sealed class S3Proxy : IAsyncDisposable
         {
             // Either side went away (a killed client, a closed keep-alive): the other is closed with it.
         }
+        finally
+        {
+            // No answer is coming on this connection any more: nobody waits on one forever.
+            while (awaitingAnswer.TryDequeue(out var unanswered)) unanswered.AnswerStarted.TrySetResult();
+        }
     }
 
-    private static async Task CopyResponsesAsync(NetworkStream from, NetworkStream to)
+    /// <summary>
+    /// Relays the store's answers. The SDK sends the next request on a connection only after the last answer,
+    /// so the first bytes back after a request are its answer.
+    /// </summary>
+    private static async Task CopyResponsesAsync(NetworkStream from, NetworkStream to, ConcurrentQueue<ProxiedRequest> awaitingAnswer)
     {
+        var buffer = new byte[64 * 1024];
         try
         {
-            await from.CopyToAsync(to);
+            int read;
+            while ((read = await from.ReadAsync(buffer)) > 0)
+            {
+                if (!IsOnlyInterimAnswer(buffer.AsSpan(0, read)))
+                    while (awaitingAnswer.TryDequeue(out var answered)) answered.AnswerStarted.TrySetResult();
+                await to.WriteAsync(buffer.AsMemory(0, read));
+            }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
         }
     }
+
+    /// <summary>A <c>100 Continue</c> alone is not the answer.</summary>
+    private static bool IsOnlyInterimAnswer(ReadOnlySpan<byte> chunk) =>
+        chunk.StartsWith("HTTP/1.1 1"u8) && chunk.IndexOf("\r\n\r\n"u8) == chunk.Length - 4;
 
     public async ValueTask DisposeAsync()
     {

@@ -1,21 +1,22 @@
 using System.Text;
 using System.Xml.Linq;
-using Jamdeploy.Aws.Signing;
 
-namespace Jamdeploy.Bench.Serverless;
+namespace Jamdeploy.TestSupport.Cdn;
 
-/// <summary>Creates the CloudFront distribution the serve-origin mode invalidates, in moto (as the tests' MotoCloudFront does).</summary>
-internal static class MotoDistribution
+/// <summary>
+/// Creates a CloudFront distribution in moto, a call the product never makes: for the tests of invalidation and
+/// for the serverless benchmark (linked into it, so no test framework here).
+/// </summary>
+public static class MotoDistributions
 {
-    private static readonly XNamespace Ns = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
+    public static readonly XNamespace Ns = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
 
-    public static async Task<string> CreateAsync(string motoEndpoint, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates one with a single custom origin and returns its id. <paramref name="cloudFront"/> signs with a
+    /// CloudFront credential scope: moto routes a request by it.
+    /// </summary>
+    public static async Task<string> CreateAsync(HttpClient cloudFront, string motoEndpoint, string comment, CancellationToken cancellationToken)
     {
-        // moto routes a request by its credential scope, so it is signed like the product's CloudFront calls.
-        using var http = new HttpClient(new SigV4SigningHandler(new AwsDefaultCredentialsSource(), "us-east-1", "cloudfront", TimeProvider.System)
-        {
-            InnerHandler = new SocketsHttpHandler(),
-        });
         var config = new XElement(Ns + "DistributionConfig",
             new XElement(Ns + "CallerReference", Guid.NewGuid().ToString("N")),
             new XElement(Ns + "Origins",
@@ -31,9 +32,9 @@ internal static class MotoDistribution
             new XElement(Ns + "DefaultCacheBehavior",
                 new XElement(Ns + "TargetOriginId", "site"),
                 new XElement(Ns + "ViewerProtocolPolicy", "redirect-to-https")),
-            new XElement(Ns + "Comment", "jamdeploy benchmark"),
+            new XElement(Ns + "Comment", comment),
             new XElement(Ns + "Enabled", true));
-        using var response = await http.PostAsync($"{motoEndpoint}/2020-05-31/distribution",
+        using var response = await cloudFront.PostAsync($"{motoEndpoint}/2020-05-31/distribution",
             new StringContent(config.ToString(SaveOptions.DisableFormatting), Encoding.UTF8, "application/xml"), cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"moto refused the distribution: {(int)response.StatusCode} {body}");
