@@ -30,17 +30,15 @@ public abstract class CommandBase : Command
     }
 
     /// <summary>The process around this invocation (set by <see cref="JamdeployCli"/>).</summary>
-    internal CliHost Host { get => _host ??= CliHost.FromProcess(); set => _host = value; }
-
-    private CliHost? _host;
+    public required CliHost Host { get; init; }
 
     /// <summary>Does the work and says what happened; the base writes it (see <see cref="ICommandResult"/>).</summary>
     protected abstract Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken);
 
     private async Task<int> InvokeAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var stdout = parseResult.InvocationConfiguration.Output;
-        var stderr = parseResult.InvocationConfiguration.Error;
+        var stdout = Host.Stdout;
+        var stderr = Host.Stderr;
         var output = new UserOutput(stdout, parseResult.GetValue(JsonOption));
         await using var log = Logging.Create(parseResult.GetValue(VerboseOption), stderr, Host);
         ICommandResult result;
