@@ -48,7 +48,7 @@ public static class JamdeployCli
             // A usage mistake is exit 2 and one line, not the help page.
             var problems = string.Join("; ", parsed.Errors.Select(e => e.Message.TrimEnd('.')));
             var failure = FailureResult.Usage($"{problems} (see `jamdeploy --help`)");
-            new UserOutput(output, CommandBase.WantsJson(parsed)).Write(failure);
+            new UserOutput(output, CommandBase.WantsJson(parsed), interactive: false).Write(failure);
             await errors.WriteLineAsync($"jamdeploy: {failure.Error}");
             return failure.ExitCode;
         }
