@@ -1,3 +1,4 @@
+using Jamdeploy.Cli.Hosting;
 using Jamdeploy.Deploying;
 using Serilog;
 
@@ -12,7 +13,7 @@ namespace Jamdeploy.Cli.Ci;
 public static class DeployCiHandoff
 {
     /// <summary>The public address of the site, reported as the <c>url</c> output (configuration <c>Site:Url</c>).</summary>
-    public const string SiteUrlKey = "Site:Url";
+    public static readonly string SiteUrlKey = $"{nameof(JamdeploySettings.Site)}:{nameof(SiteSettings.Url)}";
 
     /// <summary>Flags win; what the CI knows fills the gaps.</summary>
     public static DeployRequest WithCiDefaults(DeployRequest request, CiEnvironment ci) => request with
