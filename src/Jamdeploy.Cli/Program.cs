@@ -1,1 +1,1 @@
-return await Jamdeploy.Cli.JamdeployCli.RunAsync(args);
+return await Jamdeploy.Cli.JamdeployCli.RunAsync(args, Jamdeploy.Cli.Hosting.CliHost.FromProcess());

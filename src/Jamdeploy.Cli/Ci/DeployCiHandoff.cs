@@ -1,3 +1,4 @@
+using Jamdeploy.Cli.Hosting;
 using Jamdeploy.Deploying;
 using Serilog;
 
@@ -6,12 +7,13 @@ namespace Jamdeploy.Cli.Ci;
 /// <summary>
 /// The deploy command's link to the CI it runs in: <c>--commit</c> and <c>--message</c> default from the
 /// CI's variables, and the result goes to GitHub's step outputs and summary when those files are set. A
-/// finished deploy's report comes from its result (<see cref="Results.DeployResultView.ToCiReport"/>), a failed one's from here.
+/// finished deploy's report comes from its result (<see cref="Results.DeployResultView.ToCiReport"/>), a failed one's from its
+/// <see cref="Results.FailureResult.ToCiReport"/>.
 /// </summary>
 public static class DeployCiHandoff
 {
     /// <summary>The public address of the site, reported as the <c>url</c> output (configuration <c>Site:Url</c>).</summary>
-    public const string SiteUrlKey = "Site:Url";
+    public static readonly string SiteUrlKey = $"{nameof(JamdeploySettings.Site)}:{nameof(SiteSettings.Url)}";
 
     /// <summary>Flags win; what the CI knows fills the gaps.</summary>
     public static DeployRequest WithCiDefaults(DeployRequest request, CiEnvironment ci) => request with
@@ -19,20 +21,6 @@ public static class DeployCiHandoff
         Commit = request.Commit ?? ci.Commit,
         Message = request.Message ?? ci.Message,
     };
-
-    public static CiDeployReport FromFailure(JamdeployException failure, DeployRequest request, string store, string? url)
-    {
-        var (outcome, live, release) = failure switch
-        {
-            CancelledAfterFlipException after => (CiDeployOutcomes.Cancelled, true, after.Live.Value),
-            EdgePointerFailedException edge => (CiDeployOutcomes.EdgePointerFailed, true, edge.Live.Value),
-            AfterFlipException after => (CiDeployOutcomes.InvalidationFailed, true, after.Live.Value),
-            LiveChangedException => (CiDeployOutcomes.Refused, false, null),
-            _ => (CiDeployOutcomes.Failed, false, (string?)null),
-        };
-        return new CiDeployReport(store, outcome, failure.ExitCode, live, release, null,
-            live ? url : null, request.Commit, request.Message, null, 0, failure.Message);
-    }
 
     /// <summary>
     /// Writes the report where the CI reads it. A file that cannot be written costs a warning, never the

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Jamdeploy.Cli.Output;
 
@@ -36,19 +35,19 @@ public static class GitHubActionsOutputs
         var outputs = new List<(string Name, string? Value)>
         {
             ("outcome", report.Outcome),
-            ("exit_code", Number(report.ExitCode)),
+            ("exit_code", Format.Number(report.ExitCode)),
             ("live", report.Live ? "true" : "false"),
             ("release_id", report.ReleaseId),
             ("previous_release_id", report.PreviousReleaseId),
             ("url", report.Url),
             ("store", report.Store),
             ("commit", report.Commit),
-            ("files", plan is null ? null : Number(plan.Files)),
-            ("total_bytes", plan is null ? null : Number(plan.TotalBytes)),
-            ("new_blobs", plan is null ? null : Number(plan.NewBlobs)),
-            ("new_bytes", plan is null ? null : Number(plan.NewBytes)),
-            ("reused_files", plan is null ? null : Number(plan.ReusedFiles)),
-            ("invalidated_paths", Number(report.InvalidatedPaths)),
+            ("files", plan is null ? null : Format.Number(plan.Files)),
+            ("total_bytes", plan is null ? null : Format.Number(plan.TotalBytes)),
+            ("new_blobs", plan is null ? null : Format.Number(plan.NewBlobs)),
+            ("new_bytes", plan is null ? null : Format.Number(plan.NewBytes)),
+            ("reused_files", plan is null ? null : Format.Number(plan.ReusedFiles)),
+            ("invalidated_paths", Format.Number(report.InvalidatedPaths)),
             ("summary", PlanLine(report)),
             ("problem", report.Problem),
         };
@@ -86,12 +85,12 @@ public static class GitHubActionsOutputs
         if (report.Message is not null) Row(text, "Message", Cell(report.Message));
         if (report.Plan is { } plan)
         {
-            Row(text, "Files", $"{Number(plan.Files)} ({Bytes(plan.TotalBytes)})");
-            Row(text, report.Outcome == CiDeployOutcomes.DryRun ? "Would upload" : "Uploaded", $"{Number(plan.NewBlobs)} new blobs ({Bytes(plan.NewBytes)})");
-            Row(text, "Reused", $"{Number(plan.ReusedFiles)} files already in the store");
+            Row(text, "Files", $"{Format.Number(plan.Files)} ({Format.Bytes(plan.TotalBytes)})");
+            Row(text, report.Outcome == CiDeployOutcomes.DryRun ? "Would upload" : "Uploaded", $"{Format.Number(plan.NewBlobs)} new blobs ({Format.Bytes(plan.NewBytes)})");
+            Row(text, "Reused", $"{Format.Number(plan.ReusedFiles)} files already in the store");
         }
-        Row(text, "CDN", $"{Number(report.InvalidatedPaths)} paths invalidated");
-        Row(text, "Outcome", $"{report.Outcome} (exit {Number(report.ExitCode)})");
+        Row(text, "CDN", $"{Format.Number(report.InvalidatedPaths)} paths invalidated");
+        Row(text, "Outcome", $"{report.Outcome} (exit {Format.Number(report.ExitCode)})");
         return text.Append('\n').ToString();
     }
 
@@ -101,9 +100,9 @@ public static class GitHubActionsOutputs
         var release = report.ReleaseId ?? "no release";
         if (report.Plan is not { } plan) return $"{report.Outcome}: {release}";
         var upload = report.Outcome == CiDeployOutcomes.DryRun ? "would upload" : "uploaded";
-        return $"{report.Outcome}: {release}; {Number(plan.Files)} files ({Bytes(plan.TotalBytes)}), "
-            + $"{upload} {Number(plan.NewBlobs)} new blobs ({Bytes(plan.NewBytes)}), {Number(plan.ReusedFiles)} files reused; "
-            + $"invalidated {Number(report.InvalidatedPaths)} paths";
+        return $"{report.Outcome}: {release}; {Format.Number(plan.Files)} files ({Format.Bytes(plan.TotalBytes)}), "
+            + $"{upload} {Format.Number(plan.NewBlobs)} new blobs ({Format.Bytes(plan.NewBytes)}), {Format.Number(plan.ReusedFiles)} files reused; "
+            + $"invalidated {Format.Number(report.InvalidatedPaths)} paths";
     }
 
     private static string Headline(CiDeployReport report)
@@ -120,7 +119,7 @@ public static class GitHubActionsOutputs
             CiDeployOutcomes.Refused => "Refused: the live release changed while this deploy ran",
             CiDeployOutcomes.Cancelled when report.Live => $"Cancelled after {release} went live",
             CiDeployOutcomes.Cancelled => "Cancelled; the live release is unchanged",
-            _ => $"Deploy failed (exit {Number(report.ExitCode)}); the live release is unchanged",
+            _ => $"Deploy failed (exit {Format.Number(report.ExitCode)}); the live release is unchanged",
         };
     }
 
@@ -133,10 +132,6 @@ public static class GitHubActionsOutputs
             .Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
     private static string Code(string value) => $"`{Cell(value).Replace("`", "'", StringComparison.Ordinal)}`";
-
-    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Bytes(long bytes) => Format.Bytes(bytes);
 
     private static string? PathFrom(IReadOnlyDictionary<string, string?> environment, string name) =>
         environment.TryGetValue(name, out var path) && !string.IsNullOrWhiteSpace(path) ? path : null;

@@ -13,7 +13,7 @@ namespace Jamdeploy.Cli.Commands;
 /// </summary>
 public sealed class CleanupCommand : CommandBase
 {
-    public const string Section = "Cleanup";
+    public const string Section = nameof(JamdeploySettings.Cleanup);
 
     private static readonly Option<int?> KeepLastOption = new("--keep-last") { HelpName = "N", Description = $"Keep the newest N releases (default {RetentionRules.Default.KeepLast}, Cleanup:KeepLast)" };
     private static readonly Option<string?> KeepForOption = new("--keep-for") { HelpName = "duration", Description = $"Keep releases younger than this, e.g. 7d, 36h (default {RetentionRules.FormatDuration(RetentionRules.Default.KeepFor)}, Cleanup:KeepFor)" };

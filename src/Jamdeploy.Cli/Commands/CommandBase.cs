@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Jamdeploy.Cli.Ci;
 using Jamdeploy.Cli.Hosting;
 using Jamdeploy.Cli.Output;
 using Jamdeploy.Cli.Results;
@@ -30,18 +31,16 @@ public abstract class CommandBase : Command
     }
 
     /// <summary>The process around this invocation (set by <see cref="JamdeployCli"/>).</summary>
-    internal CliHost Host { get => _host ??= CliHost.FromProcess(); set => _host = value; }
-
-    private CliHost? _host;
+    public required CliHost Host { get; init; }
 
     /// <summary>Does the work and says what happened; the base writes it (see <see cref="ICommandResult"/>).</summary>
     protected abstract Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken);
 
     private async Task<int> InvokeAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var stdout = parseResult.InvocationConfiguration.Output;
-        var stderr = parseResult.InvocationConfiguration.Error;
-        var output = new UserOutput(stdout, parseResult.GetValue(JsonOption));
+        var stdout = Host.Stdout;
+        var stderr = Host.Stderr;
+        var output = new UserOutput(stdout, parseResult.GetValue(JsonOption), IsInteractive());
         await using var log = Logging.Create(parseResult.GetValue(VerboseOption), stderr, Host);
         ICommandResult result;
         try
@@ -76,6 +75,13 @@ public abstract class CommandBase : Command
         if (result.ExitCode != ExitCodes.Done && result.Error is { } error) await stderr.WriteLineAsync($"jamdeploy: {error}");
         return result.ExitCode;
     }
+
+    /// <summary>
+    /// Whether someone watches the output on a terminal: the host writes to this process's console, which is not
+    /// redirected, and no CI runs it (the one CI rule, <see cref="CiEnvironment.IsCi"/>: <c>CI=false</c> is no CI).
+    /// </summary>
+    private bool IsInteractive() =>
+        ReferenceEquals(Host.Stdout, Console.Out) && !Console.IsOutputRedirected && !CiEnvironment.Detect(Host.Environment).IsCi;
 
     /// <summary>Whether <c>--json</c> was given, read even from a command line that did not parse.</summary>
     internal static bool WantsJson(ParseResult parseResult)

@@ -37,7 +37,7 @@ public sealed class CommandContext
     public static CommandContext Create(ParseResult parseResult, string? storeFlag, UserOutput output, ILogger log, CliHost host)
     {
         var configuration = ConfigurationLoader.Load(host.WorkingDirectory, host.Environment);
-        var location = storeFlag ?? configuration["Store"] ?? StoreFactory.DefaultLocation;
+        var location = storeFlag ?? configuration[nameof(JamdeploySettings.Store)] ?? StoreFactory.DefaultLocation;
         if (string.IsNullOrWhiteSpace(location)) throw new UsageException("--store is empty; give a directory or s3://bucket/prefix");
         return new CommandContext(parseResult, configuration, location, output, log, host);
     }
@@ -48,7 +48,7 @@ public sealed class CommandContext
     {
         get
         {
-            var options = ConfigurationLoader.Bind<DeployOptions>(Configuration, "Deploy") with
+            var options = ConfigurationLoader.Bind<DeployOptions>(Configuration, nameof(JamdeploySettings.Deploy)) with
             {
                 // One key, one default: the deploy trusts blobs by the same grace period cleanup honours.
                 GracePeriod = ConfigurationLoader.Bind<Cleanup.RetentionRules>(Configuration, Commands.CleanupCommand.Section).GracePeriod,

@@ -55,7 +55,7 @@ public sealed class DeployCommand : CommandBase
         }
         catch (JamdeployException failure)
         {
-            await DeployCiHandoff.WriteAsync(DeployCiHandoff.FromFailure(failure, request, context.StoreLocation, siteUrl), environment, context.Log, CancellationToken.None);
+            await DeployCiHandoff.WriteAsync(FailureResult.From(failure).ToCiReport(request, context.StoreLocation, siteUrl), environment, context.Log, CancellationToken.None);
             throw;
         }
 

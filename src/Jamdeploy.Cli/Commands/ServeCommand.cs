@@ -40,7 +40,7 @@ public sealed class ServeCommand : CommandBase
             options = options with { BlobCache = options.BlobCache with { Directory = Path.GetTempPath() } };
 
         // A server logs every request: its log is Information-level whatever --verbose says.
-        await using var log = Logging.Create(verbose: true, context.ParseResult.InvocationConfiguration.Error, context.Host);
+        await using var log = Logging.Create(verbose: true, context.Host.Stderr, context.Host);
         await using var app = EdgeServer.Build(context.Store, options, log);
         try
         {

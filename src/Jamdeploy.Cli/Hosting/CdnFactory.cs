@@ -40,7 +40,7 @@ public static class CdnFactory
     }
 
     private static LocalEdgePurge EdgePurge(IReadOnlyList<Uri> origins, IConfiguration configuration) =>
-        new(new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, origins, configuration["Serve:PurgeToken"] ?? "");
+        new(new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, origins, configuration[$"{nameof(JamdeploySettings.Serve)}:{nameof(ServeOptions.PurgeToken)}"] ?? "");
 
     private static CloudFrontInvalidator CloudFront(CdnSettings settings, CliHost host, ILogger log, TimeProvider time)
     {

@@ -11,8 +11,8 @@ namespace Jamdeploy.Cli.Hosting;
 public sealed record CliHost(TextWriter Stdout, TextWriter Stderr, string WorkingDirectory, IReadOnlyDictionary<string, string?> Environment)
 {
     /// <summary>The console, the current directory and the environment of this process.</summary>
-    public static CliHost FromProcess(TextWriter? stdout = null, TextWriter? stderr = null) =>
-        new(stdout ?? Console.Out, stderr ?? Console.Error, Directory.GetCurrentDirectory(), ProcessVariables());
+    public static CliHost FromProcess() =>
+        new(Console.Out, Console.Error, Directory.GetCurrentDirectory(), ProcessVariables());
 
     public string? Variable(string name) => Environment.TryGetValue(name, out var value) ? value : null;
 

@@ -9,7 +9,7 @@ namespace Jamdeploy.Cli.Hosting;
 /// </summary>
 public sealed record S3StoreSettings
 {
-    public const string Section = "S3";
+    public const string Section = nameof(JamdeploySettings.S3);
 
     // The store's own options own these defaults; this section only lets them be changed (sizes in MiB).
     private static readonly S3StoreOptions Defaults = new() { Location = S3Location.Parse("s3://defaults") };

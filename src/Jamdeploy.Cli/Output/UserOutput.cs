@@ -8,7 +8,8 @@ namespace Jamdeploy.Cli.Output;
 /// <summary>
 /// What the user reads on stdout: human lines, or with --json exactly one JSON document and nothing else.
 /// </summary>
-public sealed class UserOutput(TextWriter stdout, bool json)
+/// <param name="interactive">Whether someone watches this output on a terminal (no CI, stdout not redirected).</param>
+public sealed class UserOutput(TextWriter stdout, bool json, bool interactive)
 {
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
@@ -49,7 +50,5 @@ public sealed class UserOutput(TextWriter stdout, bool json)
     }
 
     /// <summary>A progress display belongs on an interactive terminal only: never under --json or in CI.</summary>
-    public bool CanShowLiveProgress =>
-        !json && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected
-        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+    public bool CanShowLiveProgress => !json && interactive;
 }

@@ -1,3 +1,6 @@
+using Jamdeploy.Cli.Ci;
+using Jamdeploy.Deploying;
+
 namespace Jamdeploy.Cli.Results;
 
 /// <summary>
@@ -34,6 +37,26 @@ public sealed record FailureResult : ICommandResult
         LiveChangedException changed => new(failure.ExitCode, failure.Message) { Live = changed.NowLive?.Value },
         _ => new(failure.ExitCode, failure.Message),
     };
+
+    /// <summary>
+    /// What the CI is told about a deploy that failed, read from this result alone so the exception types are
+    /// mapped once (<see cref="From"/>). After a refusal <see cref="Live"/> names the deploy that won the race,
+    /// not this one's release, so nothing is reported live.
+    /// </summary>
+    public CiDeployReport ToCiReport(DeployRequest request, string store, string? url)
+    {
+        var outcome = ExitCode switch
+        {
+            ExitCodes.InvalidationFailed when Unfinished == EdgePointerFailedException.Step => CiDeployOutcomes.EdgePointerFailed,
+            ExitCodes.InvalidationFailed => CiDeployOutcomes.InvalidationFailed,
+            ExitCodes.Conflict => CiDeployOutcomes.Refused,
+            ExitCodes.Cancelled => CiDeployOutcomes.Cancelled,
+            _ => CiDeployOutcomes.Failed,
+        };
+        var live = ExitCode == ExitCodes.Conflict ? null : Live;
+        return new CiDeployReport(store, outcome, ExitCode, live is not null, live, null,
+            live is null ? null : url, request.Commit, request.Message, null, 0, Error);
+    }
 
     /// <summary>Ctrl+C before anything changed.</summary>
     public static FailureResult Cancelled() => new(ExitCodes.Cancelled, "cancelled; the live release is unchanged");

@@ -93,6 +93,7 @@ public sealed class GitHubActionsOutputsTests
     [InlineData(CiDeployOutcomes.Staged, false, "### `20261124T060000Z-abc1234` is stored, not live (promote it to make it live)")]
     [InlineData(CiDeployOutcomes.DryRun, false, "### Dry run: nothing was written")]
     [InlineData(CiDeployOutcomes.InvalidationFailed, true, "### `20261124T060000Z-abc1234` is live, but the CDN invalidation failed")]
+    [InlineData(CiDeployOutcomes.EdgePointerFailed, true, "### `20261124T060000Z-abc1234` is live, but the CDN edge pointer was not updated (run `jamdeploy sync-edge`)")]
     [InlineData(CiDeployOutcomes.Refused, false, "### Refused: the live release changed while this deploy ran")]
     [InlineData(CiDeployOutcomes.Cancelled, true, "### Cancelled after `20261124T060000Z-abc1234` went live")]
     [InlineData(CiDeployOutcomes.Cancelled, false, "### Cancelled; the live release is unchanged")]
