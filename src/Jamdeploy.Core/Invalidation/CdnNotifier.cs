@@ -42,7 +42,7 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
         {
             if ((await Edge.SyncAsync(cancellationToken)).Written) log.Warning("Edge pointer {Edge} was behind live.json; it names {Release} again", Edge.EdgeName, live);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             log.Debug(e, "Repairing the edge pointer {Edge} failed", Edge.EdgeName);
             throw new EdgePointerFailedException(live, Edge.EdgeName, e.Message, e);
@@ -60,13 +60,13 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
             {
                 await Edge.SyncAsync(cancellationToken);
             }
-            catch (OperationCanceledException e)
+            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
             {
                 var invalidate = cdn.Name == "none" ? "" : $" and `jamdeploy invalidate --release {after.Id}`";
                 throw new CancelledAfterFlipException(after.Id, EdgePointerFailedException.Step,
                     $"the edge pointer was not updated: run `jamdeploy sync-edge`{invalidate}", e);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e)
             {
                 // The user reads the reason in the exit-3 line; the log keeps the exception.
                 log.Debug(e, "Writing the edge pointer {Edge} failed after {Release} went live", Edge.EdgeName, after.Id);
