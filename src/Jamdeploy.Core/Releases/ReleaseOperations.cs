@@ -97,15 +97,8 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
         // The repair reads and writes the CDN: after the lease is given back, as the notification below.
         if (flip is null) return await AlreadyLiveAsync(target.Id, cancellationToken);
         var before = flip.Before is { } b ? await releases.ReadManifestToDiffFromAsync(b, cancellationToken) : null;
-        try
-        {
-            var outcome = await cdn.NotifyAsync(before, target, flip.At, cancellationToken);
-            return new SwitchResult(target.Id, flip.Before, false, outcome.PathCount);
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new CancelledAfterFlipException(target.Id, e);
-        }
+        var outcome = await cdn.AfterFlipAsync(before, target, flip.At, cancellationToken);
+        return new SwitchResult(target.Id, flip.Before, false, outcome.PathCount);
     }
 
     /// <summary>
