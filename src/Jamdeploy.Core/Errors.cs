@@ -55,13 +55,9 @@ public sealed class InvalidationFailedException(ReleaseId live, string reason, E
     public const string Step = "invalidation";
 }
 
-/// <summary>Ctrl+C arrived after the flip: the release is live, the CDN was not told (exit 130).</summary>
+/// <summary>Ctrl+C arrived after the flip: the release is live, a step after it (edge pointer, invalidation) was left undone (exit 130).</summary>
 public sealed class CancelledAfterFlipException : AfterFlipException
 {
-    /// <summary>Cancelled during the invalidation.</summary>
-    public CancelledAfterFlipException(ReleaseId live, OperationCanceledException inner)
-        : this(live, InvalidationFailedException.Step, $"the CDN was not invalidated: run `jamdeploy invalidate --release {live}`", inner) { }
-
     /// <param name="unfinished">The step that did not run (see <see cref="AfterFlipException.Unfinished"/>).</param>
     /// <param name="repair">What was left undone and the command that finishes it.</param>
     public CancelledAfterFlipException(ReleaseId live, string unfinished, string repair, OperationCanceledException inner)

@@ -14,7 +14,8 @@ internal static class ApiRetry
     public static ResiliencePipeline Build<TApiException>(
         string api, Func<TApiException, bool> isTransient, int maxRetries, TimeSpan baseDelay, TimeSpan maxDelay, ILogger log, TimeProvider time)
         where TApiException : Exception =>
-        new ResiliencePipelineBuilder { TimeProvider = time }
+        // Polly refuses a retry strategy of zero attempts; zero retries (which the settings allow) is no strategy.
+        maxRetries == 0 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder()

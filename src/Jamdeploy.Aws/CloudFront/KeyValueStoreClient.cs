@@ -29,6 +29,8 @@ public sealed class KeyValueStoreClient : IDisposable
     private readonly string _arn;
     private readonly ISigningCredentialsSource _credentials;
     private readonly ResiliencePipeline _retry;
+    private readonly TimeSpan _requestTimeout;
+    private readonly int _maxRetries;
 
     private KeyValueStoreClient(HttpClient http, KeyValueStoreOptions options, ISigningCredentialsSource credentials, ILogger log, TimeProvider time)
     {
@@ -36,6 +38,8 @@ public sealed class KeyValueStoreClient : IDisposable
         _endpoint = options.ResolveEndpoint();
         _arn = options.Arn;
         _credentials = credentials;
+        _requestTimeout = options.RequestTimeout;
+        _maxRetries = options.MaxRetries;
         _retry = ApiRetry.Build<KeyValueStoreException>("KeyValueStore", e => e.IsTransient, options.MaxRetries, options.RetryBaseDelay, options.MaxRetryDelay, log, time);
     }
 
@@ -116,16 +120,23 @@ public sealed class KeyValueStoreClient : IDisposable
 
     private async Task<(string Body, string? ETag)> SendAsync(Func<HttpRequestMessage> create, CancellationToken cancellationToken)
     {
-        var (body, etag) = await _retry.ExecuteAsync(async ct =>
+        try
         {
-            using var request = create();
-            using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
-            var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode) throw await ReadErrorAsync(response, text, ct).ConfigureAwait(false);
-            var tag = response.Headers.TryGetValues("ETag", out var values) ? values.FirstOrDefault() : null;
-            return (text, tag);
-        }, cancellationToken).ConfigureAwait(false);
-        return (body, etag);
+            return await _retry.ExecuteAsync(async ct =>
+            {
+                using var request = create();
+                using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
+                var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode) throw await ReadErrorAsync(response, text, ct).ConfigureAwait(false);
+                var tag = response.Headers.TryGetValues("ETag", out var values) ? values.FirstOrDefault() : null;
+                return (text, tag);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient's own timeout is a cancellation too; only the caller's may read as one (Ctrl+C, exit 130).
+            throw KeyValueStoreException.NoAnswer(_endpoint, _requestTimeout, _maxRetries, e);
+        }
     }
 
     private async Task<KeyValueStoreException> ReadErrorAsync(HttpResponseMessage response, string body, CancellationToken cancellationToken)

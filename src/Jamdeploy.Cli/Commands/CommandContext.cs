@@ -14,6 +14,8 @@ namespace Jamdeploy.Cli.Commands;
 public sealed class CommandContext
 {
     private IObjectStore? _store;
+    private CdnSettings? _cdnSettings;
+    private (EdgePointerSync? Sync, bool Created) _edgePointer;
 
     private CommandContext(ParseResult parseResult, IConfiguration configuration, string storeLocation, UserOutput output, ILogger log, CliHost host)
     {
@@ -58,14 +60,26 @@ public sealed class CommandContext
         }
     }
 
+    public CdnSettings CdnSettings => _cdnSettings ??= CdnFactory.Settings(Configuration);
+
     public CdnNotifier CreateCdnNotifier(bool wait)
     {
-        var (cdn, options) = CdnFactory.Create(Configuration, Host, Log, Time);
-        return new CdnNotifier(cdn, wait, Log, options) { Edge = CreateEdgePointer() };
+        var (cdn, options) = CdnFactory.Create(CdnSettings, Configuration, Host, Log, Time);
+        return new CdnNotifier(cdn, wait, Log, options) { Edge = EdgePointer };
     }
 
-    /// <summary>The CDN's copy of the live pointer (<c>Cdn:KeyValueStore</c>), or null when none is configured.</summary>
-    public EdgePointerSync? CreateEdgePointer() => CdnFactory.EdgePointer(Configuration, new ReleaseStore(Store), Log, Time);
+    /// <summary>
+    /// The CDN's copy of the live pointer (<c>Cdn:KeyValueStore</c>), or null when none is configured. Built once:
+    /// <c>status</c> reads it beside the release operations that hold it.
+    /// </summary>
+    public EdgePointerSync? EdgePointer
+    {
+        get
+        {
+            if (!_edgePointer.Created) _edgePointer = (CdnFactory.EdgePointer(CdnSettings.KeyValueStore, new ReleaseStore(Store), Log, Time), true);
+            return _edgePointer.Sync;
+        }
+    }
 
     public ReleaseOperations CreateReleaseOperations(bool wait) =>
         new(new ReleaseStore(Store), CreateCdnNotifier(wait), Time, DeployOptions.HistoryLimit, Log) { WaitingForLease = SayWaiting };

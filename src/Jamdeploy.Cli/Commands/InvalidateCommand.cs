@@ -36,7 +36,8 @@ public sealed class InvalidateCommand : CommandBase
         if (dryRun || plan.IsEmpty || notifier.CdnName == "none")
             return InvalidationPlanResultView.From(flip, notifier.CdnName, plan, notifier.Options.Limits, dryRun);
         await notifier.CheckReadyAsync(cancellationToken);
-        var outcome = await notifier.NotifyAsync(flip.Before, flip.After, flip.At, cancellationToken);
+        // The CDN only: the edge pointer follows live.json, whatever release this resends (`jamdeploy sync-edge`).
+        var outcome = await notifier.InvalidateAsync(flip.Before, flip.After, flip.At, cancellationToken);
         return InvalidateResultView.From(flip, notifier.CdnName, plan, outcome);
     }
 }

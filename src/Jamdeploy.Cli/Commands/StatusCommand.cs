@@ -11,7 +11,7 @@ public sealed class StatusCommand : CommandBase
     {
         var status = await context.CreateReleaseOperations(wait: false).StatusAsync(cancellationToken);
         // Serverless CloudFront: the edge pointer is a projection of live.json; say when they disagree.
-        var edge = context.CreateEdgePointer() is { } pointer ? await pointer.CompareAsync(cancellationToken) : null;
+        var edge = context.EdgePointer is { } pointer ? await pointer.CompareAsync(cancellationToken) : null;
         return StatusResultView.From(status, edge);
     }
 }

@@ -13,7 +13,7 @@ public sealed class SyncEdgeCommand : CommandBase
 
     protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var edge = context.CreateEdgePointer()
+        var edge = context.EdgePointer
             ?? throw new UsageException("no edge pointer is configured: set Cdn:KeyValueStore:Arn (serverless CloudFront) to use sync-edge");
         await edge.CheckReadyAsync(cancellationToken);
         return SyncEdgeResultView.From(await edge.SyncAsync(cancellationToken), context.StoreLocation);

@@ -12,9 +12,11 @@ namespace Jamdeploy.Cli.Hosting;
 /// <summary>The CDN the configuration names (<c>Cdn:Provider</c>); none by default. Checks its settings before anything is touched.</summary>
 public static class CdnFactory
 {
-    public static (ICdnInvalidator Cdn, InvalidationOptions Options) Create(IConfiguration configuration, CliHost host, ILogger log, TimeProvider time)
+    /// <summary>The <c>Cdn</c> section, bound once per invocation; <see cref="Create"/> and <see cref="EdgePointer"/> take it.</summary>
+    public static CdnSettings Settings(IConfiguration configuration) => ConfigurationLoader.Bind<CdnSettings>(configuration, "Cdn");
+
+    public static (ICdnInvalidator Cdn, InvalidationOptions Options) Create(CdnSettings settings, IConfiguration configuration, CliHost host, ILogger log, TimeProvider time)
     {
-        var settings = ConfigurationLoader.Bind<CdnSettings>(configuration, "Cdn");
         settings.Validate();
         var origins = settings.ResolveOrigins();
         ICdnInvalidator cdn = settings.Provider.Trim().ToLowerInvariant() switch
@@ -30,9 +32,8 @@ public static class CdnFactory
     }
 
     /// <summary>The edge pointer (<c>Cdn:KeyValueStore</c>), or null when none is configured. Checked before anything is touched.</summary>
-    public static EdgePointerSync? EdgePointer(IConfiguration configuration, ReleaseStore releases, ILogger log, TimeProvider time)
+    public static EdgePointerSync? EdgePointer(KeyValueStoreSettings settings, ReleaseStore releases, ILogger log, TimeProvider time)
     {
-        var settings = ConfigurationLoader.Bind<KeyValueStoreSettings>(configuration, KeyValueStoreSettings.Section);
         settings.Validate();
         if (!settings.Enabled) return null;
         var client = KeyValueStoreClient.Create(settings.ToOptions(), new AwsDefaultCredentialsSource(), time, log);

@@ -18,7 +18,7 @@ public sealed partial record CdnSettings
 
     /// <summary>The origins, checked: each an absolute http(s) URL.</summary>
     public IReadOnlyList<Uri> ResolveOrigins() =>
-        [.. Origins.Select(o => Uri.TryCreate(o.EndsWith('/') ? o : o + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+        [.. Origins.Select(o => HttpUrl.TryParse(o.EndsWith('/') ? o : o + "/", out var uri)
             ? uri
             : throw new UsageException($"Cdn:Origins entry '{o}' is not an http(s) URL of a jamdeploy serve origin"))];
 
@@ -80,7 +80,7 @@ public sealed partial record CdnSettings
         var text = new[] { Endpoint, environment("AWS_ENDPOINT_URL_CLOUDFRONT"), environment("AWS_ENDPOINT_URL") }
             .FirstOrDefault(t => !string.IsNullOrWhiteSpace(t));
         if (string.IsNullOrWhiteSpace(text)) return CloudFrontOptions.DefaultEndpoint;
-        return Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+        return HttpUrl.TryParse(text.Trim(), out var uri)
             ? uri
             : throw new UsageException($"Cdn:Endpoint '{text}' is not an http(s) URL");
     }

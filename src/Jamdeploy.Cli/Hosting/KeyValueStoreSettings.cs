@@ -21,10 +21,14 @@ public sealed record KeyValueStoreSettings
     /// <summary>The data API's URL, used as given (tests, emulators); by default the account's global endpoint.</summary>
     public string? Endpoint { get; init; }
 
-    /// <summary>Retries after throttling, 5xx and dropped connections.</summary>
-    public int MaxRetries { get; init; } = 5;
+    /// <summary>Retries after throttling, 5xx, dropped connections and unanswered requests; 0 for none.</summary>
+    public int MaxRetries { get; init; } = Defaults.MaxRetries;
 
-    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>The first retry delay; it doubles, with jitter, per attempt.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = Defaults.RetryBaseDelay;
+
+    // The KeyValueStore client's options own these defaults; this section only lets them be changed.
+    private static readonly KeyValueStoreOptions Defaults = new() { Arn = "" };
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Arn);
 
@@ -35,7 +39,7 @@ public sealed record KeyValueStoreSettings
             throw new UsageException($"{Section}:Arn '{Arn}' is not a CloudFront KeyValueStore ARN (arn:aws:cloudfront::<12-digit account>:key-value-store/<id>)");
         if (string.IsNullOrWhiteSpace(Key) || System.Text.Encoding.UTF8.GetByteCount(Key) > 512)
             throw new UsageException($"{Section}:Key must be 1 to 512 bytes (got '{Key}')");
-        if (Endpoint is not null && !(Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        if (Endpoint is not null && !HttpUrl.TryParse(Endpoint.Trim(), out _))
             throw new UsageException($"{Section}:Endpoint '{Endpoint}' is not an http(s) URL");
         if (MaxRetries is < 0 or > 20) throw new UsageException($"{Section}:MaxRetries must be between 0 and 20 (got {MaxRetries})");
         if (RetryBaseDelay <= TimeSpan.Zero) throw new UsageException($"{Section}:RetryBaseDelay must be positive");
@@ -44,7 +48,7 @@ public sealed record KeyValueStoreSettings
     public KeyValueStoreOptions ToOptions() => new()
     {
         Arn = Arn!.Trim(),
-        Endpoint = Endpoint is null ? null : new Uri(Endpoint),
+        Endpoint = Endpoint is null ? null : new Uri(Endpoint.Trim()),
         MaxRetries = MaxRetries,
         RetryBaseDelay = RetryBaseDelay,
     };

@@ -74,15 +74,8 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
 
         if (cdn.CdnName != "none") progress?.Report(new DeployProgress(DeployStage.Invalidate, 0, 1));
         var before = flip.Before == live?.Id ? live : flip.Before is { } b ? await _releases.ReadManifestToDiffFromAsync(b, CancellationToken.None) : null;
-        try
-        {
-            var outcome = await cdn.NotifyAsync(before, release, flip.At, cancellationToken);
-            return result with { InvalidatedPaths = outcome.PathCount };
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new CancelledAfterFlipException(release.Id, e);
-        }
+        var outcome = await cdn.AfterFlipAsync(before, release, flip.At, cancellationToken);
+        return result with { InvalidatedPaths = outcome.PathCount };
 
         async Task<DeployResult> UnchangedAsync(ReleaseId liveRelease)
         {

@@ -6,10 +6,11 @@ using Serilog;
 namespace Jamdeploy.Invalidation;
 
 /// <summary>
-/// The step after every flip (deploy, promote, rollback, and <c>jamdeploy invalidate</c>): plans which paths
-/// changed between the release that was live and the one that is live now, and tells the CDN. Runs only
-/// after the flip, so a failure here is reported as exit 3 with the new release live, never as a failed deploy.
-/// With an <see cref="Edge"/> pointer (serverless CloudFront), it is brought to what <c>live.json</c> names first.
+/// The steps after every flip (deploy, promote, rollback): with an <see cref="Edge"/> pointer (serverless
+/// CloudFront), brings it to what <c>live.json</c> names; then plans which paths changed between the release
+/// that was live and the one that is live now, and tells the CDN. Runs only after the flip, so a failure here
+/// is reported as exit 3 (or 130 on Ctrl+C) with the new release live, never as a failed deploy.
+/// <c>jamdeploy invalidate</c> uses <see cref="InvalidateAsync"/> alone: the edge pointer is <c>sync-edge</c>'s.
 /// </summary>
 public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, InvalidationOptions? options = null)
 {
@@ -32,8 +33,8 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
     }
 
     /// <summary>
-    /// For a deploy that found its folder already live (a CI retry after exit 3): brings a stale edge pointer to
-    /// the live release, so the retry that exits 0 also leaves the edge right. Two reads when it already is.
+    /// For a deploy or promote that found its release already live (a CI retry after exit 3): brings a stale edge
+    /// pointer to the live release, so the retry that exits 0 also leaves the edge right. Two reads when it already is.
     /// </summary>
     public async Task RepairEdgeAsync(Model.ReleaseId live, CancellationToken cancellationToken)
     {
@@ -42,52 +43,64 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
         {
             if ((await Edge.SyncAsync(cancellationToken)).Written) log.Warning("Edge pointer {Edge} was behind live.json; it names {Release} again", Edge.EdgeName, live);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!IsCallersCancellation(e, cancellationToken))
         {
             log.Debug(e, "Repairing the edge pointer {Edge} failed", Edge.EdgeName);
             throw new EdgePointerFailedException(live, Edge.EdgeName, e.Message, e);
         }
     }
 
-    public async Task<InvalidationOutcome> NotifyAsync(Manifest? before, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// After the flip to <paramref name="after"/>: the edge pointer first (it is what makes the release visible at
+    /// the edge), then the invalidation, which an edge failure does not skip. A failure of either is exit 3 naming
+    /// every repair; Ctrl+C is exit 130 naming every step left undone.
+    /// </summary>
+    public async Task<InvalidationOutcome> AfterFlipAsync(Manifest? before, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
     {
-        // The edge pointer first: it is what makes the release visible at the edge. Its failure does not skip the
-        // invalidation, and is reported (exit 3, naming `jamdeploy sync-edge`) once the invalidation has run.
+        var edgeLeft = Edge is not null;
         Exception? edgeFailure = null;
-        if (Edge is not null)
-        {
-            try
-            {
-                await Edge.SyncAsync(cancellationToken);
-            }
-            catch (OperationCanceledException e)
-            {
-                var invalidate = cdn.Name == "none" ? "" : $" and `jamdeploy invalidate --release {after.Id}`";
-                throw new CancelledAfterFlipException(after.Id, EdgePointerFailedException.Step,
-                    $"the edge pointer was not updated: run `jamdeploy sync-edge`{invalidate}", e);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The user reads the reason in the exit-3 line; the log keeps the exception.
-                log.Debug(e, "Writing the edge pointer {Edge} failed after {Release} went live", Edge.EdgeName, after.Id);
-                edgeFailure = e;
-            }
-        }
-        InvalidationOutcome outcome;
         try
         {
-            outcome = await InvalidateAsync(before, after, flippedAt, cancellationToken);
+            if (Edge is not null)
+            {
+                try
+                {
+                    await Edge.SyncAsync(cancellationToken);
+                    edgeLeft = false;
+                }
+                catch (Exception e) when (!IsCallersCancellation(e, cancellationToken))
+                {
+                    // The user reads the reason in the exit-3 line; the log keeps the exception.
+                    log.Debug(e, "Writing the edge pointer {Edge} failed after {Release} went live", Edge.EdgeName, after.Id);
+                    edgeFailure = e;
+                }
+            }
+            InvalidationOutcome outcome;
+            try
+            {
+                outcome = await InvalidateAsync(before, after, flippedAt, cancellationToken);
+            }
+            catch (InvalidationFailedException e) when (edgeFailure is not null)
+            {
+                throw new EdgePointerFailedException(after.Id, Edge!.EdgeName,
+                    $"{edgeFailure.Message}; the CDN invalidation failed too ({e.InnerException?.Message ?? e.Message}: retry it with `jamdeploy invalidate --release {after.Id}`)", edgeFailure);
+            }
+            if (edgeFailure is not null) throw new EdgePointerFailedException(after.Id, Edge!.EdgeName, edgeFailure.Message, edgeFailure);
+            return outcome;
         }
-        catch (InvalidationFailedException e) when (edgeFailure is not null)
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {
-            throw new EdgePointerFailedException(after.Id, Edge!.EdgeName,
-                $"{edgeFailure.Message}; the CDN invalidation failed too ({e.InnerException?.Message ?? e.Message}: retry it with `jamdeploy invalidate --release {after.Id}`)", edgeFailure);
+            // The invalidation is always left undone when Ctrl+C arrives here (it is the last step).
+            var undone = new List<string>();
+            if (edgeLeft) undone.Add("the edge pointer was not updated: run `jamdeploy sync-edge`");
+            if (cdn.Name != "none") undone.Add($"the CDN was not invalidated: run `jamdeploy invalidate --release {after.Id}`");
+            throw new CancelledAfterFlipException(after.Id, edgeLeft ? EdgePointerFailedException.Step : InvalidationFailedException.Step,
+                undone.Count > 0 ? string.Join("; ", undone) : "nothing was left undone", e);
         }
-        if (edgeFailure is not null) throw new EdgePointerFailedException(after.Id, Edge!.EdgeName, edgeFailure.Message, edgeFailure);
-        return outcome;
     }
 
-    private async Task<InvalidationOutcome> InvalidateAsync(Manifest? before, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
+    /// <summary>Tells the CDN what changed between the two releases; <c>jamdeploy invalidate</c> alone, and after every flip.</summary>
+    public async Task<InvalidationOutcome> InvalidateAsync(Manifest? before, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
     {
         var plan = Plan(before, after);
         if (plan.IsEmpty) return new InvalidationOutcome([], 0, true);
@@ -99,10 +112,14 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
             log.Information("Invalidated {PathCount} paths on {Cdn} for {Release}", outcome.PathCount, cdn.Name, after.Id);
             return outcome;
         }
-        catch (Exception e) when (e is not OperationCanceledException and not AfterFlipException)
+        catch (Exception e) when (e is not AfterFlipException && !IsCallersCancellation(e, cancellationToken))
         {
             log.Error(e, "Invalidation on {Cdn} failed for {Release}", cdn.Name, after.Id);
             throw new InvalidationFailedException(after.Id, e.Message, e);
         }
     }
+
+    /// <summary>Ctrl+C, as opposed to a part's own timeout, which is a failure like any other.</summary>
+    private static bool IsCallersCancellation(Exception e, CancellationToken cancellationToken) =>
+        e is OperationCanceledException && cancellationToken.IsCancellationRequested;
 }

@@ -78,10 +78,10 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
         var state = await releases.ReadLiveAsync(cancellationToken);
         var target = await releases.ReadRequestedManifestAsync(chooseTarget(state), cancellationToken);
         var digest = target.ContentDigest();
-        if (IsAlreadyLive(state, target.Id, digest)) return new SwitchResult(target.Id, target.Id, true, 0);
+        if (IsAlreadyLive(state, target.Id, digest)) return await AlreadyLiveAsync(target.Id, cancellationToken);
         await cdn.CheckReadyAsync(cancellationToken);
 
-        FlipResult flip;
+        FlipResult? flip = null;
         await using (await ReleaseLease.AcquireAsync(releases.Objects, time, holder, LeaseWait, WaitingForLease, log, cancellationToken))
         {
             state = await releases.ReadLiveAsync(cancellationToken);
@@ -92,19 +92,24 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
                 digest = target.ContentDigest();
             }
             else await releases.RequireReleaseAsync(id, cancellationToken);
-            if (IsAlreadyLive(state, target.Id, digest)) return new SwitchResult(target.Id, target.Id, true, 0);
-            flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target, action, state, force, cancellationToken);
+            if (!IsAlreadyLive(state, target.Id, digest)) flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target, action, state, force, cancellationToken);
         }
+        // The repair reads and writes the CDN: after the lease is given back, as the notification below.
+        if (flip is null) return await AlreadyLiveAsync(target.Id, cancellationToken);
         var before = flip.Before is { } b ? await releases.ReadManifestToDiffFromAsync(b, cancellationToken) : null;
-        try
-        {
-            var outcome = await cdn.NotifyAsync(before, target, flip.At, cancellationToken);
-            return new SwitchResult(target.Id, flip.Before, false, outcome.PathCount);
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new CancelledAfterFlipException(target.Id, e);
-        }
+        var outcome = await cdn.AfterFlipAsync(before, target, flip.At, cancellationToken);
+        return new SwitchResult(target.Id, flip.Before, false, outcome.PathCount);
+    }
+
+    /// <summary>
+    /// Nothing to move; but an earlier flip to this release may have exited 3 with the edge pointer behind (a
+    /// retried CI job promotes the same release again), so a stale edge pointer is brought to it, as a deploy
+    /// of the live folder does.
+    /// </summary>
+    private async Task<SwitchResult> AlreadyLiveAsync(ReleaseId live, CancellationToken cancellationToken)
+    {
+        await cdn.RepairEdgeAsync(live, cancellationToken);
+        return new SwitchResult(live, live, true, 0);
     }
 
     // Promoting the live release again changes nothing, unless the pointer lacks its digest (written by an

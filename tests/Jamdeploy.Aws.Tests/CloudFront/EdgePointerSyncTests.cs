@@ -1,4 +1,8 @@
+using System.Collections.Immutable;
 using Jamdeploy.Aws.CloudFront;
+using Jamdeploy.Cdn;
+using Jamdeploy.Invalidation;
+using Jamdeploy.Manifests;
 using Jamdeploy.Aws.Tests.Signing;
 using Jamdeploy.Model;
 using Jamdeploy.Releases;
@@ -30,9 +34,10 @@ public sealed class EdgePointerSyncTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private EdgePointerSync Sync()
+    private EdgePointerSync Sync(Func<KeyValueStoreOptions, KeyValueStoreOptions>? adjust = null)
     {
-        var client = KeyValueStoreClient.Create(new KeyValueStoreOptions { Arn = _kvs.Arn, Endpoint = new Uri(_kvs.Endpoint) },
+        var options = new KeyValueStoreOptions { Arn = _kvs.Arn, Endpoint = new Uri(_kvs.Endpoint) };
+        var client = KeyValueStoreClient.Create(adjust?.Invoke(options) ?? options,
             new FixedCredentialsSource(FakeKeyValueStore.TestCredentials), TimeProvider.System, Serilog.Core.Logger.None);
         return new EdgePointerSync(new KeyValueStoreEdgePointer(client, Key), _releases, Serilog.Core.Logger.None);
     }
@@ -141,5 +146,35 @@ public sealed class EdgePointerSyncTests : IAsyncLifetime, IDisposable
         Assert.Equal("r1", result.EdgeValue);
         Assert.Equal("r2", result.Live!.Value.Value);
         Assert.Equal(0, _kvs.Count("PutKey"));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task KeyValueStoreNeverAnswers_AfterAFlip_IsExit3NamingSyncEdge_NotACancellation()
+    {
+        // HttpClient's own timeout surfaces as a TaskCanceledException; unasked-for, it must read as a failed
+        // edge write (exit 3, `jamdeploy sync-edge`), not as Ctrl+C (exit 130), on the flip and on the repair.
+        var live = await FlipAsync("r1");
+        var answer = new TaskCompletionSource();
+        _kvs.BeforeHandling = _ => answer.Task;
+        var edge = Sync(o => o with { RequestTimeout = TimeSpan.FromMilliseconds(200), MaxRetries = 0 });
+        var notifier = new CdnNotifier(new NoCdn(), wait: false, Serilog.Core.Logger.None) { Edge = edge };
+        var release = new Manifest(live, DateTimeOffset.UnixEpoch, ImmutableSortedDictionary<string, ManifestEntry>.Empty.WithComparers(StringComparer.Ordinal));
+        try
+        {
+            var flipped = await Assert.ThrowsAsync<EdgePointerFailedException>(() => notifier.AfterFlipAsync(null, release, null, CancellationToken.None));
+            var repaired = await Assert.ThrowsAsync<EdgePointerFailedException>(() => notifier.RepairEdgeAsync(live, CancellationToken.None));
+
+            foreach (var e in new[] { flipped, repaired })
+            {
+                Assert.Equal(ExitCodes.InvalidationFailed, e.ExitCode);
+                Assert.Contains("did not answer within", e.Message);
+                Assert.Contains("`jamdeploy sync-edge`", e.Message);
+            }
+        }
+        finally
+        {
+            answer.SetResult();
+        }
+        Assert.Null(_kvs.Value(Key));
     }
 }

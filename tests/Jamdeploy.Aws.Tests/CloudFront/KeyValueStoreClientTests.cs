@@ -132,6 +132,20 @@ public sealed class KeyValueStoreClientTests : IAsyncLifetime
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task Request_ZeroRetries_GivesUpOnTheFirstServerError()
+    {
+        // Cdn:KeyValueStore:MaxRetries allows 0: no retry, not a crash building the retry policy.
+        using var client = KeyValueStoreClient.Create(new KeyValueStoreOptions { Arn = _kvs.Arn, Endpoint = new Uri(_kvs.Endpoint), MaxRetries = 0 },
+            new FixedCredentialsSource(FakeKeyValueStore.TestCredentials), TimeProvider.System, Serilog.Core.Logger.None);
+        _kvs.FailNext("*", HttpStatusCode.InternalServerError, "InternalServerException", times: 5);
+
+        var e = await Assert.ThrowsAsync<KeyValueStoreException>(() => client.DescribeAsync(CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, e.Status);
+        Assert.Equal(1, _kvs.Count("DescribeKeyValueStore"));
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task PutKey_ValueOverLimit_IsValidationErrorNotRetried()
     {
         using var client = Client();

@@ -138,6 +138,32 @@ public sealed class EdgePointerCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact(Timeout = 300_000)]
+    public async Task PutKeyFailsAfterFlip_PromoteOfTheLiveReleaseAgain_Exits0AndRepairsTheKey()
+    {
+        // A CI job retried after `promote` exited 3 promotes the same release again: nothing to move, but the
+        // edge must be right too.
+        Succeeded(await Jamdeploy("deploy", Some.Site(_workspace, "v1", "v1")));
+        var r1 = ReadLive();
+        Succeeded(await Jamdeploy("deploy", Some.Site(_workspace, "v2", "v2")));
+        var r2 = ReadLive();
+        Succeeded(await Jamdeploy("rollback"));
+        _kvs.FailNext("PutKey", HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Equal(3, (await Jamdeploy("promote", r2)).ExitCode);
+        Assert.Equal(r2, ReadLive());
+        Assert.Equal(r1, _kvs.Value(Key));
+        _kvs.ClearRequests();
+
+        var retried = await Jamdeploy("promote", r2);
+        var again = await Jamdeploy("promote", r2);
+
+        Succeeded(retried);
+        Assert.Equal(r2, _kvs.Value(Key));
+        Succeeded(again);
+        Assert.Equal(1, _kvs.Count("PutKey"));
+        Assert.Equal([r1, r2, r1, r2], ReadHistory());
+    }
+
+    [Fact(Timeout = 300_000)]
     public async Task Misconfigured_Exit2AndNothingChanged()
     {
         var site = Some.Site(_workspace, "v1", "v1");
