@@ -7,6 +7,7 @@ using Jamdeploy.Bench;
 using Jamdeploy.Bench.S3;
 using Jamdeploy.Bench.Serverless;
 using Jamdeploy.Cli;
+using Jamdeploy.Cli.Hosting;
 using Jamdeploy.TestSupport.Cdn;
 
 // Serverless CloudFront vs serve-origin + invalidation, for a 1 % change of the 10,000-file synthetic site of
@@ -100,7 +101,7 @@ async Task<Sample> Deploy(Mode mode, string label)
     using var stdout = new StringWriter();
     using var stderr = new StringWriter();
     var clock = Stopwatch.StartNew();
-    var exit = await JamdeployCli.RunAsync(["deploy", site, "--store", $"s3://{bucket}/{mode.Prefix}", "--message", label, "--json"], stdout, stderr);
+    var exit = await JamdeployCli.RunAsync(["deploy", site, "--store", $"s3://{bucket}/{mode.Prefix}", "--message", label, "--json"], new CliHost(stdout, stderr, Directory.GetCurrentDirectory(), CliHost.ProcessVariables()));
     var seconds = clock.Elapsed.TotalSeconds;
     var requests = tally.Snapshot();
     if (exit != 0) throw new InvalidOperationException($"{mode.Name}: deploy exited {exit}: {stderr}{stdout}");

@@ -23,7 +23,7 @@ public sealed class FailureCiReportTests
         {
             "edge pointer" => new EdgePointerFailedException(Release, "kvs", "throttled"),
             "invalidation" => new InvalidationFailedException(Release, "throttled"),
-            "cancelled after the flip" => new CancelledAfterFlipException(Release, new OperationCanceledException()),
+            "cancelled after the flip" => new CancelledAfterFlipException(Release, InvalidationFailedException.Step, "the CDN was not invalidated", new OperationCanceledException()),
             // The winner of the race is live, but not from this deploy: nothing is reported live.
             "lost race" => new LiveChangedException(Release, Winner),
             _ => new StoreException("the store is unreachable"),

@@ -91,6 +91,8 @@ public sealed class FakeKeyValueStore : IAsyncDisposable
 
     public int Count(string operation) => _requests.Count(r => r.Operation == operation);
 
+    public void ClearRequests() => _requests.Clear();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
