@@ -191,16 +191,13 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
     async function* previousReleases(origin, releaseId) {
         const limit = settings.assetFallbackReleases;
         if (limit <= 0) return;
-        const history = await pointerHistory(origin);
+        let history = await pointerHistory(origin);
+        // A history read before this release went live does not know it: the release came from a newer pointer
+        // (the viewer's KeyValueStore read), so read live.json again rather than fall back to nothing.
+        if (history !== null && lastMove(history, releaseId) < 0) history = await pointerHistory(origin, { fresh: true });
         if (history === null) return;
         const seen = new Set([releaseId]);
-        let from = -1;
-        for (let i = history.length - 1; i >= 0; i--) {
-            if (history[i].release === releaseId) {
-                from = i;
-                break;
-            }
-        }
+        const from = lastMove(history, releaseId);
         for (let i = from - 1; i >= 0 && seen.size <= limit; i--) {
             const id = history[i].release;
             if (seen.has(id)) continue;
@@ -210,12 +207,17 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
         }
     }
 
+    function lastMove(history, releaseId) {
+        for (let i = history.length - 1; i >= 0; i--) if (history[i].release === releaseId) return i;
+        return -1;
+    }
+
     /** The store's pointer history (null without a live.json), shared by concurrent callers; a failed read is not kept. */
-    function pointerHistory(origin) {
+    function pointerHistory(origin, { fresh = false } = {}) {
         const key = `${origin.bucket}/${origin.prefix}`;
         const now = Date.now();
         const cached = histories.get(key);
-        if (cached && now - cached.at < settings.pointerTtlMs) return cached.history;
+        if (cached && now - cached.at < settings.pointerTtlMs && !fresh) return cached.history;
         const entry = { at: now, history: null };
         entry.history = getText(origin, 'live.json').then((text) => (text === null ? null : parsePointer(text).history));
         entry.history.catch(() => {

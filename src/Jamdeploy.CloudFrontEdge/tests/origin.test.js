@@ -221,6 +221,20 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
         assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 1);
     });
 
+    test('within the pointer TTL, a miss for a release newer than the history read reads live.json again', async () => {
+        // A page of r-two asks for its assets while the history read before r-two went live is still trusted.
+        const s3 = recordingGets();
+        const { get, deploy, prefix } = await newSite({ '/app.aaaaaaaa.js': js('one()') }, { s3, options: { pointerTtlMs: 600_000 } });
+        await get('/gone.bbbbbbbb.js', {});
+        await deploy('r-two', { '/index.html': html('two') });
+
+        const response = await get('/app.aaaaaaaa.js', {});
+
+        assert.equal(response.status, 200);
+        assert.equal(response.body.toString(), 'one()');
+        assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 2);
+    });
+
     test('after the pointer TTL a fallback miss reads live.json again (a flip may have moved it)', async () => {
         const s3 = recordingGets();
         const { get, prefix } = await newSite(undefined, { s3, options: { pointerTtlMs: 0 } });
