@@ -88,9 +88,10 @@ describe('emulated CloudFront', { timeout: 300_000 }, () => {
         } finally {
             flipping = false;
             await Promise.allSettled(loaders);
+            // Closed on failure too: its open connections would keep this test file's process alive.
+            await emulator.close();
         }
         await Promise.all(loaders);
-        await emulator.close();
 
         for (const load of loads) assert.equal(new Set(load).size, 1, `a page load mixed releases: ${load.join(', ')}`);
         assert.ok(loads.length >= PAGE_LOADERS, `${loads.length} page loads`);
