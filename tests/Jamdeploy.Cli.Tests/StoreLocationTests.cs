@@ -19,6 +19,7 @@ public sealed class StoreLocationTests : IDisposable
     [InlineData("S3:/my-bucket/www", "write s3://bucket/prefix", "did you mean s3://my-bucket/www?")]
     [InlineData("gs://my-bucket/www", "does not know the scheme 'gs:'", "s3://bucket/prefix")]
     [InlineData("https://example.com/site", "does not know the scheme 'https:'", "s3://bucket/prefix")]
+    [InlineData("site:v2", "does not know the scheme 'site:'", "is written ./site:v2")]
     [InlineData("s3://192.168.1.10/www", "not a valid S3 bucket name", "s3://bucket/prefix")]
     [InlineData("s3://xn--bucket/www", "not a valid S3 bucket name", "s3://bucket/prefix")]
     [InlineData("s3://my_bucket/www", "not a valid S3 bucket name", "s3://bucket/prefix")]

@@ -37,7 +37,8 @@ public static partial class StoreFactory
             var rest = location[match.Length..].TrimStart('/');
             throw new UsageException($"store '{location}' is not a valid S3 location: write {S3Location.Scheme}bucket/prefix, two slashes after 's3:' (did you mean {S3Location.Scheme}{rest}?)");
         }
-        throw new UsageException($"store '{location}': jamdeploy does not know the scheme '{scheme}:'; give a directory or {S3Location.Scheme}bucket/prefix (a directory whose name has a ':' is written ./{location})");
+        var directoryHint = location.Contains("//", StringComparison.Ordinal) ? "" : $" (a directory whose name has a ':' is written ./{location})";
+        throw new UsageException($"store '{location}': jamdeploy does not know the scheme '{scheme}:'; give a directory or {S3Location.Scheme}bucket/prefix{directoryHint}");
     }
 
     [GeneratedRegex(@"^(?<scheme>[A-Za-z][A-Za-z0-9+.-]+):")]
