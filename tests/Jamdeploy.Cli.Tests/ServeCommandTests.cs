@@ -96,11 +96,40 @@ public sealed partial class ServeCommandTests : IDisposable
         using var occupied = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         occupied.Start();
         var port = ((IPEndPoint)occupied.LocalEndpoint).Port;
+        Directory.CreateDirectory(Store);
 
         var result = await JamdeployProcess.RunAsync(_workspace.Path, ["serve", "--store", Store, "--urls", $"http://127.0.0.1:{port}"]);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("cannot listen", result.Stderr);
+    }
+
+    /// <summary>A store folder that does not exist would answer 503 forever: a typo, refused before listening.</summary>
+    [Fact(Timeout = 90000)]
+    public async Task Serve_StoreFolderThatDoesNotExist_IsExit2NamingItAndHowToCreateIt()
+    {
+        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["serve", "--store", "no-such-store", "--urls", "http://127.0.0.1:0"]);
+
+        Assert.True(result.ExitCode == ExitCodes.Usage, result.ToString());
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"jamdeploy: store {_workspace.Combine("no-such-store")} does not exist: deploy to it first (`jamdeploy deploy <dir> --store no-such-store`), or give --store the store you deploy to", line);
+        Assert.Equal("", result.Stdout);
+        Assert.False(Directory.Exists(_workspace.Combine("no-such-store")));
+    }
+
+    /// <summary>An existing store with nothing deployed yet is served (503 until the first deploy): an origin may start first.</summary>
+    [Fact(Timeout = 120000)]
+    public async Task Serve_EmptyStoreFolder_StartsAndAnswers503()
+    {
+        Directory.CreateDirectory(Store);
+        using var serve = JamdeployProcess.Start(_workspace.Path, ["serve", "--store", Store, "--urls", "http://127.0.0.1:0"]);
+        await serve.WaitForOutputAsync("Ctrl+C stops", TimeSpan.FromSeconds(60));
+        using var http = new HttpClient { BaseAddress = new Uri(ListeningOn().Match(serve.Stdout).Groups[1].Value) };
+
+        using var response = await http.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        serve.Kill();
     }
 
     [GeneratedRegex(@" on (http://127\.0\.0\.1:\d+)")]

@@ -33,7 +33,7 @@ public sealed record S3Location(string Bucket, string Prefix)
         var prefix = slash < 0 ? "" : rest[(slash + 1)..].Trim('/');
 
         if (!IsValidBucketName(bucket))
-            throw new UsageException($"'{bucket}' in '{text}' is not a valid S3 bucket name (3-63 characters: lowercase letters, digits, '.', '-')");
+            throw new UsageException($"'{bucket}' in '{text}' is not a valid S3 bucket name: write s3://bucket/prefix with a bucket of 3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit, not shaped like an IP address");
         if (prefix.Contains("//", StringComparison.Ordinal) || prefix.Split('/').Any(segment => segment is "." or ".."))
             throw new UsageException($"the key prefix '{prefix}' in '{text}' has an empty, '.' or '..' segment");
         if (prefix.Contains('?') || prefix.Contains('#'))
@@ -41,11 +41,21 @@ public sealed record S3Location(string Bucket, string Prefix)
         return new S3Location(bucket, prefix);
     }
 
-    // The rules S3 applies to new buckets, so a typo fails here with a clear line instead of at the first request.
+    // The rules S3 applies to new general purpose buckets, so a typo fails here with a clear line instead of at the
+    // first request: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
     private static bool IsValidBucketName(string name) =>
         name.Length is >= 3 and <= 63
         && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-')
         && char.IsAsciiLetterOrDigit(name[0])
         && char.IsAsciiLetterOrDigit(name[^1])
-        && !name.Contains("..", StringComparison.Ordinal);
+        && !name.Contains("..", StringComparison.Ordinal)
+        && !IsIpAddressShaped(name)
+        && !ReservedPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal))
+        && !ReservedSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal));
+
+    private static readonly string[] ReservedPrefixes = ["xn--", "sthree-", "amzn-s3-demo-"];
+    private static readonly string[] ReservedSuffixes = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+
+    private static bool IsIpAddressShaped(string name) =>
+        name.Split('.') is { Length: 4 } parts && parts.All(p => p.Length is >= 1 and <= 3 && p.All(char.IsAsciiDigit));
 }

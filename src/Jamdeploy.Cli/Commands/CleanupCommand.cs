@@ -38,11 +38,11 @@ public sealed class CleanupCommand : CommandBase
         var engine = new CleanupEngine(context.Store, context.Time, context.Log);
 
         if (parse.GetValue(DryRunOption))
-            return CleanupResultView.From(await engine.PlanAsync(rules, cancellationToken), null, context.StoreLocation, maxDelete);
+            return CleanupResultView.From(await engine.PlanAsync(rules, cancellationToken), null, context.Store.Location, maxDelete);
 
         var progress = context.Output.IsJson ? null : new BatchLines(context.Output);
         var result = await engine.RunAsync(rules, progress, cancellationToken);
-        return CleanupResultView.From(result.Plan, result, context.StoreLocation, maxDelete);
+        return CleanupResultView.From(result.Plan, result, context.Store.Location, maxDelete);
     }
 
     /// <summary>Defaults, then the <c>Cleanup</c> section, then flags.</summary>

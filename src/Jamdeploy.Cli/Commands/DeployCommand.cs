@@ -59,7 +59,7 @@ public sealed class DeployCommand : CommandBase
             throw;
         }
 
-        var view = DeployResultView.From(result, context.StoreLocation, notifier.CdnName, notifier.Options.Limits);
+        var view = DeployResultView.From(result, context.Store.Location, notifier.CdnName, notifier.Options.Limits);
         await DeployCiHandoff.WriteAsync(view.ToCiReport(request, siteUrl), environment, context.Log, CancellationToken.None);
         return view;
     }

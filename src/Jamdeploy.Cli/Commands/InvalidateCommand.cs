@@ -34,10 +34,10 @@ public sealed class InvalidateCommand : CommandBase
         var plan = notifier.Plan(flip.Before, flip.After);
 
         if (dryRun || plan.IsEmpty || notifier.CdnName == "none")
-            return InvalidationPlanResultView.From(flip, notifier.CdnName, plan, notifier.Options.Limits, dryRun);
+            return InvalidationPlanResultView.From(context.Store.Location, flip, notifier.CdnName, plan, notifier.Options.Limits, dryRun);
         await notifier.CheckReadyAsync(cancellationToken);
         // The CDN only: the edge pointer follows live.json, whatever release this resends (`jamdeploy sync-edge`).
         var outcome = await notifier.InvalidateAsync(flip.Before, flip.After, flip.At, cancellationToken);
-        return InvalidateResultView.From(flip, notifier.CdnName, plan, outcome);
+        return InvalidateResultView.From(context.Store.Location, flip, notifier.CdnName, plan, outcome);
     }
 }

@@ -20,6 +20,6 @@ public sealed class PinCommand : CommandBase
     {
         var id = ReleaseIds.ParseArgument(context.ParseResult.GetValue(ReleaseArgument)!);
         await new ReleasePins(context.Store, context.Time) { WaitingForLease = context.SayWaiting }.PinAsync(id, context.ParseResult.GetValue(NoteOption), cancellationToken);
-        return new PinResultView(id.Value, Pinned: true);
+        return new PinResultView(context.Store.Location, id.Value, Pinned: true);
     }
 }

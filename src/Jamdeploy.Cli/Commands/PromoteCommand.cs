@@ -23,7 +23,7 @@ public sealed class PromoteCommand : CommandBase
         var id = ReleaseIds.ParseArgument(context.ParseResult.GetValue(ReleaseArgument)!);
         var result = await context.CreateReleaseOperations(context.ParseResult.GetValue(WaitOption))
             .PromoteAsync(id, context.ParseResult.GetValue(ForceOption), cancellationToken);
-        return SwitchResultView.From("promote", result);
+        return SwitchResultView.From("promote", context.Store.Location, result);
     }
 }
 

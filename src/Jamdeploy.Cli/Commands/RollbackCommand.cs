@@ -22,6 +22,6 @@ public sealed class RollbackCommand : CommandBase
         var to = context.ParseResult.GetValue(ToOption) is { } text ? ReleaseIds.ParseArgument(text) : (Model.ReleaseId?)null;
         var result = await context.CreateReleaseOperations(context.ParseResult.GetValue(WaitOption))
             .RollbackAsync(to, context.ParseResult.GetValue(ForceOption), cancellationToken);
-        return SwitchResultView.From("rollback", result);
+        return SwitchResultView.From("rollback", context.Store.Location, result);
     }
 }

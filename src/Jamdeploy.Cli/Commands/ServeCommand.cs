@@ -42,6 +42,7 @@ public sealed class ServeCommand : CommandBase
         // A server logs every request: its log is Information-level whatever --verbose says.
         await using var log = Logging.Create(verbose: true, context.Host.Stderr, context.Host);
         await using var app = EdgeServer.Build(context.Store, options, log);
+        await RequireStoreAsync(context, log, cancellationToken);
         try
         {
             await app.StartAsync(cancellationToken);
@@ -59,5 +60,27 @@ public sealed class ServeCommand : CommandBase
         // Ctrl+C / SIGTERM cancel the token; the host then stops accepting and lets requests in flight finish.
         await app.WaitForShutdownAsync(cancellationToken);
         return serving with { Stopped = true };
+    }
+
+    /// <summary>
+    /// A store that does not exist (a folder never deployed to, a bucket that is not there) would be served as
+    /// 503 forever: a typo in --store, so it is refused (exit 2) before listening. A store that exists but has no
+    /// live release yet is served (503 until the first deploy): an origin may well start before it. A store that
+    /// cannot be reached at the moment is not refused either: serve answers 503 and reads again.
+    /// </summary>
+    private static async Task RequireStoreAsync(CommandContext context, Serilog.ILogger log, CancellationToken cancellationToken)
+    {
+        var store = context.Store;
+        if (store is LocalDirectoryStore && !Directory.Exists(store.Location))
+            throw new UsageException($"store {store.Location} does not exist: deploy to it first (`jamdeploy deploy <dir> --store {context.StoreLocation}`), or give --store the store you deploy to");
+        try
+        {
+            // On S3 the one read that tells a missing bucket (NoSuchBucket), refused credentials or a wrong region: exit 2.
+            await store.GetAsync(StoreLayout.LiveKey, cancellationToken);
+        }
+        catch (StoreException e)
+        {
+            log.Warning("Could not read the live pointer from {Store} at start; serving 503 until it can: {Reason}", store.Location, e.Message);
+        }
     }
 }

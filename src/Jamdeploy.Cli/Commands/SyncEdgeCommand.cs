@@ -16,6 +16,6 @@ public sealed class SyncEdgeCommand : CommandBase
         var edge = context.EdgePointer
             ?? throw new UsageException("no edge pointer is configured: set Cdn:KeyValueStore:Arn (serverless CloudFront) to use sync-edge");
         await edge.CheckReadyAsync(cancellationToken);
-        return SyncEdgeResultView.From(await edge.SyncAsync(cancellationToken), context.StoreLocation);
+        return SyncEdgeResultView.From(await edge.SyncAsync(cancellationToken), context.Store.Location);
     }
 }

@@ -18,6 +18,6 @@ public sealed class UnpinCommand : CommandBase
     {
         var id = ReleaseIds.ParseArgument(context.ParseResult.GetValue(ReleaseArgument)!);
         var wasPinned = await new ReleasePins(context.Store, context.Time).UnpinAsync(id, cancellationToken);
-        return new PinResultView(id.Value, Pinned: false) { WasPinned = wasPinned };
+        return new PinResultView(context.Store.Location, id.Value, Pinned: false) { WasPinned = wasPinned };
     }
 }

@@ -48,7 +48,7 @@ public sealed record CleanupResultView : ICommandResult
         Plan = plan,
     };
 
-    public IEnumerable<string> Lines() => DryRun ? PlanLines() : ResultLines();
+    public IEnumerable<string> Lines() => [.. DryRun ? PlanLines() : ResultLines(), $"store: {Store}"];
 
     private IEnumerable<string> PlanLines()
     {

@@ -89,6 +89,7 @@ public sealed record DeployResultView : ICommandResult
                 if (InvalidatedPaths > 0) yield return $"invalidated {Format.Plural(InvalidatedPaths, "path")}";
                 break;
         }
+        yield return $"store: {Store}";
     }
 
     /// <summary>What the CI is told about this deploy (GitHub's outputs and step summary render it).</summary>

@@ -7,11 +7,11 @@ namespace Jamdeploy.Cli.Results;
 
 /// <summary><c>jamdeploy invalidate</c> when it sent the invalidation.</summary>
 public sealed record InvalidateResultView(
-    string Release, string? Before, string Cdn, IReadOnlyList<string> Paths, string Reason,
+    string Store, string Release, string? Before, string Cdn, IReadOnlyList<string> Paths, string Reason,
     IReadOnlyList<string> InvalidationIds, bool Completed) : ICommandResult
 {
-    public static InvalidateResultView From(Flip flip, string cdn, InvalidationPlan plan, InvalidationOutcome outcome) =>
-        new(flip.After.Id.Value, flip.Before?.Id.Value, cdn, plan.Paths, plan.Reason, outcome.InvalidationIds, outcome.Completed) { PathCount = outcome.PathCount };
+    public static InvalidateResultView From(string store, Flip flip, string cdn, InvalidationPlan plan, InvalidationOutcome outcome) =>
+        new(store, flip.After.Id.Value, flip.Before?.Id.Value, cdn, plan.Paths, plan.Reason, outcome.InvalidationIds, outcome.Completed) { PathCount = outcome.PathCount };
 
     /// <summary>The paths the CDN accepted (the plan's, unless a wildcard stood in for them).</summary>
     private int PathCount { get; init; }
@@ -20,6 +20,7 @@ public sealed record InvalidateResultView(
     {
         var state = Completed ? "completed" : "in progress";
         yield return $"invalidated {Format.Plural(PathCount, "path")} on {Cdn} for {Release} ({string.Join(", ", InvalidationIds)}, {state})";
+        yield return $"store: {Store}";
     }
 }
 
@@ -28,23 +29,24 @@ public sealed record InvalidateResultView(
 /// changed. The paths, batches and worst-case price of what it would send.
 /// </summary>
 public sealed record InvalidationPlanResultView(
-    string Release, string? Before, string Cdn, bool DryRun, IReadOnlyList<string> Paths, int Wildcards, int Batches,
+    string Store, string Release, string? Before, string Cdn, bool DryRun, IReadOnlyList<string> Paths, int Wildcards, int Batches,
     string Reason, int ChangedFiles, decimal WorstCaseCostUsd) : ICommandResult
 {
     private InvalidationPlan Plan { get; init; } = InvalidationPlan.Nothing;
     private CdnLimits Limits { get; init; } = new();
 
-    public static InvalidationPlanResultView From(Flip flip, string cdn, InvalidationPlan plan, CdnLimits limits, bool dryRun) =>
-        new(flip.After.Id.Value, flip.Before?.Id.Value, cdn, dryRun, plan.Paths, plan.WildcardCount, plan.Batches.Count,
+    public static InvalidationPlanResultView From(string store, Flip flip, string cdn, InvalidationPlan plan, CdnLimits limits, bool dryRun) =>
+        new(store, flip.After.Id.Value, flip.Before?.Id.Value, cdn, dryRun, plan.Paths, plan.WildcardCount, plan.Batches.Count,
             plan.Reason, plan.ChangedFiles.Count, plan.WorstCaseCostUsd(limits)) { Plan = plan, Limits = limits };
 
     public IEnumerable<string> Lines()
     {
         if (Plan.IsEmpty)
-            return [$"nothing to invalidate: {Release} serves the same files as {Before ?? "no release"}"];
+            return [$"nothing to invalidate: {Release} serves the same files as {Before ?? "no release"}", $"store: {Store}"];
         return [
             .. InvalidationLines.Paths(Plan, Limits),
             Cdn == "none" ? "no CDN configured (Cdn:Provider is none): nothing sent" : $"dry run: nothing sent to {Cdn}",
+            $"store: {Store}",
         ];
     }
 }

@@ -16,5 +16,6 @@ public sealed record SyncEdgeResultView(string Store, string Edge, string? Live,
             yield return $"edge pointer: {Live} (was {Previous ?? "unset"}) on {Edge}";
         else
             yield return $"edge pointer: {Live}, already the live release, on {Edge}";
+        if (Live is not null) yield return $"store: {Store}";
     }
 }

@@ -26,6 +26,11 @@ public sealed class S3LocationTests
     [InlineData("s3://bucket/a//b")]
     [InlineData("s3://bucket/a/../b")]
     [InlineData("s3://bucket/a?region=eu-west-1")]
+    [InlineData("s3://192.168.5.4/www")]
+    [InlineData("s3://xn--bucket/www")]
+    [InlineData("s3://sthree-bucket/www")]
+    [InlineData("s3://my-bucket-s3alias/www")]
+    [InlineData("s3://my-bucket--ol-s3/www")]
     [InlineData("/local/dir")]
     public void Parse_InvalidUrl_IsAUsageErrorNamingIt(string url)
     {

@@ -8,6 +8,7 @@ namespace Jamdeploy.Cli.Tests.Adoption;
 public sealed partial class WorkflowTests
 {
     private static readonly string DeployWorkflowPath = RepositoryRoot.Combine("deploy", "github-actions", "deploy.yml");
+    private static readonly string CleanupWorkflowPath = RepositoryRoot.Combine("deploy", "cleanup", "cleanup.yml");
 
     /// <summary>Every workflow under deploy/ (the cleanup helper's scheduled one included), relative to the repository.</summary>
     private static IReadOnlyList<string> WorkflowFiles() =>
@@ -61,6 +62,53 @@ public sealed partial class WorkflowTests
         Assert.True(build >= 0 && credentials > build && deploy > credentials, "build, then credentials, then deploy");
         Assert.StartsWith("jamdeploy deploy ", Scalar(steps[deploy], "run"), StringComparison.Ordinal);
         Assert.Equal("production", Scalar(Mapping(job, "environment"), "name"));
+    }
+
+    /// <summary>
+    /// The cleanup role trusts the site's repository, so the cleanup workflow runs there: it installs the tool exactly
+    /// as deploy.yml does and reads nothing of the jamdeploy repository (no global.json, no build of src/).
+    /// </summary>
+    [Fact]
+    public void CleanupWorkflow_InstallsTheToolAsTheDeployWorkflowDoes_AndNeedsNothingElseOfThisRepository()
+    {
+        var deploySteps = Steps(Mapping(Mapping(Load(DeployWorkflowPath), "jobs"), "deploy")).ToList();
+        var cleanupSteps = Steps(Mapping(Mapping(Load(CleanupWorkflowPath), "jobs"), "cleanup")).ToList();
+        static YamlMappingNode Install(List<YamlMappingNode> steps) => Assert.Single(steps, s => Scalar(s, "name") == "Install jamdeploy");
+        static string ToolCheckout(List<YamlMappingNode> steps)
+        {
+            var with = Mapping(Assert.Single(steps, s => s.Children.ContainsKey("with") && Mapping(s, "with").Children.ContainsKey("repository")), "with");
+            return $"{Scalar(with, "repository")} -> {Scalar(with, "path")}";
+        }
+
+        Assert.Equal(Scalar(Install(deploySteps), "run"), Scalar(Install(cleanupSteps), "run"));
+        Assert.Equal(ToolCheckout(deploySteps), ToolCheckout(cleanupSteps));
+        var text = File.ReadAllText(CleanupWorkflowPath);
+        Assert.DoesNotContain("global.json", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("dotnet build", text, StringComparison.Ordinal);
+        Assert.All(cleanupSteps.Select(s => Scalar(s, "run")).OfType<string>().Where(r => r.Contains("jamdeploy ", StringComparison.Ordinal) && !r.Contains("dotnet pack", StringComparison.Ordinal)),
+            run => Assert.DoesNotContain("dotnet ", run, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Issue #14: damage is never carried forward. After the cleanup step (also one that failed, as a run stopped by
+    /// --max-delete does on purpose) `jamdeploy verify --all` checks every release left and fails the job.
+    /// </summary>
+    [Fact]
+    public void CleanupWorkflow_VerifiesEveryReleaseAfterCleanup_EvenWhenCleanupStopped()
+    {
+        var steps = Steps(Mapping(Mapping(Load(CleanupWorkflowPath), "jobs"), "cleanup")).ToList();
+
+        var cleanup = steps.FindIndex(s => Scalar(s, "id") == "cleanup");
+        var verify = steps.FindIndex(s => Scalar(s, "run")?.StartsWith("jamdeploy verify ", StringComparison.Ordinal) == true);
+
+        Assert.True(cleanup >= 0 && Scalar(steps[cleanup], "run")!.Contains("jamdeploy cleanup ", StringComparison.Ordinal), "a step with id cleanup runs jamdeploy cleanup");
+        Assert.True(verify > cleanup, "verify runs after cleanup");
+        Assert.Contains("--all", Scalar(steps[verify], "run"));
+        Assert.DoesNotContain("||", Scalar(steps[verify], "run")); // its exit code fails the job
+        Assert.DoesNotContain("continue-on-error", steps[verify].Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+        var condition = Scalar(steps[verify], "if") ?? "";
+        Assert.True(condition.Contains("!cancelled()", StringComparison.Ordinal) || condition.Contains("always()", StringComparison.Ordinal),
+            $"verify must also run after a cleanup that exited 1 (a run stopped by --max-delete); its condition is '{condition}'");
     }
 
     /// <summary>A workflow that reads an output the CLI never writes gets an empty string, silently: catch that here.</summary>

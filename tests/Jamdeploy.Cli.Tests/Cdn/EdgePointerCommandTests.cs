@@ -112,6 +112,7 @@ public sealed class EdgePointerCommandTests : IAsyncLifetime, IDisposable
 
         Succeeded(repaired);
         Assert.Contains($"edge pointer: {r2} (was {r1})", repaired.Stdout);
+        Assert.Contains($"store: {Store}\n", repaired.Stdout);
         Assert.Equal(r2, _kvs.Value(Key));
         Succeeded(again);
         Assert.False(JsonDocument.Parse(again.Stdout).RootElement.GetProperty("written").GetBoolean());

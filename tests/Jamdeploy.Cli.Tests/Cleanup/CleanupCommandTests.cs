@@ -50,7 +50,8 @@ public sealed class CleanupCommandTests : IDisposable
         Assert.Equal($"  delete  {ids[0]}", lines[0][..(10 + ids[0].Length)]);
         Assert.Equal($"  keep    {ids[1]}  (rollback target)", lines[1]);
         Assert.Equal($"  keep    {ids[2]}  (live, newest)", lines[2]);
-        Assert.Matches(@"^dry run: would delete 1 release and \d+ blobs, freeing (\d+ B|[\d.]+ [KMG]iB); keeping 2 releases; nothing deleted$", lines[^1]);
+        Assert.Matches(@"^dry run: would delete 1 release and \d+ blobs, freeing (\d+ B|[\d.]+ [KMG]iB); keeping 2 releases; nothing deleted$", lines[^2]);
+        Assert.Equal($"store: {Store}", lines[^1]);
     }
 
     [Fact(Timeout = Timeout)]

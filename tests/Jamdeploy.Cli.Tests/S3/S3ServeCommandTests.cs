@@ -42,6 +42,21 @@ public sealed partial class S3ServeCommandTests(MotoServer moto) : IDisposable, 
         Assert.Empty(Directory.GetDirectories(temp, "jamdeploy-serve-*"));
     }
 
+    /// <summary>A bucket that does not exist is found at start (one read), not as a 503 on every request.</summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Serve_BucketThatDoesNotExist_IsExit2NamingTheBucket()
+    {
+        using var site = await S3Site.CreateAsync(moto);
+        var missing = "jd-missing-" + Guid.NewGuid().ToString("N")[..16];
+
+        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["serve", "--store", $"s3://{missing}/site", "--urls", "http://127.0.0.1:0"], site.Environment());
+
+        Assert.True(result.ExitCode == ExitCodes.Usage, result.ToString());
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("jamdeploy: ", StringComparison.Ordinal));
+        Assert.Contains($"the bucket '{missing}' does not exist", line);
+        Assert.Equal("", result.Stdout);
+    }
+
     [GeneratedRegex(@" on (http://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningOn();
 }
