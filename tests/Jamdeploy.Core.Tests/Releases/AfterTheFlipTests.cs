@@ -61,10 +61,13 @@ public sealed class AfterTheFlipTests : IDisposable
         var faulty = new FaultyStore(_store) { FailGetsOf = StoreLayout.Release(b) };
 
         var promoted = await Operations(faulty, _cdn).PromoteAsync(a, false, CancellationToken.None);
+        var retried = await Operations(_store, _cdn).PromoteAsync(a, false, CancellationToken.None);
 
         Assert.True(faulty.FailedGets > 0);
         Assert.Equal((a, b, false), (promoted.Live, promoted.Before, promoted.AlreadyLive));
         Assert.Equal(["/*"], Assert.Single(_cdn.Requests).Paths);
+        Assert.Equal((a, true), (retried.Live, retried.AlreadyLive));
+        Assert.Equal([a, b, a], (await PointerAsync())!.History.Select(e => e.Release));
     }
 
     /// <summary>A forced deploy lands on top of a release it did not plan from, whose manifest it reads only after the flip.</summary>
