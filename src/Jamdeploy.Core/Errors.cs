@@ -24,13 +24,29 @@ public sealed class StoreException(string message, Exception? inner = null)
 public sealed class CorruptStoreException(string message, Exception? inner = null)
     : JamdeployException(ExitCodes.Failed, message, inner);
 
-/// <summary>The live pointer moved between plan and flip (invariant 3, exit 4).</summary>
-public sealed class LiveChangedException(ReleaseId? expected, ReleaseId? nowLive)
-    : JamdeployException(ExitCodes.Conflict,
-        $"refused: the live release changed while this deploy ran (planned from {expected?.ToString() ?? "no release"}, now live: {nowLive?.ToString() ?? "none"}); rerun to deploy on top of it, or pass --force")
+/// <summary>
+/// The live pointer moved between plan and flip (invariant 3, exit 4). The line names the command that lost
+/// (deploy, promote, rollback) and what running it again does, since each means something else on top of the
+/// release now live.
+/// </summary>
+public sealed class LiveChangedException(ReleaseId? expected, ReleaseId? nowLive, Releases.FlipAction action = Releases.FlipAction.Deploy, ReleaseId? target = null)
+    : JamdeployException(ExitCodes.Conflict, Describe(expected, nowLive, action, target))
 {
     public ReleaseId? Expected { get; } = expected;
     public ReleaseId? NowLive { get; } = nowLive;
+
+    private static string Describe(ReleaseId? expected, ReleaseId? nowLive, Releases.FlipAction action, ReleaseId? target)
+    {
+        var now = nowLive?.ToString() ?? "none";
+        var refused = $"refused: the live release changed while this {action.ToString().ToLowerInvariant()} ran (planned from {expected?.ToString() ?? "no release"}, now live: {now})";
+        return (action, target) switch
+        {
+            // A rollback run again would go back from the release now live, not to this one: name the one it meant.
+            (Releases.FlipAction.Rollback, { } back) => $"{refused}; nothing was rolled back: check `jamdeploy status`, then `jamdeploy rollback --to {back}` puts {back} back on top of {now}",
+            (Releases.FlipAction.Promote, { } promoted) => $"{refused}; nothing was promoted: check `jamdeploy status`, then `jamdeploy promote {promoted}` again makes it live on top of {now}",
+            _ => $"{refused}; rerun to deploy on top of it, or pass --force",
+        };
+    }
 }
 
 /// <summary>

@@ -3,7 +3,7 @@ using Jamdeploy.Storage;
 namespace Jamdeploy.TestSupport;
 
 /// <summary>
-/// A layer around a real store that fails chosen puts, for the faults no real store produces on demand
+/// A layer around a real store that fails chosen puts and gets, for the faults no real store produces on demand
 /// (HTTP-level faults of the S3 store are <see cref="FaultInjectingHandler"/>'s). Every other call goes
 /// through unchanged (count them with <see cref="CountingStore"/>).
 /// </summary>
@@ -16,6 +16,21 @@ public sealed class FaultyStore(IObjectStore inner) : DelegatingStore(inner)
 
     /// <summary>Fail every put whose key starts with this.</summary>
     public string? FailPutsUnder { get; set; }
+
+    private int _failedGets;
+
+    /// <summary>Fail every get of this key, as a read that ran out of retries does.</summary>
+    public string? FailGetsOf { get; set; }
+
+    /// <summary>Gets failed by <see cref="FailGetsOf"/> so far.</summary>
+    public int FailedGets => _failedGets;
+
+    public override Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        if (key != FailGetsOf) return Inner.GetAsync(key, cancellationToken);
+        Interlocked.Increment(ref _failedGets);
+        throw new StoreException($"injected fault on get of {key}");
+    }
 
     public override Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
     {

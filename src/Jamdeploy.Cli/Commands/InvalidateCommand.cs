@@ -33,7 +33,7 @@ public sealed class InvalidateCommand : CommandBase
         var flip = await FlipLookup.FindAsync(new ReleaseStore(context.Store), release, cancellationToken);
         var plan = notifier.Plan(flip.Before, flip.After);
 
-        if (dryRun || plan.IsEmpty || notifier.CdnName == "none")
+        if (dryRun || plan.IsEmpty || !notifier.Invalidates)
             return InvalidationPlanResultView.From(context.Store.Location, flip, notifier.CdnName, plan, notifier.Options.Limits, dryRun);
         await notifier.CheckReadyAsync(cancellationToken);
         // The CDN only: the edge pointer follows live.json, whatever release this resends (`jamdeploy sync-edge`).

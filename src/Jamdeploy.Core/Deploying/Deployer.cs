@@ -72,10 +72,16 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             .FlipAsync(release, FlipAction.Deploy, planned, request.Force, cancellationToken);
         result = result with { Outcome = DeployOutcome.Live, PreviousLive = flip.Before, Forced = flip.OverConcurrentChange };
 
-        if (cdn.CdnName != "none") progress?.Report(new DeployProgress(DeployStage.Invalidate, 0, 1));
-        var before = flip.Before == live?.Id ? live : flip.Before is { } b ? await _releases.ReadManifestToDiffFromAsync(b, CancellationToken.None) : null;
-        var outcome = await cdn.AfterFlipAsync(before, release, flip.At, cancellationToken);
+        if (cdn.Invalidates) progress?.Report(new DeployProgress(DeployStage.Invalidate, 0, 1));
+        // From here on the release is live and every outcome says so (exit 0, 3 or 130, never 1).
+        var outcome = await cdn.AfterFlipAsync(ReadBeforeAsync, release, flip.At, cancellationToken);
         return result with { InvalidatedPaths = outcome.PathCount };
+
+        // The diff starts from the live manifest already read, unless a forced flip landed on top of another release.
+        async Task<Manifest?> ReadBeforeAsync(CancellationToken ct) =>
+            flip.Before is not { } before ? null
+            : before == live?.Id ? live
+            : await _releases.ReadManifestToDiffFromAsync(before, ct);
 
         async Task<DeployResult> UnchangedAsync(ReleaseId liveRelease)
         {

@@ -14,9 +14,14 @@ namespace Jamdeploy.Invalidation;
 /// </summary>
 public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, InvalidationOptions? options = null)
 {
+    private static readonly InvalidationOutcome NothingInvalidated = new([], 0, true);
+
     private readonly InvalidationOptions _options = options ?? new InvalidationOptions();
 
     public string CdnName => cdn.Name;
+
+    /// <summary>Whether a CDN is told after a flip (<c>Cdn:Provider</c> is not none); the edge pointer is apart.</summary>
+    public bool Invalidates => cdn is not NoCdn;
 
     public InvalidationOptions Options => _options;
 
@@ -55,7 +60,12 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
     /// the edge), then the invalidation, which an edge failure does not skip. A failure of either is exit 3 naming
     /// every repair; Ctrl+C is exit 130 naming every step left undone.
     /// </summary>
-    public async Task<InvalidationOutcome> AfterFlipAsync(Manifest? before, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
+    /// <param name="readBefore">
+    /// The manifest of the release live before the flip (null: there was none), which the diff starts from. Read
+    /// only when there is a CDN to tell: with none, a flip costs no read of it.
+    /// </param>
+    public async Task<InvalidationOutcome> AfterFlipAsync(
+        Func<CancellationToken, Task<Manifest?>> readBefore, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
     {
         var edgeLeft = Edge is not null;
         Exception? edgeFailure = null;
@@ -78,7 +88,9 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
             InvalidationOutcome outcome;
             try
             {
-                outcome = await InvalidateAsync(before, after, flippedAt, cancellationToken);
+                outcome = Invalidates
+                    ? await InvalidateAsync(await ReadBeforeAsync(readBefore, after, cancellationToken), after, flippedAt, cancellationToken)
+                    : NothingInvalidated;
             }
             catch (InvalidationFailedException e) when (edgeFailure is not null)
             {
@@ -93,9 +105,27 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
             // The invalidation is always left undone when Ctrl+C arrives here (it is the last step).
             var undone = new List<string>();
             if (edgeLeft) undone.Add("the edge pointer was not updated: run `jamdeploy sync-edge`");
-            if (cdn.Name != "none") undone.Add($"the CDN was not invalidated: run `jamdeploy invalidate --release {after.Id}`");
+            if (Invalidates) undone.Add($"the CDN was not invalidated: run `jamdeploy invalidate --release {after.Id}`");
             throw new CancelledAfterFlipException(after.Id, edgeLeft ? EdgePointerFailedException.Step : InvalidationFailedException.Step,
                 undone.Count > 0 ? string.Join("; ", undone) : "nothing was left undone", e);
+        }
+    }
+
+    /// <summary>
+    /// The release live before the flip, for the diff. The flip has landed: a read that fails now (a store fault past
+    /// its retries, a manifest gone or unreadable) must not turn it into a failure with "the live release unchanged",
+    /// so the diff is then taken from nothing and the CDN forgets the whole site: more than needed, never less.
+    /// </summary>
+    private async Task<Manifest?> ReadBeforeAsync(Func<CancellationToken, Task<Manifest?>> readBefore, Manifest after, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await readBefore(cancellationToken);
+        }
+        catch (Exception e) when (e is JamdeployException or OperationCanceledException && !IsCallersCancellation(e, cancellationToken))
+        {
+            log.Warning("Could not read the release live before {Release} ({Error}); the CDN is told to forget the whole site", after.Id, e.Message);
+            return null;
         }
     }
 

@@ -13,7 +13,13 @@ namespace Jamdeploy.Manifests;
 /// </summary>
 internal static class StoreDocuments
 {
-    private const string Restore = "restore it from a backup or promote a release to rewrite it";
+    // What repairs each document. Promote reads the pointer before it writes one, so it cannot rewrite a pointer it
+    // cannot read, and it never rewrites a manifest; it can only move live away from a release whose manifest is bad.
+    private const string RepairPointer =
+        "restore it from a backup, or delete it and `jamdeploy promote <release>` writes a new one (the rollback history is lost)";
+
+    private const string RepairManifest =
+        "restore it from a backup (manifests are never rewritten); if it is the live release, `jamdeploy rollback` or `jamdeploy promote <release>` makes another one live";
 
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
@@ -39,15 +45,15 @@ internal static class StoreDocuments
     /// </summary>
     public static Manifest ReadManifest(byte[] json, string where, ReleaseId key)
     {
-        var manifest = Read<Manifest>(json, where, "release manifest", Manifest.CurrentFormat, m => m.Format);
+        var manifest = Read<Manifest>(json, where, "release manifest", Manifest.CurrentFormat, m => m.Format, RepairManifest);
         if (manifest.Id != key)
             throw new CorruptStoreException(
-                $"{where}: the manifest names release {manifest.Id}, not {key} (copied or renamed by hand?); remove it, or {Restore}");
+                $"{where}: the manifest names release {manifest.Id}, not {key} (copied or renamed by hand?); remove it, or {RepairManifest}");
         return manifest;
     }
 
     public static LivePointer ReadPointer(byte[] json, string where) =>
-        Read<LivePointer>(json, where, "live pointer", LivePointer.CurrentFormat, p => p.Format);
+        Read<LivePointer>(json, where, "live pointer", LivePointer.CurrentFormat, p => p.Format, RepairPointer);
 
     /// <summary>
     /// The lease, or null when it cannot be read (no jamdeploy writes such a lease, so nobody holds it). A
@@ -70,7 +76,7 @@ internal static class StoreDocuments
         return lease;
     }
 
-    private static T Read<T>(byte[] json, string where, string what, int currentFormat, Func<T, int> formatOf) where T : class
+    private static T Read<T>(byte[] json, string where, string what, int currentFormat, Func<T, int> formatOf, string repair) where T : class
     {
         T? document;
         try
@@ -80,9 +86,9 @@ internal static class StoreDocuments
         catch (JsonException e)
         {
             RequireKnownFormat(FormatOf(json), where, what, currentFormat);
-            throw new CorruptStoreException($"{where}: the {what} is corrupt ({FirstLine(e.Message)}); {Restore}", e);
+            throw new CorruptStoreException($"{where}: the {what} is corrupt ({FirstLine(e.Message)}); {repair}", e);
         }
-        if (document is null) throw new CorruptStoreException($"{where}: the {what} is empty; {Restore}");
+        if (document is null) throw new CorruptStoreException($"{where}: the {what} is empty; {repair}");
         RequireKnownFormat(formatOf(document), where, what, currentFormat);
         return document;
     }

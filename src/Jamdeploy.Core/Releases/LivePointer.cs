@@ -51,6 +51,19 @@ public sealed record LivePointer(ReleaseId Live, ImmutableList<PointerHistoryEnt
 
     private static ReleaseDigest? DigestOf(ReleaseId release, ContentHash? content) => content is { } c ? new ReleaseDigest(release, c) : null;
 
+    /// <summary>
+    /// Where <c>jamdeploy rollback</c> goes: the release live before the current one, or null when there is none or
+    /// the last move was itself a rollback to the release still live. A rollback undoes the last deploy or promote,
+    /// so running it again (a CI retry of one whose outcome was lost or misread) finds it done instead of flipping
+    /// back; <c>rollback --to</c> goes further back.
+    /// </summary>
+    public ReleaseId? RollbackTarget() => LastRollback is null ? Previous() : null;
+
+    /// <summary>The last move, when it was a rollback to the release still live.</summary>
+    [JsonIgnore]
+    public PointerHistoryEntry? LastRollback =>
+        History is [.., { Action: FlipAction.Rollback } last] && last.Release == Live ? last : null;
+
     /// <summary>The release that was live just before the current one, if the history remembers one.</summary>
     public ReleaseId? Previous()
     {

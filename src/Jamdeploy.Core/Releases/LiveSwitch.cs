@@ -40,7 +40,7 @@ public sealed class LiveSwitch(ReleaseStore releases, TimeProvider time, int his
 
             var now = await releases.ReadLiveAsync(cancellationToken);
             log.Information("Live pointer moved concurrently: planned from {Planned}, now {Now}", planned.Live, now.Live);
-            if (!force) throw new LiveChangedException(planned.Live, now.Live);
+            if (!force) throw new LiveChangedException(planned.Live, now.Live, action, target);
             if (attempt >= MaxForcedAttempts)
                 throw new StoreException($"gave up after {attempt} attempts: the live pointer kept changing under --force");
             state = now;

@@ -12,7 +12,11 @@ public sealed record ReleaseSummary(ReleaseId Id, DateTimeOffset Created, int Fi
 public sealed record SiteStatus(string Store, ReleaseSummary? Live, DateTimeOffset? LiveSince, FlipAction? LiveBy, ReleaseId? RollbackTarget, int HistoryEntries);
 
 /// <summary>The outcome of promote or rollback: no upload, one pointer write, one CDN diff.</summary>
-public sealed record SwitchResult(ReleaseId Live, ReleaseId? Before, bool AlreadyLive, int InvalidatedPaths);
+public sealed record SwitchResult(ReleaseId Live, ReleaseId? Before, bool AlreadyLive, int InvalidatedPaths)
+{
+    /// <summary>When a rollback found the last move already a rollback to the live release: the time of that move.</summary>
+    public DateTimeOffset? RolledBackAt { get; init; }
+}
 
 /// <summary>Moves the pointer to a release that is already stored (promote, rollback), and reads what is there.</summary>
 public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, TimeProvider time, int historyLimit, ILogger log)
@@ -28,14 +32,19 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
     public Task<SwitchResult> PromoteAsync(ReleaseId id, bool force, CancellationToken cancellationToken) =>
         SwitchAsync($"promote {id}", FlipAction.Promote, _ => id, force, cancellationToken);
 
-    /// <summary>Back to <paramref name="to"/>, or by default to the release live just before the current one.</summary>
+    /// <summary>
+    /// Back to <paramref name="to"/>, or by default to the release live just before the current one; when the last
+    /// move already was a rollback to the live release, nothing moves (<see cref="LivePointer.RollbackTarget"/>), so a
+    /// retried rollback never flips back.
+    /// </summary>
     public Task<SwitchResult> RollbackAsync(ReleaseId? to, bool force, CancellationToken cancellationToken) =>
         SwitchAsync("rollback", FlipAction.Rollback, state =>
         {
-            if (state.Pointer is null)
+            if (state.Pointer is not { } pointer)
                 throw new UsageException($"nothing to roll back: no release has been made live in {releases.Objects.Location}");
-            return to ?? state.Pointer.Previous()
-                ?? throw new UsageException($"nothing to roll back to: {state.Pointer.Live} is the only release that has been live; deploy or promote another first");
+            if (to is not null || pointer.LastRollback is not null) return to;
+            return pointer.Previous()
+                ?? throw new UsageException($"nothing to roll back to: {pointer.Live} is the only release that has been live; deploy or promote another first");
         }, force, cancellationToken);
 
     public async Task<IReadOnlyList<ReleaseSummary>> ListAsync(CancellationToken cancellationToken)
@@ -62,21 +71,23 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
         if (state.Pointer is not { } pointer) return new SiteStatus(releases.Objects.Location, null, null, null, null, 0);
         var live = await releases.ReadLiveManifestAsync(pointer.Live, cancellationToken);
         var last = pointer.History.LastOrDefault();
-        return new SiteStatus(releases.Objects.Location, Summarize(live, pointer.Live), last?.At, last?.Action, pointer.Previous(), pointer.History.Count);
+        return new SiteStatus(releases.Objects.Location, Summarize(live, pointer.Live), last?.At, last?.Action, pointer.RollbackTarget(), pointer.History.Count);
     }
 
     /// <summary>
     /// Checks the target exists and flips to it under the store lease, so no cleanup can be between its last
     /// look at the pointer and its delete of that very release; the CDN is told after the lease is given back.
     /// </summary>
+    /// <param name="chooseTarget">The release to make live, given the pointer; null when the move was already made (a rollback's).</param>
     private async Task<SwitchResult> SwitchAsync(
-        string holder, FlipAction action, Func<LiveState, ReleaseId> chooseTarget, bool force, CancellationToken cancellationToken)
+        string holder, FlipAction action, Func<LiveState, ReleaseId?> chooseTarget, bool force, CancellationToken cancellationToken)
     {
         // A mistake (no such release, nothing to roll back to) or a move to what is already live writes
         // nothing, not even the lease; under the lease the pointer is read again, and the target is checked
         // to be still there (a cleanup may have deleted it meanwhile).
         var state = await releases.ReadLiveAsync(cancellationToken);
-        var target = await releases.ReadRequestedManifestAsync(chooseTarget(state), cancellationToken);
+        if (chooseTarget(state) is not { } chosen) return await AlreadyMovedAsync(state, cancellationToken);
+        Manifest? target = await releases.ReadRequestedManifestAsync(chosen, cancellationToken);
         var digest = target.ContentDigest();
         if (IsAlreadyLive(state, target.Id, digest)) return await AlreadyLiveAsync(target.Id, cancellationToken);
         await cdn.CheckReadyAsync(cancellationToken);
@@ -85,19 +96,27 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
         await using (await ReleaseLease.AcquireAsync(releases.Objects, time, holder, LeaseWait, WaitingForLease, log, cancellationToken))
         {
             state = await releases.ReadLiveAsync(cancellationToken);
-            var id = chooseTarget(state);
-            if (id != target.Id)
+            if (chooseTarget(state) is not { } id)
+                // A rollback that landed meanwhile (another run of this very rollback) did what this one came to do.
+                target = null;
+            else if (id != target.Id)
             {
                 target = await releases.ReadRequestedManifestAsync(id, cancellationToken);
                 digest = target.ContentDigest();
             }
             else await releases.RequireReleaseAsync(id, cancellationToken);
-            if (!IsAlreadyLive(state, target.Id, digest)) flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target, action, state, force, cancellationToken);
+            if (target is not null && !IsAlreadyLive(state, target.Id, digest))
+                flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target, action, state, force, cancellationToken);
         }
         // The repair reads and writes the CDN: after the lease is given back, as the notification below.
+        if (target is null) return await AlreadyMovedAsync(state, cancellationToken);
         if (flip is null) return await AlreadyLiveAsync(target.Id, cancellationToken);
-        var before = flip.Before is { } b ? await releases.ReadManifestToDiffFromAsync(b, cancellationToken) : null;
-        var outcome = await cdn.AfterFlipAsync(before, target, flip.At, cancellationToken);
+        // From here on the new release is live, and every outcome says so: the notifier reads what was live before
+        // only for a CDN, and a failure to read it widens the invalidation instead of failing the command.
+        var before = flip.Before;
+        var outcome = await cdn.AfterFlipAsync(
+            ct => before is { } b ? releases.ReadManifestToDiffFromAsync(b, ct) : Task.FromResult<Manifest?>(null),
+            target, flip.At, cancellationToken);
         return new SwitchResult(target.Id, flip.Before, false, outcome.PathCount);
     }
 
@@ -110,6 +129,14 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
     {
         await cdn.RepairEdgeAsync(live, cancellationToken);
         return new SwitchResult(live, live, true, 0);
+    }
+
+    /// <summary>The last move already was this rollback: said as such, and the edge pointer repaired as for any retry.</summary>
+    private async Task<SwitchResult> AlreadyMovedAsync(LiveState state, CancellationToken cancellationToken)
+    {
+        var done = state.Pointer!.LastRollback!;
+        log.Information("The last move was already a rollback to {Release} at {At}; nothing to do", done.Release, done.At);
+        return await AlreadyLiveAsync(done.Release, cancellationToken) with { RolledBackAt = done.At };
     }
 
     // Promoting the live release again changes nothing, unless the pointer lacks its digest (written by an

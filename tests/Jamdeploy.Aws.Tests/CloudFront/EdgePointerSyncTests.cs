@@ -161,7 +161,7 @@ public sealed class EdgePointerSyncTests : IAsyncLifetime, IDisposable
         var release = new Manifest(live, DateTimeOffset.UnixEpoch, ImmutableSortedDictionary<string, ManifestEntry>.Empty.WithComparers(StringComparer.Ordinal));
         try
         {
-            var flipped = await Assert.ThrowsAsync<EdgePointerFailedException>(() => notifier.AfterFlipAsync(null, release, null, CancellationToken.None));
+            var flipped = await Assert.ThrowsAsync<EdgePointerFailedException>(() => notifier.AfterFlipAsync(_ => Task.FromResult<Manifest?>(null), release, null, CancellationToken.None));
             var repaired = await Assert.ThrowsAsync<EdgePointerFailedException>(() => notifier.RepairEdgeAsync(live, CancellationToken.None));
 
             foreach (var e in new[] { flipped, repaired })

@@ -27,8 +27,8 @@ public sealed class ManifestRoundTripTests(MotoServer moto) : IClassFixture<Moto
         var v1 = Release("r1", "/index.html=home", "/docs/index.html=docs", "/docs/guide.html=guide", "/café/menü.html=menu", "/css/site.css=css", "/img/logo.svg=logo");
         var v2 = Release("r2", "/index.html=home", "/docs/index.html=docs v2", "/docs/guide.html=guide", "/café/menü.html=menu v2", "/css/site.css=css v2", "/img/logo.svg=logo");
 
-        var first = await notifier.AfterFlipAsync(null, v1, DateTimeOffset.UnixEpoch, CancellationToken.None);
-        var second = await notifier.AfterFlipAsync(v1, v2, DateTimeOffset.UnixEpoch.AddMinutes(1), CancellationToken.None);
+        var first = await notifier.AfterFlipAsync(_ => Task.FromResult<Manifest?>(null), v1, DateTimeOffset.UnixEpoch, CancellationToken.None);
+        var second = await notifier.AfterFlipAsync(_ => Task.FromResult<Manifest?>(v1), v2, DateTimeOffset.UnixEpoch.AddMinutes(1), CancellationToken.None);
 
         var stored = await cloudFront.InvalidationsAsync(distribution);
         Assert.Equal(2, stored.Count);

@@ -31,6 +31,23 @@ public sealed class LivePointerTests
     }
 
     [Fact]
+    public void RollbackTarget_AfterARollback_IsNone_SoARetriedRollbackNeverFlipsBack()
+    {
+        var p = LivePointer.First(Id("a"), At, FlipAction.Deploy).MoveTo(Id("b"), At, FlipAction.Deploy).MoveTo(Id("a"), At, FlipAction.Rollback);
+        Assert.Null(p.RollbackTarget());
+        Assert.Equal(Id("a"), p.LastRollback?.Release);
+    }
+
+    [Fact]
+    public void RollbackTarget_AfterARollbackThenADeploy_IsTheRolledBackTo()
+    {
+        var p = LivePointer.First(Id("a"), At, FlipAction.Deploy).MoveTo(Id("b"), At, FlipAction.Deploy)
+            .MoveTo(Id("a"), At, FlipAction.Rollback).MoveTo(Id("c"), At, FlipAction.Deploy);
+        Assert.Equal(Id("a"), p.RollbackTarget());
+        Assert.Null(p.LastRollback);
+    }
+
+    [Fact]
     public void MoveTo_PastTheLimit_DropsTheOldestEntries()
     {
         var p = LivePointer.First(Id("r0"), At, FlipAction.Deploy);

@@ -1,0 +1,157 @@
+using Jamdeploy.Cdn;
+using Jamdeploy.Deploying;
+using Jamdeploy.Invalidation;
+using Jamdeploy.Model;
+using Jamdeploy.Releases;
+using Jamdeploy.Storage;
+using Jamdeploy.TestSupport;
+using Serilog.Core;
+
+namespace Jamdeploy.Core.Tests.Releases;
+
+/// <summary>
+/// Once the pointer has moved, every outcome says the new release is live: the read of the release live before
+/// (for the CDN diff) failing must not turn a flip into "failed, live unchanged" (exit 1), which a CI retry would
+/// answer by flipping back. With no CDN that read is not made at all. The store is real, its faults a layer
+/// around it; the CDN is a recorder (nothing local can be told to forget paths).
+/// </summary>
+public sealed class AfterTheFlipTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("after-the-flip");
+    private readonly LocalDirectoryStore _store;
+    private readonly RecordingCdn _cdn = new();
+
+    public AfterTheFlipTests() => _store = new LocalDirectoryStore(_dir.Combine("store"));
+
+    public void Dispose() => _dir.Dispose();
+
+    private async Task<ReleaseId> DeployAsync(IObjectStore store, string stamp, ICdnInvalidator? cdn = null, bool force = false) =>
+        (await new Deployer(store, new CdnNotifier(cdn ?? new NoCdn(), false, Logger.None), new DeployOptions(), TimeProvider.System, Logger.None)
+            .DeployAsync(new DeployRequest(Some.Site(_dir, stamp, stamp)) { Force = force }, null, CancellationToken.None)).Release;
+
+    private ReleaseOperations Operations(IObjectStore store, ICdnInvalidator cdn) =>
+        new(new ReleaseStore(store), new CdnNotifier(cdn, false, Logger.None), TimeProvider.System, 10, Logger.None);
+
+    private async Task<LivePointer?> PointerAsync() => (await new ReleaseStore(_store).ReadLiveAsync(CancellationToken.None)).Pointer;
+
+    [Fact(Timeout = 60000)]
+    public async Task Rollback_ReadOfThePreviousManifestFailsAfterTheFlip_ReportsTheFlip_CdnForgetsTheWholeSite_RetryIsANoOp()
+    {
+        var a = await DeployAsync(_store, "a");
+        var b = await DeployAsync(_store, "b");
+        var faulty = new FaultyStore(_store) { FailGetsOf = StoreLayout.Release(b) };
+
+        var rolledBack = await Operations(faulty, _cdn).RollbackAsync(null, false, CancellationToken.None);
+        var retried = await Operations(_store, _cdn).RollbackAsync(null, false, CancellationToken.None);
+
+        Assert.True(faulty.FailedGets > 0);
+        Assert.Equal((a, b, false), (rolledBack.Live, rolledBack.Before, rolledBack.AlreadyLive));
+        Assert.Equal(["/*"], Assert.Single(_cdn.Requests).Paths);
+        Assert.Equal((a, true), (retried.Live, retried.AlreadyLive));
+        var pointer = await PointerAsync();
+        Assert.Equal(a, pointer!.Live);
+        Assert.Equal([a, b, a], pointer.History.Select(e => e.Release));
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Promote_ReadOfThePreviousManifestFailsAfterTheFlip_ReportsTheFlip()
+    {
+        var a = await DeployAsync(_store, "a");
+        var b = await DeployAsync(_store, "b");
+        var faulty = new FaultyStore(_store) { FailGetsOf = StoreLayout.Release(b) };
+
+        var promoted = await Operations(faulty, _cdn).PromoteAsync(a, false, CancellationToken.None);
+        var retried = await Operations(_store, _cdn).PromoteAsync(a, false, CancellationToken.None);
+
+        Assert.True(faulty.FailedGets > 0);
+        Assert.Equal((a, b, false), (promoted.Live, promoted.Before, promoted.AlreadyLive));
+        Assert.Equal(["/*"], Assert.Single(_cdn.Requests).Paths);
+        Assert.Equal((a, true), (retried.Live, retried.AlreadyLive));
+        Assert.Equal([a, b, a], (await PointerAsync())!.History.Select(e => e.Release));
+    }
+
+    /// <summary>A forced deploy lands on top of a release it did not plan from, whose manifest it reads only after the flip.</summary>
+    [Fact(Timeout = 60000)]
+    public async Task DeployForced_OverAConcurrentFlip_ReadOfThatManifestFails_ReportsTheFlip()
+    {
+        await DeployAsync(_store, "a");
+        FaultyStore? faulty = null;
+        var racing = new FlipBeforeManifestWrite(_store, async () => faulty!.FailGetsOf = StoreLayout.Release(await DeployAsync(_store, "b")));
+        faulty = new FaultyStore(racing);
+
+        var c = await DeployAsync(faulty, "c", _cdn, force: true);
+
+        Assert.True(faulty.FailedGets > 0);
+        Assert.Equal(c, (await PointerAsync())!.Live);
+        Assert.Equal(["/*"], Assert.Single(_cdn.Requests).Paths);
+    }
+
+    /// <summary>#16: a rollback with no CDN has nothing to diff for, so it never reads the release it leaves.</summary>
+    [Fact(Timeout = 60000)]
+    public async Task Rollback_NoCdn_NeverReadsThePreviousManifest()
+    {
+        var a = await DeployAsync(_store, "a");
+        var b = await DeployAsync(_store, "b");
+        var faulty = new FaultyStore(_store) { FailGetsOf = StoreLayout.Release(b) };
+        var counting = new CountingStore(faulty);
+
+        var rolledBack = await Operations(counting, new NoCdn()).RollbackAsync(null, false, CancellationToken.None);
+
+        Assert.Equal(a, rolledBack.Live);
+        Assert.Equal(0, faulty.FailedGets);
+        // live.json, the target's manifest, live.json again under the lease; the lease's first write needs no read.
+        Assert.Equal(3, counting.Counts.Gets);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Rollback_AfterARollback_MovesNothing_RollbackToGoesFurtherBack()
+    {
+        var a = await DeployAsync(_store, "a");
+        var b = await DeployAsync(_store, "b");
+        var c = await DeployAsync(_store, "c");
+        var operations = Operations(_store, new NoCdn());
+
+        var first = await operations.RollbackAsync(null, false, CancellationToken.None);
+        var again = await operations.RollbackAsync(null, true, CancellationToken.None);
+        var further = await operations.RollbackAsync(a, false, CancellationToken.None);
+
+        Assert.Equal((b, c), (first.Live, first.Before));
+        Assert.True(again.AlreadyLive);
+        Assert.Equal(b, again.Live);
+        Assert.NotNull(again.RolledBackAt);
+        Assert.Equal((a, b), (further.Live, further.Before));
+        Assert.Equal([a, b, c, b, a], (await PointerAsync())!.History.Select(e => e.Release));
+    }
+
+    /// <summary>Runs <paramref name="flip"/> once, just before the first manifest write: another deploy flips while this one uploads.</summary>
+    private sealed class FlipBeforeManifestWrite(IObjectStore inner, Func<Task> flip) : DelegatingStore(inner)
+    {
+        private bool _flipped;
+
+        public override async Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
+        {
+            if (!_flipped && key.StartsWith(StoreLayout.ReleasesPrefix, StringComparison.Ordinal))
+            {
+                _flipped = true;
+                await flip();
+            }
+            return await Inner.PutAsync(key, content, condition, cancellationToken);
+        }
+    }
+
+    /// <summary>A CDN that remembers what it was asked to forget.</summary>
+    private sealed class RecordingCdn : ICdnInvalidator
+    {
+        public List<InvalidationRequest> Requests { get; } = [];
+
+        public string Name => "recording";
+
+        public Task CheckReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken)
+        {
+            Requests.Add(request);
+            return Task.FromResult(new InvalidationOutcome([$"I{Requests.Count}"], request.Paths.Count, true));
+        }
+    }
+}
