@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 SCENARIOS = ["first", "no-op", "1% change", "rebuilt same content"]
 TOOLS = ["jamdeploy", "hugo", "aws"]
 KINDS = ["PUT", "GET", "LIST", "HEAD", "POST", "DELETE"]
+TIMELINE = 500
 TARGETS = {0: 1.0, 50: 0.7}  # jamdeploy / best peer, per issue #16
 HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
        "expect", "content-length"}
@@ -52,12 +53,13 @@ class Stats:
             self.first = None
             self.last_end = None
             self.errors = 0
+            self.timeline = []     # (arrival, end, kind) of the first TIMELINE requests, for the JSON
 
     def snapshot(self):
         with self.lock:
             return dict(total=self.total, kinds=dict(self.kinds), serial=self.serial, peak=self.peak,
                         bytes_up=self.bytes_up, bytes_down=self.bytes_down, first=self.first,
-                        last_end=self.last_end, proxy_errors=self.errors)
+                        last_end=self.last_end, proxy_errors=self.errors, timeline=list(self.timeline))
 
 
 class Proxy(ThreadingHTTPServer):
@@ -131,7 +133,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
             st.inflight += 1
             st.peak = max(st.peak, st.inflight)
             st.total += 1
-            st.kinds[kind_of(self.command, self.path)] += 1
+            kind = kind_of(self.command, self.path)
+            st.kinds[kind] += 1
             st.bytes_up += len(body)
         try:
             if srv.latency:
@@ -170,6 +173,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
             with st.lock:
                 st.inflight -= 1
                 st.last_end = time.monotonic()
+                if len(st.timeline) < TIMELINE:
+                    st.timeline.append((now, st.last_end, kind))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle
 
@@ -259,30 +264,41 @@ def start_moto(work):
 
 # ---------------------------------------------------------------- the site
 
-def prepare_site(work, deb_timeout):
-    """Extract rust-doc once into <work>/rust-doc; return the html root."""
-    root = os.path.join(work, "rust-doc")
-    html = os.path.join(root, "usr/share/doc/rust-doc/html")
+# Real documentation sites from Debian packages: (package, html root inside it, subtrees left out, name).
+SITES = {
+    # core::arch is 26,000 near-identical intrinsics pages; without it: 6,499 files, 374 MiB
+    "rust": ("rust-doc", "usr/share/doc/rust-doc/html", ["core/arch", "core/core_arch"],
+             "Rust 1.63 docs (Debian rust-doc) without core::arch"),
+    "python": ("python3.11-doc", "usr/share/doc/python3.11/html", [], "Python 3.11 docs (Debian python3.11-doc)"),
+}
+
+
+def prepare_site(work, site, deb_timeout):
+    """Download and extract the site's package once into <work>/<package>; return the html root."""
+    package, html_rel, _, _ = SITES[site]
+    root = os.path.join(work, package)
+    html = os.path.join(root, html_rel)
     if os.path.isdir(html):
         return html
     pkg = os.path.join(work, "pkg")
     os.makedirs(pkg, exist_ok=True)
-    debs = [f for f in os.listdir(pkg) if f.startswith("rust-doc_") and f.endswith(".deb")]
-    if not debs:
-        log("downloading the Debian package rust-doc (~17 MB)...")
-        subprocess.run(["apt-get", "download", "rust-doc"], cwd=pkg, check=True, timeout=deb_timeout,
+    find = lambda: sorted(f for f in os.listdir(pkg) if f.startswith(package + "_") and f.endswith(".deb"))
+    if not find():
+        log(f"downloading the Debian package {package}...")
+        subprocess.run(["apt-get", "download", package], cwd=pkg, check=True, timeout=deb_timeout,
                        stdout=subprocess.DEVNULL)
-        debs = [f for f in os.listdir(pkg) if f.startswith("rust-doc_") and f.endswith(".deb")]
     tmp = root + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
-    subprocess.run(["dpkg", "-x", os.path.join(pkg, sorted(debs)[-1]), tmp], check=True, timeout=deb_timeout)
+    subprocess.run(["dpkg", "-x", os.path.join(pkg, find()[-1]), tmp], check=True, timeout=deb_timeout)
+    if not os.path.isdir(os.path.join(tmp, html_rel)):
+        sys.exit(f"bench-peers: {package} has no {html_rel}")
     os.rename(tmp, root)
     return html
 
 
-def select_files(html, limit):
-    """Regular files of the Rust docs without core::arch (26,000 near-identical intrinsics pages): ~6,500."""
-    skip = {os.path.join(html, "core", "arch"), os.path.join(html, "core", "core_arch")}
+def select_files(html, site, limit):
+    """The site's regular files (symlinks point outside the package), sorted; an evenly spread subset with limit."""
+    skip = {os.path.join(html, x) for x in SITES[site][2]}
     files = []
     for d, dirs, names in os.walk(html):
         dirs[:] = sorted(x for x in dirs if os.path.join(d, x) not in skip)
@@ -377,10 +393,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("work", nargs="?", default="/tmp/jamdeploy-bench-peers")
     ap.add_argument("--jamdeploy", required=True, help="the jamdeploy executable")
+    ap.add_argument("--site", choices=sorted(SITES), default="rust", help="the documentation site to deploy")
     ap.add_argument("--files", type=int, default=0, help="use an evenly spread subset of N files (0: all)")
     ap.add_argument("--latencies", default="0,50", help="added ms per request, comma-separated")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds allowed per tool run")
-    ap.add_argument("--json-out", help="default: <work>/bench-peers.json")
+    ap.add_argument("--json-out", help="default: <work>/bench-peers-<site>.json")
     a = ap.parse_args()
     work = os.path.abspath(a.work)
     os.makedirs(work, exist_ok=True)
@@ -394,10 +411,10 @@ def main():
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
-    html = prepare_site(work, deb_timeout=600)
-    files = select_files(html, a.files)
+    html = prepare_site(work, a.site, deb_timeout=600)
+    files = select_files(html, a.site, a.files)
     total_bytes = sum(os.path.getsize(os.path.join(html, f)) for f in files)
-    run_dir = os.path.join(work, "run")
+    run_dir = os.path.join(work, f"run-{a.site}")
     site = os.path.join(run_dir, "site")
     logs = os.path.join(run_dir, "logs")
     shutil.rmtree(run_dir, ignore_errors=True)
@@ -409,7 +426,7 @@ def main():
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "uptime": subprocess.run(["uptime"], capture_output=True, text=True, timeout=10).stdout.strip(),
         "cpus": os.cpu_count(),
-        "site": "Rust 1.63 docs (Debian rust-doc) without core::arch" + (f", subset of {a.files}" if a.files else ""),
+        "site": SITES[a.site][3] + (f", subset of {a.files}" if a.files else ""),
         "files": len(files), "bytes": total_bytes,
         "hugo": subprocess.run(["hugo", "version"], capture_output=True, text=True, timeout=60).stdout.strip(),
         "aws": (lambda r: (r.stdout + r.stderr).strip())(
@@ -443,7 +460,7 @@ def main():
         del env[k]
 
     result = {"header": header, "rows": []}
-    json_out = a.json_out or os.path.join(work, "bench-peers.json")
+    json_out = a.json_out or os.path.join(work, f"bench-peers-{a.site}.json")
     try:
         for li, latency in enumerate(latencies):
             http_call("POST", moto_port, "/moto-api/reset")
@@ -470,7 +487,9 @@ def main():
                     row = dict(latency_ms=latency, scenario=sc, tool=tool, order=order, seconds=round(seconds, 3), exit=code,
                                first_request_s=round((s["first"] - t0) if s["first"] else seconds, 3),
                                after_last_response_s=round((t0 + seconds - s["last_end"]) if s["last_end"] else 0, 3),
-                               requests={k: v for k, v in s.items() if k not in ("first", "last_end")})
+                               requests={k: v for k, v in s.items() if k not in ("first", "last_end", "timeline")},
+                               # seconds since the process started: [arrival at the proxy, response sent, kind]
+                               timeline=[[round(b - t0, 3), round(e - t0, 3), k] for b, e, k in sorted(s["timeline"])])
                     rows.append(row)
                     log(f"  {latency} ms {sc:<21} {tool:<9} {seconds:7.2f} s {s['total']:>6} requests"
                         + ("" if code == 0 else f"  EXIT {code} (see {logfile})"))

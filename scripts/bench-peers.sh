@@ -3,9 +3,11 @@
 # downloaded and extracted once into the work dir) deployed by jamdeploy, `hugo deploy` and `aws s3 sync` to
 # one moto_server through a counting proxy with 0 and 50 ms added per request: first / no-op / ~1% change /
 # rebuilt-same-content, tool order rotating; prints wall time, requests by kind and jamdeploy's ratio to the
-# best peer per row, and writes the same as JSON (<work-dir>/bench-peers.json).
-# Usage: scripts/bench-peers.sh [work-dir (default /tmp/jamdeploy-bench-peers)] [--files N] [--latencies 0,50]
-#        [--timeout S]   Needs moto_server, hugo, aws (v1 or v2) on PATH; JAMDEPLOY_BIN skips the build.
+# best peer per row, and writes the same as JSON (<work-dir>/bench-peers-<site>.json).
+# Usage: scripts/bench-peers.sh [work-dir (default /tmp/jamdeploy-bench-peers)] [--site rust|python]
+#        [--files N] [--latencies 0,50] [--timeout S]
+# --site python: the Python 3.11 docs (python3.11-doc, 1,063 files); --files N: an evenly spread subset.
+# Needs moto_server, hugo, aws (v1 or v2), apt-get and dpkg on PATH; JAMDEPLOY_BIN=<executable> skips the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
