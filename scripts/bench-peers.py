@@ -244,11 +244,18 @@ def http_call(method, port, path, timeout=30):
         conn.close()
 
 
+def clean_env():
+    """The environment without the caller's AWS profile, endpoints or jamdeploy settings (moto reads AWS_* too)."""
+    return {k: v for k, v in os.environ.items()
+            if not (k.startswith("JAMDEPLOY__") or k.startswith("AWS_ENDPOINT_URL")
+                    or k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"))}
+
+
 def start_moto(work):
     port = free_port()
     logf = open(os.path.join(work, "moto.log"), "wb")
     p = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=logf,
-                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=clean_env())
     CHILDREN.append(p)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -450,14 +457,12 @@ def main():
     hugo_dir = os.path.join(run_dir, "hugo-project")
     write_hugo_project(hugo_dir, site, proxy_port)
 
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="us-east-1",
+    env = dict(clean_env(), AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="us-east-1",
                AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
                AWS_CONFIG_FILE=os.path.join(run_dir, "no-aws-config"),
                AWS_SHARED_CREDENTIALS_FILE=os.path.join(run_dir, "no-aws-credentials"),
                JAMDEPLOY__S3__ENDPOINTURL=proxy_url, JAMDEPLOY__S3__FORCEPATHSTYLE="true",
                JAMDEPLOY__S3__REGION="us-east-1", DOTNET_CLI_TELEMETRY_OPTOUT="1")
-    for k in [k for k in env if k.startswith("JAMDEPLOY__") and not k.startswith("JAMDEPLOY__S3__")]:
-        del env[k]
 
     result = {"header": header, "rows": []}
     json_out = a.json_out or os.path.join(work, f"bench-peers-{a.site}.json")
@@ -519,5 +524,6 @@ if __name__ == "__main__":
     try:
         main()
     except KeyboardInterrupt:
-        cleanup()
         sys.exit(130)
+    finally:
+        cleanup()
