@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net.Sockets;
 using Jamdeploy.Cli.Hosting;
 using Jamdeploy.Cli.Results;
 using Jamdeploy.Edge;
@@ -48,7 +49,7 @@ public sealed class ServeCommand : CommandBase
         }
         catch (IOException e)
         {
-            throw new UsageException($"cannot listen on {options.Urls}: {e.Message}", e);
+            throw new UsageException($"cannot listen on {options.Urls}: {ListenFailure(e)}; free it or choose another address with --urls or Serve:Urls", e);
         }
 
         var addresses = app.Urls.ToList();
@@ -59,5 +60,20 @@ public sealed class ServeCommand : CommandBase
         // Ctrl+C / SIGTERM cancel the token; the host then stops accepting and lets requests in flight finish.
         await app.WaitForShutdownAsync(cancellationToken);
         return serving with { Stopped = true };
+    }
+
+    /// <summary>Why the socket could not be bound, in words (Kestrel's message repeats the address and the exception type).</summary>
+    private static string ListenFailure(IOException e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is SocketException socket)
+                return socket.SocketErrorCode switch
+                {
+                    SocketError.AddressAlreadyInUse => "the address is already in use",
+                    SocketError.AccessDenied => "permission denied (ports below 1024 need privileges)",
+                    SocketError.AddressNotAvailable => "no network interface has that address",
+                    _ => socket.Message,
+                };
+        return e.Message;
     }
 }
