@@ -1,3 +1,5 @@
+using static System.FormattableString;
+
 namespace Jamdeploy.Model;
 
 /// <summary>
@@ -53,12 +55,12 @@ public static class SitePaths
         if (!HasOnlyNamedSegments(path)) return "has an empty, '.' or '..' folder name, which the edges refuse";
         if (IsReserved(path)) return $"is under {ReservedPrefix}/, which the edges keep for themselves and never serve from a release";
         if (path.Length > maxLength)
-            return $"is {path.Length:N0} characters long as a URL path; the edges answer paths over {maxLength:N0} (Serve:MaxPathLength) with 414";
+            return Invariant($"is {path.Length:N0} characters long as a URL path; the edges answer paths over {maxLength:N0} (Serve:MaxPathLength) with 414");
         // No character takes more than 9 encoded (%XX%XX%XX; a surrogate pair's 12 are two characters): most paths need no count.
         if (path.Length * 9 <= MaxEncodedLength) return null;
         var encoded = EncodedLength(path);
         if (encoded > MaxEncodedLength)
-            return $"is {encoded:N0} characters long as a URL (percent-encoded UTF-8); the edges answer URLs over {MaxEncodedLength:N0} with 414";
+            return Invariant($"is {encoded:N0} characters long as a URL (percent-encoded UTF-8); the edges answer URLs over {MaxEncodedLength:N0} with 414");
         return null;
     }
 

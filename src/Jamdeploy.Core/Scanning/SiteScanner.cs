@@ -9,8 +9,9 @@ namespace Jamdeploy.Scanning;
 /// Stage 1, scan: the regular files under the deploy folder as URL paths (<c>/</c>-separated, NFC,
 /// case kept). Links are followed only while they stay inside the folder, and what they lead to is skipped as
 /// it would be under its own name (a link to <c>.git</c> deploys no repository); a name no URL can carry, or a
-/// path no edge would serve (<see cref="SitePaths"/>), is refused with its path, never silently skipped. Folders of one depth are read in parallel: on a
-/// 10,000-file site the scan is otherwise a fifth of a no-op redeploy (scripts/bench.sh).
+/// path no edge would serve (<see cref="SitePaths"/>), is refused with its path, never silently skipped.
+/// Folders of one depth are read in parallel: on a 10,000-file site the scan is otherwise a fifth of a no-op
+/// redeploy (scripts/bench.sh).
 /// </summary>
 public static class SiteScanner
 {
@@ -75,7 +76,7 @@ public static class SiteScanner
     private sealed record Folder(string FullPath, string Relative, string RealPath, string RealRelative, Folder? Parent)
     {
         /// <summary>Reached through a link: its entries are somewhere else than their site paths say.</summary>
-        public bool ViaLink => !ReferenceEquals(Relative, RealRelative) && Relative != RealRelative;
+        public bool ViaLink => Relative != RealRelative;
 
         /// <summary>True when this real folder is already being walked above: a link back up the tree.</summary>
         public bool IsInsideItself(string realPath)
