@@ -22,7 +22,14 @@ internal sealed class BlobDiskCache : IDisposable
     public BlobDiskCache(string parentDirectory, long maxBytes)
     {
         _directory = Path.Combine(parentDirectory, $"jamdeploy-serve-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_directory);
+        try
+        {
+            Directory.CreateDirectory(_directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"configuration Serve:BlobCache:Directory '{parentDirectory}' cannot hold the blob cache ({e.Message}); give a writable folder", e);
+        }
         _files = new BoundedCache<ContentHash, CachedFile>(maxBytes, file => file.Size, file => File.Delete(file.Path));
         _fetch = FetchAsync;
     }

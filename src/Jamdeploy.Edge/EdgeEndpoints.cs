@@ -19,7 +19,7 @@ internal sealed class EdgeEndpoints(
     ServeOptions options,
     ILogger log)
 {
-    public const string ReservedPrefix = "/_jamdeploy";
+    public const string ReservedPrefix = SitePaths.ReservedPrefix;
     public const string HealthPath = ReservedPrefix + "/health";
     public const string PurgePath = ReservedPrefix + "/purge";
     public const string PreviewPrefix = ReservedPrefix + "/releases";
@@ -50,12 +50,7 @@ internal sealed class EdgeEndpoints(
         return PlainAsync(context, StatusCodes.Status404NotFound, "not found");
     }
 
-    private static bool IsReserved(HttpContext context)
-    {
-        var path = context.Request.Path.Value!;
-        return path.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase)
-            && (path.Length == ReservedPrefix.Length || path[ReservedPrefix.Length] == '/');
-    }
+    private static bool IsReserved(HttpContext context) => SitePaths.IsReserved(context.Request.Path.Value!);
 
     /// <summary>The first step of every request: the target is decoded and checked once, and the path set to the result.</summary>
     public async Task CheckTargetAsync(HttpContext context, RequestDelegate next)
@@ -218,6 +213,8 @@ internal sealed class EdgeEndpoints(
         context.Response.Headers.CacheControl = cacheRules.Html;
         // Encoded, and always a path on this host: the path checks refuse "//", so this is never protocol-relative.
         context.Response.Headers.Location = new PathString(sitePath).ToUriComponent() + context.Request.QueryString.Value;
+        // No body, said on HEAD as on GET: left unset, Kestrel would add the length to a GET only.
+        context.Response.ContentLength = 0;
         return Task.CompletedTask;
     }
 
@@ -270,7 +267,10 @@ internal sealed class EdgeEndpoints(
         context.Response.StatusCode = status;
         context.Response.Headers.CacheControl = NoStore;
         context.Response.ContentType = "text/plain; charset=utf-8";
-        if (!HttpMethods.IsHead(context.Request.Method)) await context.Response.WriteAsync(message + "\n", context.RequestAborted);
+        // The length of the body a GET gets, on HEAD too (unset, a GET would be chunked and a HEAD say nothing).
+        var body = Encoding.UTF8.GetBytes(message + "\n");
+        context.Response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method)) await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 
     private sealed record HealthReport(string Status, string? Live);

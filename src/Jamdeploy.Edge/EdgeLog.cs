@@ -24,9 +24,21 @@ internal static class EdgeLog
         return new LoggerConfiguration()
             .MinimumLevel.Is(Enum.GetValues<LogEventLevel>().FirstOrDefault(target.IsEnabled, LogEventLevel.Fatal))
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .Filter.ByExcluding(IsHostFailure)
             .WriteTo.Async(writer => writer.Sink(report), BufferSize, blockWhenFull: false, monitor: report)
             .CreateLogger();
     }
+
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
+    /// <summary>
+    /// The generic host logs the exception that stopped it starting (a port in use) with its stack trace, then
+    /// throws it to its caller, which says it in one line (jamdeploy serve): the stack trace would be noise.
+    /// </summary>
+    private static bool IsHostFailure(LogEvent logEvent) =>
+        logEvent.Level >= LogEventLevel.Error && logEvent.Exception is not null
+        && logEvent.Properties.TryGetValue(Serilog.Core.Constants.SourceContextPropertyName, out var source)
+        && source is ScalarValue { Value: HostCategory };
 
     /// <summary>Writes to the target on the background thread, then says how many events were dropped since it last looked.</summary>
     private sealed class DropReport(ILogger target) : ILogEventSink, IAsyncLogEventSinkMonitor

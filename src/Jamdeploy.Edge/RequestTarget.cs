@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Jamdeploy.Model;
 
 namespace Jamdeploy.Edge;
 
@@ -44,7 +45,7 @@ public readonly record struct RequestTarget(string Path, string Query)
         {
             if (encoded.Length > maxPathLength) return TargetRejection.TooLong;
             var plain = encoded.ToString();
-            if (!HasOnlyNamedSegments(plain)) return TargetRejection.BadRequest;
+            if (!SitePaths.HasOnlyNamedSegments(plain)) return TargetRejection.BadRequest;
             target = new RequestTarget(plain, query);
             return TargetRejection.None;
         }
@@ -87,7 +88,7 @@ public readonly record struct RequestTarget(string Path, string Query)
                 return TargetRejection.BadRequest;
             }
             if (path.Length > maxPathLength) return TargetRejection.TooLong;
-            if (!HasOnlyNamedSegments(path)) return TargetRejection.BadRequest;
+            if (!SitePaths.HasOnlyNamedSegments(path)) return TargetRejection.BadRequest;
             if (!path.IsNormalized(NormalizationForm.FormC)) path = path.Normalize(NormalizationForm.FormC);
             target = new RequestTarget(path, query);
             return TargetRejection.None;
@@ -96,23 +97,6 @@ public readonly record struct RequestTarget(string Path, string Query)
         {
             ArrayPool<byte>.Shared.Return(bytes);
         }
-    }
-
-    /// <summary>No empty segment (except the trailing one of a folder URL), no <c>.</c>, no <c>..</c>.</summary>
-    private static bool HasOnlyNamedSegments(string path)
-    {
-        var start = 1;
-        while (start <= path.Length)
-        {
-            var end = path.IndexOf('/', start);
-            if (end < 0) end = path.Length;
-            var segment = path.AsSpan(start, end - start);
-            var isLast = end == path.Length;
-            if (segment.IsEmpty && !isLast) return false;
-            if (segment is "." or "..") return false;
-            start = end + 1;
-        }
-        return true;
     }
 
     private static bool IsHex(char c) => char.IsAsciiHexDigit(c);

@@ -1,4 +1,7 @@
+using System.Net;
+using Jamdeploy.Model;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
 
 namespace Jamdeploy.Edge;
 
@@ -32,7 +35,8 @@ public sealed record ServeOptions
     public TrailingSlashPolicy TrailingSlash { get; init; } = TrailingSlashPolicy.Redirect;
 
     /// <summary>Longer decoded request paths are refused with 414 before any lookup.</summary>
-    public int MaxPathLength { get; init; } = 1024;
+    /// <remarks>Deploy refuses a file whose path is longer (the CloudFront edge's limit is the shipped default).</remarks>
+    public int MaxPathLength { get; init; } = SitePaths.DefaultMaxLength;
 
     /// <summary>
     /// How many releases before the live one (from the pointer history) still answer for fingerprinted names
@@ -57,6 +61,7 @@ public sealed record ServeOptions
     /// <summary>Throws a <see cref="UsageException"/> naming the first bad setting.</summary>
     public ServeOptions Validate()
     {
+        CheckUrls();
         if (PointerTtl < TimeSpan.Zero) throw Bad("PointerTtl", "must not be negative");
         if (MaxPathLength is < 16 or > 8192) throw Bad("MaxPathLength", "must be between 16 and 8192");
         if (AssetFallbackReleases is < 0 or > 100) throw Bad("AssetFallbackReleases", "must be between 0 and 100");
@@ -80,6 +85,40 @@ public sealed record ServeOptions
             throw Bad("Preview:HostSuffix", "must be a host name without a leading dot or port, e.g. preview.example.com");
         return this;
     }
+
+    /// <summary>
+    /// Kestrel reads the addresses only when it starts, and then a typo is a stack trace, an https address needs a
+    /// certificate serve never loads, and an unparsable port silently becomes a host name listening on every
+    /// interface at port 80. So each address is checked here, as Kestrel will read it.
+    /// </summary>
+    private void CheckUrls()
+    {
+        const string expected = "expected http://<host>:<port>, ';'-separated (for example http://127.0.0.1:8080)";
+        var urls = Urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        if (urls.Length == 0) throw Bad("Urls", $"(or --urls) is empty; {expected}");
+        foreach (var url in urls)
+        {
+            BindingAddress address;
+            try
+            {
+                address = BindingAddress.Parse(url);
+            }
+            catch (FormatException)
+            {
+                throw Bad("Urls", $"(or --urls) has '{url}', which is not an address to listen on; {expected}");
+            }
+            if (address.Scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
+                throw Bad("Urls", $"(or --urls) has '{url}': serve speaks plain HTTP (TLS belongs to the CDN or proxy in front); {expected}");
+            if (!address.Scheme.Equals("http", StringComparison.OrdinalIgnoreCase) || !IsHost(address) || address.Port is < 0 or > IPEndPoint.MaxPort)
+                throw Bad("Urls", $"(or --urls) has '{url}', which is not an address to listen on; {expected}");
+            if (address.PathBase.Length > 0)
+                throw Bad("Urls", $"(or --urls) has '{url}' with a path; serve answers at the root of its address; {expected}");
+        }
+    }
+
+    /// <summary>A host Kestrel binds as meant: a Unix socket, a wildcard, localhost, an IP or a DNS name (not, say, <c>127.0.0.1:abc</c>).</summary>
+    private static bool IsHost(BindingAddress address) =>
+        address.IsUnixPipe || address.Host is "*" or "+" || Uri.CheckHostName(address.Host.Trim('[', ']')) != UriHostNameType.Unknown;
 
     private static UsageException Bad(string key, string why) => new($"configuration {SectionName}:{key} {why}");
 }

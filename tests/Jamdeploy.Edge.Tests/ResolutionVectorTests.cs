@@ -45,13 +45,19 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
         var vector = ResolutionVectors.Instance.Cases.Single(c => c.Name == name);
         await using var edge = await RunningEdge.StartAsync(_store, OptionsFor(vector));
 
-        var response = await RawHttp.SendAsync(edge.Port, "GET", vector.Request);
+        var response = await RawHttp.SendAsync(edge.Port, vector.Method ?? "GET", vector.Request);
 
-        var where = $"{vector.Name} ({vector.Request})";
+        var where = $"{vector.Name} ({vector.Method ?? "GET"} {vector.Request})";
         Assert.True(vector.Status == response.Status, $"{where}: status {response.Status}, expected {vector.Status}");
         var headers = HeadersOf(response.Head);
         foreach (var (header, expected) in vector.Headers ?? [])
             Assert.True(expected == headers.GetValueOrDefault(header), $"{where}: {header} is '{headers.GetValueOrDefault(header)}', expected '{expected}'");
+        if (vector.Method == "HEAD")
+        {
+            Assert.True(vector.Serves is null, $"{where}: a HEAD case states its headers, not a body");
+            Assert.Equal("", response.Body);
+            return;
+        }
         if (ResolutionVectors.Instance.Served(vector) is not { } served) return;
         var bytes = Encoding.UTF8.GetBytes(served.File.Text);
         Assert.Equal(served.File.Text, response.Body);
@@ -120,7 +126,11 @@ public sealed record VectorFile(string Text, string ContentType, Dictionary<stri
 
 public sealed record VectorRelease(string Name, string Id, Dictionary<string, VectorFile> Files);
 
-public sealed record VectorCase(string Name, string Request, int Status, JsonElement? Serves, Dictionary<string, string?>? Headers, Dictionary<string, string>? Options);
+public sealed record VectorCase(string Name, string Request, int Status, JsonElement? Serves, Dictionary<string, string?>? Headers, Dictionary<string, string>? Options)
+{
+    /// <summary>GET unless the case says HEAD.</summary>
+    public string? Method { get; init; }
+}
 
 /// <summary>The vector file, read once from the repository.</summary>
 public sealed record ResolutionVectors(string ReleaseHeader, IReadOnlyList<VectorRelease> Releases, IReadOnlyList<VectorCase> Cases)

@@ -23,4 +23,25 @@ public sealed class ServeOptionsTests
 
         Assert.Contains($"Serve:{key}", error.Message);
     }
+
+    /// <summary>Kestrel would read <c>http://127.0.0.1:abc</c> as the host "127.0.0.1:abc" and listen on every interface at port 80.</summary>
+    [Theory]
+    [InlineData("http://127.0.0.1:abc")]
+    [InlineData("notaurl")]
+    [InlineData("")]
+    public void Validate_UrlsNotAnAddress_NamesTheKey(string urls)
+    {
+        var error = Assert.Throws<UsageException>(() => new ServeOptions { Urls = urls }.Validate());
+
+        Assert.Contains("Serve:Urls", error.Message);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8080")]
+    [InlineData("http://localhost:0;http://[::1]:0")]
+    [InlineData("http://*:8080")]
+    [InlineData("http://+:8080")]
+    [InlineData("http://example.com:80")]
+    [InlineData("http://unix:/tmp/jamdeploy.sock")]
+    public void Validate_UrlsKestrelListensOn_AreAccepted(string urls) => new ServeOptions { Urls = urls }.Validate();
 }

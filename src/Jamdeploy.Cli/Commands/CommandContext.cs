@@ -54,6 +54,8 @@ public sealed class CommandContext
             {
                 // One key, one default: the deploy trusts blobs by the same grace period cleanup honours.
                 GracePeriod = ConfigurationLoader.Bind<Cleanup.RetentionRules>(Configuration, Commands.CleanupCommand.Section).GracePeriod,
+                // A path serve would answer 414 is refused at deploy, by the limit serve enforces.
+                MaxPathLength = ConfigurationLoader.Bind<Edge.ServeOptions>(Configuration, Edge.ServeOptions.SectionName).MaxPathLength,
             };
             options.Validate();
             return options;

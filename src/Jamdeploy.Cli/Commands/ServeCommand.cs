@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net.Sockets;
 using Jamdeploy.Cli.Hosting;
 using Jamdeploy.Cli.Results;
 using Jamdeploy.Edge;
@@ -49,7 +50,7 @@ public sealed class ServeCommand : CommandBase
         }
         catch (IOException e)
         {
-            throw new UsageException($"cannot listen on {options.Urls}: {e.Message}", e);
+            throw new UsageException($"cannot listen on {options.Urls}: {ListenFailure(e)}; free it or choose another address with --urls or Serve:Urls", e);
         }
 
         var addresses = app.Urls.ToList();
@@ -82,5 +83,20 @@ public sealed class ServeCommand : CommandBase
         {
             log.Warning("Could not read the live pointer from {Store} at start; serving 503 until it can: {Reason}", store.Location, e.Message);
         }
+    }
+
+    /// <summary>Why the socket could not be bound, in words (Kestrel's message repeats the address and the exception type).</summary>
+    private static string ListenFailure(IOException e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is SocketException socket)
+                return socket.SocketErrorCode switch
+                {
+                    SocketError.AddressAlreadyInUse => "the address is already in use",
+                    SocketError.AccessDenied => "permission denied (ports below 1024 need privileges)",
+                    SocketError.AddressNotAvailable => "no network interface has that address",
+                    _ => socket.Message,
+                };
+        return e.Message;
     }
 }

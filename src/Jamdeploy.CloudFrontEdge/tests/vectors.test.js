@@ -34,11 +34,12 @@ describe('resolution vectors through the CloudFront edge', { timeout: 120_000 },
     });
 
     for (const vector of vectors.cases) {
-        test(`${vector.name}: GET ${shown(vector.request)}${vector.options ? ` with ${JSON.stringify(vector.options)}` : ''}`, { timeout: 30_000 }, async () => {
+        const method = vector.method ?? 'GET';
+        test(`${vector.name}: ${method} ${shown(vector.request)}${vector.options ? ` with ${JSON.stringify(vector.options)}` : ''}`, { timeout: 30_000 }, async () => {
             const viewer = loadViewerFunction({ kvs: fakeKvs(new Map([['site:live', live.id]])) });
             const origin = createOriginHandlers({ s3: moto.s3, options: vector.options ?? {}, log: () => {} });
 
-            const response = await playCloudFront({ viewer, origin, s3: moto.s3, bucket, prefix }, vector.request);
+            const response = await playCloudFront({ viewer, origin, s3: moto.s3, bucket, prefix }, vector.request, { method });
 
             assertMatches(vector, response);
         });
@@ -50,7 +51,7 @@ describe('resolution vectors through the CloudFront edge', { timeout: 120_000 },
                 const origin = createOriginHandlers({ s3: moto.s3, options: vector.options ?? {}, log: () => {} });
                 const uri = `/_r/${live.id}${vector.request}`;
 
-                const response = await runOrigin({ origin, s3: moto.s3, bucket, prefix }, { uri, query: '', method: 'GET', headers: {}, cacheKey: uri });
+                const response = await runOrigin({ origin, s3: moto.s3, bucket, prefix }, { uri, query: '', method, headers: {}, cacheKey: uri });
 
                 assert.equal(response.stage, 'origin-request');
                 assert.equal(response.status, vector.status, `${vector.name} (${shown(vector.request)}): status`);
@@ -66,6 +67,8 @@ export function assertMatches(vector, response) {
     for (const [name, value] of Object.entries(vector.headers ?? {})) {
         assert.equal(response.headers.get(name.toLowerCase()) ?? null, value, `${where}: ${name}`);
     }
+    // CloudFront sends no body on HEAD (this harness plays a GET's); a HEAD case states headers only.
+    if (vector.method === 'HEAD') assert.equal(vector.serves, undefined, `${where}: a HEAD case states its headers, not a body`);
     if (!vector.serves) return;
     const serves = typeof vector.serves === 'string' ? { release: live.name, path: vector.serves } : vector.serves;
     const release = releases.get(serves.release);

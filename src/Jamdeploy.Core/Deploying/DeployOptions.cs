@@ -32,6 +32,11 @@ public sealed record DeployOptions
     [JsonIgnore]
     public TimeSpan GracePeriod { get; init; } = Cleanup.RetentionRules.DefaultGracePeriod;
 
+    /// <summary>The longest site path the edges serve: a longer one is refused rather than deployed unreachable.</summary>
+    /// <remarks>Not a <c>Deploy</c> setting: the CLI sets it from <c>Serve:MaxPathLength</c>, the limit serve enforces.</remarks>
+    [JsonIgnore]
+    public int MaxPathLength { get; init; } = Model.SitePaths.DefaultMaxLength;
+
     /// <summary>Wait for the CDN to report the invalidation completed.</summary>
     public bool WaitForInvalidation { get; init; }
 

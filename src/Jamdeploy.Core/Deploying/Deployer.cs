@@ -24,7 +24,9 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
     {
         if (request.Promote && !request.DryRun) await cdn.CheckReadyAsync(cancellationToken);
         progress?.Report(new DeployProgress(DeployStage.Scan, 0, 0));
-        var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.IgnorePatterns), cancellationToken, root: request.FullFolder);
+        var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.IgnorePatterns), cancellationToken, root: request.FullFolder,
+            maxPathLength: options.MaxPathLength,
+            skippedLink: (link, target) => log.Warning("Skipped {Link}: it leads to {Target}, which is never deployed", link, target));
         var totalBytes = scanned.Sum(f => f.Length);
         log.Information("Scanned {Files} files ({Bytes} bytes) in {Folder}", scanned.Count, totalBytes, request.Folder);
 

@@ -11,7 +11,10 @@ namespace Jamdeploy.Scanning;
 /// </summary>
 public sealed class IgnoreRules
 {
-    /// <summary>Folders that are never content: version control and jamdeploy's own state.</summary>
+    /// <summary>
+    /// Names that are never content, whatever they are (a folder, a link, the <c>.git</c> file of a submodule) and
+    /// wherever a link reaches them from: version control and jamdeploy's own state.
+    /// </summary>
     public static readonly IReadOnlySet<string> AlwaysSkippedFolders = new HashSet<string>(StringComparer.Ordinal) { ".git", ".jamdeploy" };
 
     private readonly string[] _namePatterns;
