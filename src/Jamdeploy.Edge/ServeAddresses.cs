@@ -27,6 +27,9 @@ public static class ServeAddresses
     public static string ReleaseByPath(string listenUrl, string release) =>
         $"{Site(listenUrl).TrimEnd('/')}{EdgeEndpoints.PreviewPrefix}/{release}/";
 
+    /// <summary>Whether a URL is of the path form (<see cref="ReleaseByPath"/>).</summary>
+    public static bool IsReleaseByPath(string url) => url.Contains(EdgeEndpoints.PreviewPrefix + "/", StringComparison.Ordinal);
+
     // Kestrel's wildcards (http://*:80, http://+:80) are not URIs; 0.0.0.0 and [::] are not addresses to open.
     private static Uri Browsable(string listenUrl)
     {

@@ -45,9 +45,9 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
         var vector = ResolutionVectors.Instance.Cases.Single(c => c.Name == name);
         await using var edge = await RunningEdge.StartAsync(_store, OptionsFor(vector));
 
-        var response = await RawHttp.SendAsync(edge.Port, "GET", vector.Request);
+        var response = await RawHttp.SendAsync(edge.Port, "GET", vector.Request, host: vector.Host);
 
-        var where = $"{vector.Name} ({vector.Request})";
+        var where = $"{vector.Name} ({vector.Host}{vector.Request})";
         Assert.True(vector.Status == response.Status, $"{where}: status {response.Status}, expected {vector.Status}");
         var headers = HeadersOf(response.Head);
         foreach (var (header, expected) in vector.Headers ?? [])
@@ -120,7 +120,7 @@ public sealed record VectorFile(string Text, string ContentType, Dictionary<stri
 
 public sealed record VectorRelease(string Name, string Id, Dictionary<string, VectorFile> Files);
 
-public sealed record VectorCase(string Name, string Request, int Status, JsonElement? Serves, Dictionary<string, string?>? Headers, Dictionary<string, string>? Options);
+public sealed record VectorCase(string Name, string Request, int Status, JsonElement? Serves, Dictionary<string, string?>? Headers, Dictionary<string, string>? Options, string? Host = null);
 
 /// <summary>The vector file, read once from the repository.</summary>
 public sealed record ResolutionVectors(string ReleaseHeader, IReadOnlyList<VectorRelease> Releases, IReadOnlyList<VectorCase> Cases)

@@ -34,8 +34,15 @@ public sealed record ServeResultView(string Store, IReadOnlyList<string> Urls, b
         }
         yield return $"serving {Store} on {string.Join(", ", Urls)}; Ctrl+C stops";
         yield return $"live site: {string.Join(", ", Urls.Select(ServeAddresses.Site))}";
-        yield return Preview
-            ? $"previews: {string.Join(", ", PreviewUrls)} (any stored release, by id; in the /_jamdeploy/releases/ form the site's links to /… lead to the live release)"
-            : "previews: off (--preview, or Serve:Preview:Enabled, serves any stored release by id)";
+        if (!Preview)
+        {
+            yield return "previews: off (--preview, or Serve:Preview:Enabled, serves any stored release by id)";
+            yield break;
+        }
+        var byPath = PreviewUrls.Where(ServeAddresses.IsReleaseByPath).ToList();
+        var byHost = PreviewUrls.Except(byPath).ToList();
+        yield return byHost.Count == 0
+            ? $"previews: {string.Join(", ", byPath)} (any stored release; the site's links to /… lead to the live release)"
+            : $"previews: {string.Join(", ", byHost)} (any stored release; or {string.Join(", ", byPath)}, where the site's links to /… lead to the live release)";
     }
 }
