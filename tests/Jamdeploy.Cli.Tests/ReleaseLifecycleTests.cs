@@ -62,7 +62,8 @@ public sealed class ReleaseLifecycleTests : IDisposable
         var result = await InProcessCli.RunAsync(["deploy", site, "--store", Store], workingDirectory: _workspace.Path);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal($"unchanged: {first.GetProperty("release").GetString()} is live", result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+        // The outcome, then the site's URL (SiteUrlTests).
+        Assert.Equal($"unchanged: {first.GetProperty("release").GetString()} is live", result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^2]);
         StoreSnapshot.AssertUnchanged(storeBefore, Store);
     }
 
