@@ -25,6 +25,7 @@ internal sealed class EdgeEndpoints(
     public const string PreviewPrefix = ReservedPrefix + "/releases";
     private const string NoStore = "no-store";
     private readonly ILogger _log = log.ForContext<EdgeEndpoints>();
+    private readonly bool _previews = options.ServesPreviews();
 
     /// <summary>
     /// Every path under <see cref="ReservedPrefix"/> is the edge's own: health, purge, previews, else 404 (a
@@ -117,7 +118,7 @@ internal sealed class EdgeEndpoints(
     {
         if (!IsGetOrHead(context)) return;
         var path = context.Request.Path.Value!;
-        if (options.Preview.Enabled && PreviewHostRelease(context.Request.Host.Host) is { } previewId)
+        if (_previews && PreviewHostRelease(context.Request.Host.Host) is { } previewId)
         {
             await ServePreviewAsync(context, previewId, path, "");
             return;
@@ -146,7 +147,7 @@ internal sealed class EdgeEndpoints(
         var idStart = PreviewPrefix.Length + 1;
         var idEnd = path.IndexOf('/', idStart);
         if (idEnd < 0) idEnd = path.Length;
-        if (!options.Preview.Enabled || !ReleaseId.TryParse(path[idStart..idEnd], out var id))
+        if (!_previews || !ReleaseId.TryParse(path[idStart..idEnd], out var id))
         {
             await PlainAsync(context, StatusCodes.Status404NotFound, "not found");
             return;

@@ -120,6 +120,20 @@ public sealed record ServeOptions
     private static bool IsHost(BindingAddress address) =>
         address.IsUnixPipe || address.Host is "*" or "+" || Uri.CheckHostName(address.Host.Trim('[', ']')) != UriHostNameType.Unknown;
 
+    /// <summary>
+    /// Whether any stored release is served by id: as <see cref="PreviewOptions.Enabled"/> says, and when it says
+    /// nothing, only while every address serve listens on is loopback (the local preview: nobody else can reach it).
+    /// </summary>
+    public bool ServesPreviews() => Preview.Enabled ?? ListenAddresses().All(IsLoopback);
+
+    /// <summary>The <see cref="Urls"/> one by one.</summary>
+    public IEnumerable<string> ListenAddresses() => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>A listen address only this machine can reach; a wildcard (<c>*</c>, <c>+</c>, <c>0.0.0.0</c>) is not.</summary>
+    public static bool IsLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
+
     private static UsageException Bad(string key, string why) => new($"configuration {SectionName}:{key} {why}");
 }
 
@@ -140,10 +154,14 @@ public sealed record CacheControlOptions
     public string FingerprintPattern { get; init; } = @"[.-][0-9a-f]{8,}\.[A-Za-z0-9]+$";
 }
 
-/// <summary>Serving any release by id: off unless enabled, because it exposes releases that are not live.</summary>
+/// <summary>Serving any release by id, at <c>/_jamdeploy/releases/&lt;id&gt;/</c> and on <c>&lt;id&gt;.&lt;HostSuffix&gt;</c>.</summary>
 public sealed record PreviewOptions
 {
-    public bool Enabled { get; init; }
+    /// <summary>
+    /// Unset: on when serve listens on loopback only (a local preview), off otherwise, because previews expose
+    /// releases that are not live to whoever reaches the server. True or false: so, wherever serve listens.
+    /// </summary>
+    public bool? Enabled { get; init; }
 
     /// <summary>With preview on, the host <c>&lt;release-id&gt;.&lt;HostSuffix&gt;</c> serves that release; <c>&lt;id&gt;.localhost</c> resolves to loopback in browsers.</summary>
     public string HostSuffix { get; init; } = "localhost";

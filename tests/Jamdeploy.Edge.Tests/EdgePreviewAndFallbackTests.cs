@@ -64,6 +64,19 @@ public sealed class EdgePreviewAndFallbackTests : IAsyncLifetime, IDisposable
         Assert.Equal("<h1>staged docs</h1>", await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>A local serve (loopback only) previews by host with no setting: root-absolute links stay in the release.</summary>
+    [Fact(Timeout = 30000)]
+    public async Task Preview_ByHostOnLoopbackByDefault_ServesThatRelease()
+    {
+        await using var edge = await RunningEdge.StartAsync(_store);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/docs/");
+        request.Headers.Host = $"{_staged}.localhost:{edge.Port}";
+
+        using var response = await edge.Client.SendAsync(request);
+
+        Assert.Equal("<h1>staged docs</h1>", await response.Content.ReadAsStringAsync());
+    }
+
     [Theory(Timeout = 30000)]
     [InlineData("/_jamdeploy/releases/no-such-release/")]
     [InlineData("/_jamdeploy/releases/NOT..VALID/")]
@@ -79,7 +92,7 @@ public sealed class EdgePreviewAndFallbackTests : IAsyncLifetime, IDisposable
     [Fact(Timeout = 30000)]
     public async Task Preview_WhenDisabled_Answers404()
     {
-        await using var edge = await RunningEdge.StartAsync(_store);
+        await using var edge = await RunningEdge.StartAsync(_store, new ServeOptions { Preview = new PreviewOptions { Enabled = false } });
 
         using var response = await edge.Client.GetAsync($"/_jamdeploy/releases/{_staged}/");
 

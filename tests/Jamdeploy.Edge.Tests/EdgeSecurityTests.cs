@@ -37,7 +37,8 @@ public sealed class EdgeSecurityTests : IAsyncLifetime, IDisposable
             SiteFile.Text("/404.html", "<h1>custom not found</h1>"),
             SiteFile.Text("/_jamdeploy/shadow.html", Marker),
         ]);
-        _edge = await RunningEdge.StartAsync(store, new ServeOptions { PurgeToken = Token });
+        // Previews off, as for a serve reachable beyond loopback (where they are off unless enabled): no other release is reachable.
+        _edge = await RunningEdge.StartAsync(store, new ServeOptions { PurgeToken = Token, Preview = new PreviewOptions { Enabled = false } });
     }
 
     public async Task DisposeAsync() => await _edge.DisposeAsync();

@@ -45,9 +45,9 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
         var vector = ResolutionVectors.Instance.Cases.Single(c => c.Name == name);
         await using var edge = await RunningEdge.StartAsync(_store, OptionsFor(vector));
 
-        var response = await RawHttp.SendAsync(edge.Port, vector.Method ?? "GET", vector.Request);
+        var response = await RawHttp.SendAsync(edge.Port, vector.Method ?? "GET", vector.Request, host: vector.Host);
 
-        var where = $"{vector.Name} ({vector.Method ?? "GET"} {vector.Request})";
+        var where = $"{vector.Name} ({vector.Method ?? "GET"} {vector.Host}{vector.Request})";
         Assert.True(vector.Status == response.Status, $"{where}: status {response.Status}, expected {vector.Status}");
         var headers = HeadersOf(response.Head);
         foreach (var (header, expected) in vector.Headers ?? [])
@@ -126,7 +126,7 @@ public sealed record VectorFile(string Text, string ContentType, Dictionary<stri
 
 public sealed record VectorRelease(string Name, string Id, Dictionary<string, VectorFile> Files);
 
-public sealed record VectorCase(string Name, string Request, int Status, JsonElement? Serves, Dictionary<string, string?>? Headers, Dictionary<string, string>? Options)
+public sealed record VectorCase(string Name, string Request, int Status, JsonElement? Serves, Dictionary<string, string?>? Headers, Dictionary<string, string>? Options, string? Host = null)
 {
     /// <summary>GET unless the case says HEAD.</summary>
     public string? Method { get; init; }

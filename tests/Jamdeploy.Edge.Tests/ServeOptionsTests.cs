@@ -44,4 +44,31 @@ public sealed class ServeOptionsTests
     [InlineData("http://example.com:80")]
     [InlineData("http://unix:/tmp/jamdeploy.sock")]
     public void Validate_UrlsKestrelListensOn_AreAccepted(string urls) => new ServeOptions { Urls = urls }.Validate();
+
+    /// <summary>Previews expose releases that are not live: by default only to this machine.</summary>
+    [Theory]
+    [InlineData("http://127.0.0.1:8080", null, true)]
+    [InlineData("http://localhost:8080;http://[::1]:8081", null, true)]
+    [InlineData("http://0.0.0.0:8080", null, false)]
+    [InlineData("http://*:8080", null, false)]
+    [InlineData("http://127.0.0.1:8080;http://+:8081", null, false)]
+    [InlineData("http://127.0.0.1:8080", false, false)]
+    [InlineData("http://0.0.0.0:8080", true, true)]
+    public void ServesPreviews_UnsetOnlyOnLoopback(string urls, bool? enabled, bool expected)
+    {
+        var options = new ServeOptions { Urls = urls, Preview = new PreviewOptions { Enabled = enabled } };
+
+        Assert.Equal(expected, options.ServesPreviews());
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8080", "http://127.0.0.1:8080/", "http://r1.localhost:8080/", "http://127.0.0.1:8080/_jamdeploy/releases/r1/")]
+    [InlineData("http://0.0.0.0:80", "http://localhost/", "http://r1.localhost/", "http://localhost/_jamdeploy/releases/r1/")]
+    [InlineData("http://*:8080", "http://localhost:8080/", "http://r1.localhost:8080/", "http://localhost:8080/_jamdeploy/releases/r1/")]
+    public void ServeAddresses_AreWhatABrowserOpens(string listen, string site, string byHost, string byPath)
+    {
+        Assert.Equal(site, ServeAddresses.Site(listen));
+        Assert.Equal(byHost, ServeAddresses.ReleaseByHost(listen, "localhost", "r1"));
+        Assert.Equal(byPath, ServeAddresses.ReleaseByPath(listen, "r1"));
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Jamdeploy.Cli.Ci;
+using Jamdeploy.Cli.Hosting;
 using Jamdeploy.Cli.Output;
 using Jamdeploy.Cli.Results;
 using Jamdeploy.Deploying;
@@ -44,6 +45,8 @@ public sealed class DeployCommand : CommandBase
         var environment = context.Host.Environment;
         request = DeployCiHandoff.WithCiDefaults(request, CiEnvironment.Detect(environment));
         var siteUrl = context.Configuration[DeployCiHandoff.SiteUrlKey];
+        // Read before anything is written: a bad Site or Serve setting is a usage error that changes nothing.
+        var addresses = SiteAddresses.From(context.Configuration);
 
         var options = context.DeployOptions;
         var notifier = context.CreateCdnNotifier(parse.GetValue(WaitOption) || options.WaitForInvalidation);
@@ -59,7 +62,7 @@ public sealed class DeployCommand : CommandBase
             throw;
         }
 
-        var view = DeployResultView.From(result, context.Store.Location, notifier.CdnName, notifier.Options.Limits);
+        var view = DeployResultView.From(result, context.Store.Location, notifier.CdnName, notifier.Options.Limits).WithAddresses(addresses);
         await DeployCiHandoff.WriteAsync(view.ToCiReport(request, siteUrl), environment, context.Log, CancellationToken.None);
         return view;
     }

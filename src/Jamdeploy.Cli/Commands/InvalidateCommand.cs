@@ -13,7 +13,7 @@ namespace Jamdeploy.Cli.Commands;
 /// </summary>
 public sealed class InvalidateCommand : CommandBase
 {
-    private static readonly Option<string?> ReleaseOption = new("--release") { HelpName = "id", Description = "The release whose flip to invalidate (default: the live one)" };
+    private static readonly Option<string?> ReleaseOption = new("--release") { HelpName = "id", Description = "The release whose flip to invalidate: an id, a unique prefix of one, `live` or `previous` (default: the live one)" };
     private static readonly Option<bool> WaitOption = new("--wait") { Description = "Wait until the CDN reports the invalidation complete" };
     private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print the paths and the estimated cost, and send nothing" };
 
@@ -27,7 +27,7 @@ public sealed class InvalidateCommand : CommandBase
     protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var parse = context.ParseResult;
-        var release = parse.GetValue(ReleaseOption) is { } text ? ReleaseIds.ParseArgument(text) : (ReleaseId?)null;
+        var release = parse.GetValue(ReleaseOption) is { } text ? await ReleaseArguments.ResolveAsync(context, text, cancellationToken) : (ReleaseId?)null;
         var dryRun = parse.GetValue(DryRunOption);
         var notifier = context.CreateCdnNotifier(parse.GetValue(WaitOption));
         var flip = await FlipLookup.FindAsync(new ReleaseStore(context.Store), release, cancellationToken);

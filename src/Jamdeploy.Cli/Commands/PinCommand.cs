@@ -7,7 +7,7 @@ namespace Jamdeploy.Cli.Commands;
 /// <summary><c>jamdeploy pin &lt;release&gt;</c>: cleanup keeps the release, whatever its age, until it is unpinned.</summary>
 public sealed class PinCommand : CommandBase
 {
-    private static readonly Argument<string> ReleaseArgument = new("release") { Description = "The id of a stored release (see `jamdeploy releases`)" };
+    private static readonly Argument<string> ReleaseArgument = new("release") { Description = ReleaseArguments.Description };
     private static readonly Option<string?> NoteOption = new("--note") { HelpName = "text", Description = "Why it is pinned, kept with the pin" };
 
     public PinCommand() : base("pin", "Keep a release through every cleanup")
@@ -18,7 +18,7 @@ public sealed class PinCommand : CommandBase
 
     protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var id = ReleaseIds.ParseArgument(context.ParseResult.GetValue(ReleaseArgument)!);
+        var id = await ReleaseArguments.ResolveAsync(context, context.ParseResult.GetValue(ReleaseArgument)!, cancellationToken);
         await new ReleasePins(context.Store, context.Time) { WaitingForLease = context.SayWaiting }.PinAsync(id, context.ParseResult.GetValue(NoteOption), cancellationToken);
         return new PinResultView(context.Store.Location, id.Value, Pinned: true);
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Jamdeploy.Model;
 using Jamdeploy.Cli.Results;
 
 namespace Jamdeploy.Cli.Commands;
@@ -7,7 +6,7 @@ namespace Jamdeploy.Cli.Commands;
 /// <summary><c>jamdeploy promote &lt;release&gt;</c>: make a stored release live, with no upload.</summary>
 public sealed class PromoteCommand : CommandBase
 {
-    private static readonly Argument<string> ReleaseArgument = new("release") { Description = "The id of a stored release (see `jamdeploy releases`)" };
+    private static readonly Argument<string> ReleaseArgument = new("release") { Description = ReleaseArguments.Description };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Flip even if the live release changed meanwhile" };
     private static readonly Option<bool> WaitOption = new("--wait") { Description = "Wait until the CDN reports the invalidation complete" };
 
@@ -20,16 +19,9 @@ public sealed class PromoteCommand : CommandBase
 
     protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var id = ReleaseIds.ParseArgument(context.ParseResult.GetValue(ReleaseArgument)!);
+        var id = await ReleaseArguments.ResolveAsync(context, context.ParseResult.GetValue(ReleaseArgument)!, cancellationToken);
         var result = await context.CreateReleaseOperations(context.ParseResult.GetValue(WaitOption))
             .PromoteAsync(id, context.ParseResult.GetValue(ForceOption), cancellationToken);
         return SwitchResultView.From("promote", context.Store.Location, result);
     }
-}
-
-internal static class ReleaseIds
-{
-    public static ReleaseId ParseArgument(string text) =>
-        ReleaseId.TryParse(text.Trim(), out var id) ? id
-        : throw new UsageException($"'{text}' is not a release id (ids look like 20261124-101500-3f9a1c; `jamdeploy releases` lists them)");
 }

@@ -6,7 +6,7 @@ namespace Jamdeploy.Cli.Commands;
 /// <summary><c>jamdeploy rollback [--to &lt;release&gt;]</c>: put an earlier release back, with no upload.</summary>
 public sealed class RollbackCommand : CommandBase
 {
-    private static readonly Option<string?> ToOption = new("--to") { HelpName = "id", Description = "The release to go back to (default: the one live before the current one)" };
+    private static readonly Option<string?> ToOption = new("--to") { HelpName = "id", Description = "The release to go back to: an id, a unique prefix of one, or `previous` (the default: the one live before the current one)" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Flip even if the live release changed meanwhile" };
     private static readonly Option<bool> WaitOption = new("--wait") { Description = "Wait until the CDN reports the invalidation complete" };
 
@@ -19,7 +19,7 @@ public sealed class RollbackCommand : CommandBase
 
     protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var to = context.ParseResult.GetValue(ToOption) is { } text ? ReleaseIds.ParseArgument(text) : (Model.ReleaseId?)null;
+        var to = context.ParseResult.GetValue(ToOption) is { } text ? await ReleaseArguments.ResolveAsync(context, text, cancellationToken) : (Model.ReleaseId?)null;
         var result = await context.CreateReleaseOperations(context.ParseResult.GetValue(WaitOption))
             .RollbackAsync(to, context.ParseResult.GetValue(ForceOption), cancellationToken);
         return SwitchResultView.From("rollback", context.Store.Location, result);

@@ -22,7 +22,7 @@ public sealed class ServeCommand : CommandBase
 
     private static readonly Option<bool> PreviewOption = new("--preview")
     {
-        Description = $"Also serve any stored release at /_jamdeploy/releases/<id>/ and <id>.{new PreviewOptions().HostSuffix} (Serve:Preview:Enabled)",
+        Description = $"Serve any stored release at <id>.{new PreviewOptions().HostSuffix} and /_jamdeploy/releases/<id>/, also beyond loopback (Serve:Preview:Enabled; unset: on loopback only)",
     };
 
     public ServeCommand() : base("serve", "Serve the live release over HTTP (local preview, or the origin behind a CDN)")
@@ -54,7 +54,7 @@ public sealed class ServeCommand : CommandBase
         }
 
         var addresses = app.Urls.ToList();
-        var serving = new ServeResultView(context.Store.Location, addresses, options.Preview.Enabled, !string.IsNullOrEmpty(options.PurgeToken));
+        var serving = ServeResultView.Listening(context.Store.Location, addresses, options);
         context.Output.Write(serving);
         await context.Output.Writer.FlushAsync(CancellationToken.None);
 

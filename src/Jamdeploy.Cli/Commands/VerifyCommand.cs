@@ -10,7 +10,7 @@ namespace Jamdeploy.Cli.Commands;
 /// </summary>
 public sealed class VerifyCommand : CommandBase
 {
-    private static readonly Option<string?> ReleaseOption = new("--release") { HelpName = "id", Description = "The release to check (default: the live one)" };
+    private static readonly Option<string?> ReleaseOption = new("--release") { HelpName = "id", Description = "The release to check: an id, a unique prefix of one, `live` or `previous` (default: the live one)" };
     private static readonly Option<bool> AllOption = new("--all") { Description = "Check every stored release" };
     private static readonly Option<bool> DeepOption = new("--deep") { Description = "Read every blob and check it hashes to its name (slower: reads all bytes)" };
 
@@ -28,7 +28,7 @@ public sealed class VerifyCommand : CommandBase
         var all = parse.GetValue(AllOption);
         if (release is not null && all) throw new UsageException("give --release <id> or --all, not both");
         var target = all ? VerifyTarget.All
-            : release is not null ? VerifyTarget.Release(ReleaseIds.ParseArgument(release))
+            : release is not null ? VerifyTarget.Release(await ReleaseArguments.ResolveAsync(context, release, cancellationToken))
             : VerifyTarget.Live;
         var deep = parse.GetValue(DeepOption);
 

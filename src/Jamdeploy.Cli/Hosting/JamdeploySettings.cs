@@ -33,8 +33,14 @@ public sealed record JamdeploySettings
 /// <summary>The <c>Site</c> section: facts about the site that jamdeploy reports but does not act on.</summary>
 public sealed record SiteSettings
 {
-    /// <summary>The site's public address, reported as the <c>url</c> output in CI.</summary>
+    /// <summary>The site's public address: deploy ends with it, and reports it as the <c>url</c> output in CI.</summary>
     public string? Url { get; init; }
+
+    /// <summary>
+    /// The public host suffix of previews (the serverless stack's <c>PreviewDomain</c>): a release stored with
+    /// <c>--no-promote</c> is at <c>&lt;id&gt;.&lt;suffix&gt;</c>. Unset: deploy names the local preview serve gives.
+    /// </summary>
+    public string? PreviewHostSuffix { get; init; }
 }
 
 /// <summary>The <c>Logging</c> section.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Jamdeploy.Cli.Ci;
+using Jamdeploy.Cli.Hosting;
 using Jamdeploy.Cli.Output;
 using Jamdeploy.Deploying;
 using Jamdeploy.Invalidation;
@@ -27,6 +28,15 @@ public sealed record DeployResultView : ICommandResult
     public required int ReusedFiles { get; init; }
     public required int InvalidatedPaths { get; init; }
     public required bool Forced { get; init; }
+
+    /// <summary>Where the live site is (live or unchanged): <c>Site:Url</c>, else where <c>jamdeploy serve</c> shows it.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>Where the stored release is (--no-promote): <c>&lt;id&gt;.&lt;Site:PreviewHostSuffix&gt;</c>, else serve's preview host.</summary>
+    public string? PreviewUrl { get; init; }
+
+    /// <summary>What a person must run for <see cref="Url"/> or <see cref="PreviewUrl"/> to answer (empty when public).</summary>
+    [JsonIgnore] public string UrlHint { get; init; } = "";
 
     /// <summary>With --dry-run and a CDN: what the flip would invalidate.</summary>
     public required InvalidationSummary? Invalidation { get; init; }
@@ -63,6 +73,22 @@ public sealed record DeployResultView : ICommandResult
         };
     }
 
+    /// <summary>The URL that goes with the outcome: the live site's, or the stored release's; none for a dry run.</summary>
+    public DeployResultView WithAddresses(SiteAddresses addresses)
+    {
+        switch (Outcome)
+        {
+            case DeployOutcome.Live or DeployOutcome.Unchanged:
+                var live = addresses.Live();
+                return this with { Url = live.Url, UrlHint = live.Hint };
+            case DeployOutcome.Staged:
+                var preview = addresses.Preview(Model.ReleaseId.Parse(Release));
+                return this with { PreviewUrl = preview.Url, UrlHint = preview.Hint };
+            default:
+                return this;
+        }
+    }
+
     public IEnumerable<string> Lines()
     {
         var summary = Outcome == DeployOutcome.Unchanged ? "" :
@@ -71,6 +97,7 @@ public sealed record DeployResultView : ICommandResult
         {
             case DeployOutcome.Unchanged:
                 yield return $"unchanged: {Release} is live";
+                if (Url is not null) yield return $"url: {Url}{UrlHint}";
                 break;
             case DeployOutcome.DryRun:
                 foreach (var file in Plan ?? [])
@@ -81,12 +108,14 @@ public sealed record DeployResultView : ICommandResult
                 break;
             case DeployOutcome.Staged:
                 yield return $"stored: {Release} ({summary}); not live: `jamdeploy promote {Release}` makes it live";
+                if (PreviewUrl is not null) yield return $"preview: {PreviewUrl}{UrlHint}";
                 break;
             case DeployOutcome.Live:
                 var was = PreviousLive is { } p ? $"; was {p}" : "";
                 var forced = Forced ? " (forced over a concurrent deploy)" : "";
                 yield return $"live: {Release} ({summary}{was}){forced}";
                 if (InvalidatedPaths > 0) yield return $"invalidated {Format.Plural(InvalidatedPaths, "path")}";
+                if (Url is not null) yield return $"url: {Url}{UrlHint}";
                 break;
         }
         yield return $"store: {Store}";

@@ -17,13 +17,15 @@ public sealed record ReleasesResultView(string Store, IReadOnlyList<ReleaseView>
             var marker = r.Live ? "* " : "  ";
             var commit = r.Commit is { Length: > 0 } c ? $"  {c[..Math.Min(12, c.Length)]}" : "";
             var message = r.Message is { Length: > 0 } m ? $"  {m}" : "";
-            yield return $"{marker}{r.Id}  {Format.Time(r.Created)}  {Format.Plural(r.Files, "file"),10}  {Format.Bytes(r.Bytes),9}{commit}{message}{(r.Live ? "  (live)" : "")}";
+            var live = r.Live ? "  (live)" : "";
+            var pinned = !r.Pinned ? "" : r.PinNote is { Length: > 0 } note ? $"  (pinned: {note})" : "  (pinned)";
+            yield return $"{marker}{r.Id}  {Format.Time(r.Created)}  {Format.Plural(r.Files, "file"),10}  {Format.Bytes(r.Bytes),9}{commit}{message}{live}{pinned}";
         }
     }
 }
 
-/// <summary>One stored release as <c>releases</c> lists it.</summary>
-public sealed record ReleaseView(string Id, DateTimeOffset Created, int Files, long Bytes, string? Message, string? Commit, bool Live)
+/// <summary>One stored release as <c>releases</c> lists it; a pinned one with its pin's note.</summary>
+public sealed record ReleaseView(string Id, DateTimeOffset Created, int Files, long Bytes, string? Message, string? Commit, bool Live, bool Pinned, string? PinNote)
 {
-    public static ReleaseView From(ReleaseSummary r) => new(r.Id.Value, r.Created, r.Files, r.Bytes, r.Message, r.Commit, r.Live);
+    public static ReleaseView From(ReleaseSummary r) => new(r.Id.Value, r.Created, r.Files, r.Bytes, r.Message, r.Commit, r.Live, r.Pinned, r.PinNote);
 }

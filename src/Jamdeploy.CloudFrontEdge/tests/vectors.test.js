@@ -35,11 +35,12 @@ describe('resolution vectors through the CloudFront edge', { timeout: 120_000 },
 
     for (const vector of vectors.cases) {
         const method = vector.method ?? 'GET';
-        test(`${vector.name}: ${method} ${shown(vector.request)}${vector.options ? ` with ${JSON.stringify(vector.options)}` : ''}`, { timeout: 30_000 }, async () => {
-            const viewer = loadViewerFunction({ kvs: fakeKvs(new Map([['site:live', live.id]])) });
+        test(`${vector.name}: ${method} ${vector.host ?? ''}${shown(vector.request)}${vector.options ? ` with ${JSON.stringify(vector.options)}` : ''}`, { timeout: 30_000 }, async () => {
+            // Previews on `<id>.localhost`, as serve's default host suffix: the vectors' `host` cases name a release.
+            const viewer = loadViewerFunction({ kvs: fakeKvs(new Map([['site:live', live.id]])), previewSuffix: 'localhost' });
             const origin = createOriginHandlers({ s3: moto.s3, options: vector.options ?? {}, log: () => {} });
 
-            const response = await playCloudFront({ viewer, origin, s3: moto.s3, bucket, prefix }, vector.request, { method });
+            const response = await playCloudFront({ viewer, origin, s3: moto.s3, bucket, prefix }, vector.request, { method, host: vector.host });
 
             assertMatches(vector, response);
         });

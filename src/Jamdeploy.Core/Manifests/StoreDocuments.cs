@@ -76,6 +76,19 @@ internal static class StoreDocuments
         return lease;
     }
 
+    /// <summary>A pin's body, for people: null when it cannot be read (its key still pins, see <see cref="Cleanup.ReleasePins"/>).</summary>
+    public static PinDocument? TryReadPin(byte[] json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<PinDocument>(json, Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private static T Read<T>(byte[] json, string where, string what, int currentFormat, Func<T, int> formatOf, string repair) where T : class
     {
         T? document;

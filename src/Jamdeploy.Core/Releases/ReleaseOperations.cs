@@ -6,7 +6,14 @@ using Serilog;
 namespace Jamdeploy.Releases;
 
 /// <summary>A release as <c>jamdeploy releases</c> shows it.</summary>
-public sealed record ReleaseSummary(ReleaseId Id, DateTimeOffset Created, int Files, long Bytes, string? Message, string? Commit, bool Live);
+public sealed record ReleaseSummary(ReleaseId Id, DateTimeOffset Created, int Files, long Bytes, string? Message, string? Commit, bool Live)
+{
+    /// <summary>Whether a pin keeps it through every cleanup (read by <see cref="ReleaseOperations.ListAsync"/> only).</summary>
+    public bool Pinned { get; init; }
+
+    /// <summary>Why it is pinned (<c>jamdeploy pin --note</c>).</summary>
+    public string? PinNote { get; init; }
+}
 
 /// <summary>What is live now and how it got there.</summary>
 public sealed record SiteStatus(string Store, ReleaseSummary? Live, DateTimeOffset? LiveSince, FlipAction? LiveBy, ReleaseId? RollbackTarget, int HistoryEntries);
@@ -50,6 +57,7 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
     public async Task<IReadOnlyList<ReleaseSummary>> ListAsync(CancellationToken cancellationToken)
     {
         var state = await releases.ReadLiveAsync(cancellationToken);
+        var pins = await releases.ReadPinNotesAsync(cancellationToken);
         var ids = new List<ReleaseId>();
         await foreach (var id in releases.ListReleaseIdsAsync(cancellationToken)) ids.Add(id);
 
@@ -60,7 +68,11 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
             {
                 // A manifest deleted by a concurrent cleanup between list and read is simply gone.
                 if (await releases.TryReadManifestAsync(ids[i], ct) is { } manifest)
-                    summaries[i] = Summarize(manifest, state.Live);
+                    summaries[i] = Summarize(manifest, state.Live) with
+                    {
+                        Pinned = pins.TryGetValue(manifest.Id, out var note),
+                        PinNote = note,
+                    };
             });
         return [.. summaries.OfType<ReleaseSummary>().OrderByDescending(s => s.Created).ThenByDescending(s => s.Id.Value, StringComparer.Ordinal)];
     }

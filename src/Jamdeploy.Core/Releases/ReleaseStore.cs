@@ -156,6 +156,19 @@ public sealed class ReleaseStore(IObjectStore store)
         return pins;
     }
 
+    /// <summary>The pinned releases with their pin's note (null when it has none or its body cannot be read).</summary>
+    public async Task<IReadOnlyDictionary<ReleaseId, string?>> ReadPinNotesAsync(CancellationToken cancellationToken)
+    {
+        var notes = new Dictionary<ReleaseId, string?>();
+        foreach (var id in await ReadPinsAsync(cancellationToken))
+        {
+            // A pin removed between the list and the read is simply gone.
+            if (await store.GetAsync(StoreLayout.Pin(id), cancellationToken) is { } stored)
+                notes[id] = StoreDocuments.TryReadPin(stored.Content)?.Note;
+        }
+        return notes;
+    }
+
     // ---- the store lease ----
 
     /// <returns>Null when there is none. Its document is null when it cannot be read; one of a newer format throws.</returns>

@@ -68,7 +68,7 @@ public sealed partial class JsonSnapshotTests : IDisposable
 
         var stdout = serve.Stdout;
         using var document = JsonDocument.Parse(stdout);
-        AssertMatchesSnapshot("serve", PortPattern().Replace(Normalize(stdout, first, first), "http://127.0.0.1:<port>"));
+        AssertMatchesSnapshot("serve", PortPattern().Replace(Normalize(stdout, first, first), "<port>"));
     }
 
     private async Task<string> DeployAsync(string stamp, string message)
@@ -99,7 +99,7 @@ public sealed partial class JsonSnapshotTests : IDisposable
         Assert.Equal(File.ReadAllText(snapshot), actual);
     }
 
-    [GeneratedRegex(@"http://127\.0\.0\.1:\d+")]
+    [GeneratedRegex(@"(?<=//(127\.0\.0\.1|<release-id>\.localhost):)\d+")]
     private static partial Regex PortPattern();
 
     [GeneratedRegex(@"\b\d{8}-\d{6}-[0-9a-f]{6}\b")]

@@ -12,12 +12,12 @@ public sealed record RawResponse(int Status, string Head, string Body);
 /// </summary>
 public static class RawHttp
 {
-    public static async Task<RawResponse> SendAsync(int port, string method, string target, string? extraHeaders = null)
+    public static async Task<RawResponse> SendAsync(int port, string method, string target, string? extraHeaders = null, string? host = null)
     {
         using var client = new TcpClient();
         await client.ConnectAsync("127.0.0.1", port);
         await using var stream = client.GetStream();
-        var request = $"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extraHeaders}Connection: close\r\n\r\n";
+        var request = $"{method} {target} HTTP/1.1\r\nHost: {host ?? $"127.0.0.1:{port}"}\r\n{extraHeaders}Connection: close\r\n\r\n";
         await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer);
