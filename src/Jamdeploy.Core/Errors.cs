@@ -73,3 +73,14 @@ public sealed class EdgePointerFailedException(ReleaseId live, string edge, stri
 {
     public const string Step = "edge-pointer";
 }
+
+/// <summary>
+/// An object's bytes do not match the checksum the store keeps with them (bit rot, a write around jamdeploy):
+/// reading it again gives the same bytes, so it is never retried (exit 1).
+/// </summary>
+public sealed class DamagedObjectException(string key, string message, Exception? inner = null)
+    : JamdeployException(ExitCodes.Failed, message, inner)
+{
+    /// <summary>The damaged object's key, relative to the store.</summary>
+    public string Key { get; } = key;
+}

@@ -88,6 +88,20 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
             return info.Size == size ? (null, 0) : ((BlobFault.WrongSize, $"{info.Size} bytes stored, {size} expected"), 0);
         }
 
+        try
+        {
+            return await HashAsync(hash, key, size, cancellationToken);
+        }
+        catch (DamagedObjectException e)
+        {
+            // The store itself refused the bytes (their stored checksum does not match): damaged, not a failed run.
+            _log.Information("Blob {Blob} is damaged: {Reason}", hash, e.Message);
+            return ((BlobFault.WrongContent, "its bytes do not match the checksum the store keeps with them"), 0);
+        }
+    }
+
+    private async Task<((BlobFault, string)? Fault, long Hashed)> HashAsync(ContentHash hash, string key, long size, CancellationToken cancellationToken)
+    {
         await using var stream = await store.OpenReadAsync(key, range: null, cancellationToken);
         if (stream is null) return ((BlobFault.Missing, "not in the store"), 0);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
