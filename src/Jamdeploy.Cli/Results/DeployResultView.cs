@@ -70,7 +70,8 @@ public sealed record DeployResultView : ICommandResult
         switch (Outcome)
         {
             case DeployOutcome.Unchanged:
-                yield return $"unchanged: {Release} is live";
+                yield return UploadedBlobs == 0 ? $"unchanged: {Release} is live"
+                    : $"unchanged: {Release} is live; sent again {Format.Plural(UploadedBlobs, "blob")} it was missing ({Format.Bytes(BytesSent)})";
                 break;
             case DeployOutcome.DryRun:
                 foreach (var file in Plan ?? [])
