@@ -101,7 +101,7 @@ public sealed class MissingBlobsException(Manifests.Manifest release, IReadOnlyL
         var path = release.Files.First(f => f.Value.Hash == first).Key;
         var count = missing.Count == 1 ? "1 blob" : $"{missing.Count} blobs";
         var folder = release.Source ?? "<its folder>";
-        return $"refused: release {release.Id} is missing {count} from the store (first {first.Short}… for {path}); the live release is unchanged. "
-            + $"Send them again with `jamdeploy deploy {folder} --verify`; `jamdeploy verify --release {release.Id}` lists them";
+        return $"refused: release {release.Id} is missing {count} from the store (first {first.Short}… for {path}); the live release is unchanged; "
+            + $"deploying its folder again with `jamdeploy deploy {folder} --verify` restores them, `jamdeploy verify --release {release.Id}` lists them";
     }
 }
