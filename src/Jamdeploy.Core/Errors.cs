@@ -89,3 +89,35 @@ public sealed class EdgePointerFailedException(ReleaseId live, string edge, stri
 {
     public const string Step = "edge-pointer";
 }
+
+/// <summary>
+/// An object's bytes do not match the checksum the store keeps with them (bit rot, a write around jamdeploy):
+/// reading it again gives the same bytes, so it is never retried (exit 1).
+/// </summary>
+public sealed class DamagedObjectException(string key, string message, Exception? inner = null)
+    : JamdeployException(ExitCodes.Failed, message, inner)
+{
+    /// <summary>The damaged object's key, relative to the store.</summary>
+    public string Key { get; } = key;
+}
+
+/// <summary>
+/// A promote or rollback refused because the release it would make live lacks blobs (invariant 1): nothing was
+/// switched (exit 1). The release's own folder, deployed again with --verify, sends them again.
+/// </summary>
+public sealed class MissingBlobsException(Manifests.Manifest release, IReadOnlyList<ContentHash> missing)
+    : JamdeployException(ExitCodes.Failed, Describe(release, missing))
+{
+    public ReleaseId Release { get; } = release.Id;
+    public IReadOnlyList<ContentHash> Missing { get; } = missing;
+
+    private static string Describe(Manifests.Manifest release, IReadOnlyList<ContentHash> missing)
+    {
+        var first = missing[0];
+        var path = release.Files.First(f => f.Value.Hash == first).Key;
+        var count = missing.Count == 1 ? "1 blob" : $"{missing.Count} blobs";
+        var folder = release.Source ?? "<its folder>";
+        return $"refused: release {release.Id} is missing {count} from the store (first {first.Short}… for {path}); the live release is unchanged; "
+            + $"deploying its folder again with `jamdeploy deploy {folder} --verify` restores them, `jamdeploy verify --release {release.Id}` lists them";
+    }
+}

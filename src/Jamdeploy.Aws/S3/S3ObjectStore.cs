@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Jamdeploy.Storage;
@@ -53,7 +54,14 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             {
                 using var response = await _client.GetObjectAsync(GetRequest(key), ct).ConfigureAwait(false);
                 using var buffer = new MemoryStream(response.ContentLength is > 0 and < int.MaxValue ? (int)response.ContentLength : 0);
-                await response.ResponseStream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+                try
+                {
+                    await response.ResponseStream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+                }
+                catch (AmazonClientException e) when (IsChecksumMismatch(e))
+                {
+                    throw Damaged(key, e);
+                }
                 return new StoredObject(buffer.ToArray(), response.ETag);
             }
             catch (AmazonS3Exception e) when (IsMissingKey(e))
@@ -72,7 +80,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             try
             {
                 var response = await _client.GetObjectAsync(request, ct).ConfigureAwait(false);
-                return new ResponseStream(response);
+                return new ResponseStream(response, e => Damaged(key, e));
             }
             catch (AmazonS3Exception e) when (IsMissingKey(e))
             {
@@ -274,14 +282,28 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// The SDK checks a GET's body against the checksum S3 stored with the object (x-amz-checksum-mode) as the
+    /// body is read, and at its end throws a plain client exception that only its message tells apart.
+    /// </summary>
+    internal static bool IsChecksumMismatch(AmazonClientException error) =>
+        error.Message.StartsWith("Expected hash not equal to calculated hash", StringComparison.Ordinal);
+
+    private DamagedObjectException Damaged(string key, AmazonClientException error) =>
+        new(key, $"{_options.Location.ObjectKey(key)} in bucket '{_options.Location.Bucket}' does not match the checksum S3 stored with it: the object is damaged", error);
+
     private static bool IsMissingKey(AmazonS3Exception error) =>
         error.StatusCode == HttpStatusCode.NotFound && error.ErrorCode is "NoSuchKey" or "NotFound" or null;
 
     private static DateTimeOffset LastModified(DateTime? value) =>
         value is { } v ? new DateTimeOffset(v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : v.ToUniversalTime()) : DateTimeOffset.MinValue;
 
-    /// <summary>The body of a GET; disposing it releases the response and its connection.</summary>
-    private sealed class ResponseStream(GetObjectResponse response) : Stream
+    /// <summary>
+    /// The body of a GET; disposing it releases the response and its connection. A body that does not match
+    /// its stored checksum ends in <see cref="DamagedObjectException"/>, so readers above the store port can
+    /// tell damage from a failing network without knowing the SDK.
+    /// </summary>
+    private sealed class ResponseStream(GetObjectResponse response, Func<AmazonClientException, DamagedObjectException> damaged) : Stream
     {
         private readonly Stream _inner = response.ResponseStream;
 
@@ -290,10 +312,35 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         public override bool CanWrite => false;
         public override long Length => response.ContentLength;
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => _inner.Read(buffer);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return _inner.Read(buffer);
+            }
+            catch (AmazonClientException e) when (IsChecksumMismatch(e))
+            {
+                throw damaged(e);
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonClientException e) when (IsChecksumMismatch(e))
+            {
+                throw damaged(e);
+            }
+        }
+
         public override void Flush() { }
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();

@@ -83,8 +83,8 @@ public sealed class CommandContext
         }
     }
 
-    public ReleaseOperations CreateReleaseOperations(bool wait) =>
-        new(new ReleaseStore(Store), CreateCdnNotifier(wait), Time, DeployOptions.HistoryLimit, Log) { WaitingForLease = SayWaiting };
+    public ReleaseOperations CreateReleaseOperations(bool wait, bool verifyBlobs = false) =>
+        new(new ReleaseStore(Store), CreateCdnNotifier(wait), Time, DeployOptions.HistoryLimit, Log) { WaitingForLease = SayWaiting, VerifyBlobs = verifyBlobs };
 
     /// <summary>A person waiting on the store lease should know who has it and until when.</summary>
     public void SayWaiting(LeaseDocument held)

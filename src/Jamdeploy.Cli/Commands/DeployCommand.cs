@@ -17,6 +17,7 @@ public sealed class DeployCommand : CommandBase
     private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print the plan and write nothing" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Flip even if the live release changed while this deploy ran" };
     private static readonly Option<bool> WaitOption = new("--wait") { Description = "Wait until the CDN reports the invalidation complete" };
+    private static readonly Option<bool> VerifyOption = new("--verify") { Description = "Check every blob the release needs is stored and send any missing again (repairs the live release when the folder is unchanged)" };
 
     public DeployCommand() : base("deploy", "Upload what is new in a folder and make it the live release in one step")
     {
@@ -27,6 +28,7 @@ public sealed class DeployCommand : CommandBase
         Options.Add(DryRunOption);
         Options.Add(ForceOption);
         Options.Add(WaitOption);
+        Options.Add(VerifyOption);
     }
 
     protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
@@ -40,6 +42,7 @@ public sealed class DeployCommand : CommandBase
             Promote = !parse.GetValue(NoPromoteOption),
             DryRun = parse.GetValue(DryRunOption),
             Force = parse.GetValue(ForceOption),
+            Verify = parse.GetValue(VerifyOption),
         };
         // CI: --commit/--message default from the CI's variables; the result goes to GitHub's outputs (src/Jamdeploy.Cli/Ci).
         var environment = context.Host.Environment;

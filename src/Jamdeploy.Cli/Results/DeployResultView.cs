@@ -96,7 +96,8 @@ public sealed record DeployResultView : ICommandResult
         switch (Outcome)
         {
             case DeployOutcome.Unchanged:
-                yield return $"unchanged: {Release} is live";
+                yield return UploadedBlobs == 0 ? $"unchanged: {Release} is live"
+                    : $"unchanged: {Release} is live; sent again {Format.Plural(UploadedBlobs, "blob")} it was missing ({Format.Bytes(BytesSent)})";
                 if (Url is not null) yield return $"url: {Url}{UrlHint}";
                 break;
             case DeployOutcome.DryRun:

@@ -21,6 +21,13 @@ public sealed record DeployRequest(string Folder)
 
     /// <summary>Flip even when the live release changed since this deploy read it.</summary>
     public bool Force { get; init; }
+
+    /// <summary>
+    /// Look up every blob of the release, those the live release has too, and send again any the store lacks
+    /// (also when the folder is the live release: that repairs it). Costs a listing of the blobs or a HEAD
+    /// each, whichever is fewer requests.
+    /// </summary>
+    public bool Verify { get; init; }
 }
 
 public enum DeployOutcome
@@ -39,8 +46,9 @@ public sealed record DeployResult(DeployOutcome Outcome, ReleaseId Release, Rele
 {
     public int Files { get; init; }
     public long TotalBytes { get; init; }
-    public int UploadedBlobs => Outcome is DeployOutcome.Live or DeployOutcome.Staged ? Plan?.Uploads.Count ?? 0 : 0;
-    public long BytesSent => Outcome is DeployOutcome.Live or DeployOutcome.Staged ? Plan?.BytesToSend ?? 0 : 0;
+    /// <remarks>An unchanged deploy has a plan only with --verify: the blobs it sent again.</remarks>
+    public int UploadedBlobs => Outcome is DeployOutcome.Live or DeployOutcome.Staged or DeployOutcome.Unchanged ? Plan?.Uploads.Count ?? 0 : 0;
+    public long BytesSent => Outcome is DeployOutcome.Live or DeployOutcome.Staged or DeployOutcome.Unchanged ? Plan?.BytesToSend ?? 0 : 0;
     public int InvalidatedPaths { get; init; }
     public bool Forced { get; init; }
 

@@ -57,8 +57,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         var live = planned.Live is { } liveId ? await _releases.ReadLiveManifestAsync(liveId, cancellationToken) : null;
         if (liveDigest is null && live is not null && live.HasSameContentAs(release)) return await UnchangedAsync(live.Id);
 
-        var plan = await new DeployPlanner(store, time, options.GracePeriod, options.UploadConcurrency)
-            .PlanAsync(release, hashed, live, cancellationToken);
+        var plan = await Planner().PlanAsync(release, hashed, live, request.Verify, cancellationToken);
         log.Information("Planned {Release}: {Uploads} blobs to send ({Bytes} bytes), {Reused} files reused",
             release.Id, plan.Uploads.Count, plan.BytesToSend, plan.ReusedFiles);
         var result = new DeployResult(DeployOutcome.DryRun, release.Id, planned.Live, plan) { Files = hashed.Count, TotalBytes = totalBytes };
@@ -88,10 +87,25 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         async Task<DeployResult> UnchangedAsync(ReleaseId liveRelease)
         {
             log.Information("Folder matches live release {Release}; nothing to do", liveRelease);
+            var repair = request.Verify && !request.DryRun ? await RepairLiveAsync() : null;
             if (request.Promote && !request.DryRun) await cdn.RepairEdgeAsync(liveRelease, cancellationToken);
-            return new DeployResult(DeployOutcome.Unchanged, liveRelease, liveRelease, null) { Files = hashed.Count, TotalBytes = totalBytes };
+            return new DeployResult(DeployOutcome.Unchanged, liveRelease, liveRelease, repair) { Files = hashed.Count, TotalBytes = totalBytes };
+        }
+
+        // --verify on the live folder: the folder is the live release's content, so every blob is looked up
+        // as one of the live release's, and a missing one is sent again from its file; nothing flips.
+        async Task<DeployPlan> RepairLiveAsync()
+        {
+            var content = BuildManifest(request, entries);
+            var repair = await Planner().PlanAsync(content, hashed, live: content, checkEveryBlob: true, cancellationToken);
+            if (repair.Uploads.Count > 0)
+                log.Warning("{Count} blobs of the live release were missing from the store; sending them again", repair.Uploads.Count);
+            await UploadAsync(repair, progress, cancellationToken);
+            return repair;
         }
     }
+
+    private DeployPlanner Planner() => new(store, time, options.GracePeriod, options.UploadConcurrency);
 
     private static async Task<IReadOnlyList<HashedFile>> HashAsync(
         IReadOnlyList<ScannedFile> scanned, long totalBytes, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Jamdeploy.Hashing;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
@@ -8,23 +7,35 @@ namespace Jamdeploy.Planning;
 
 /// <summary>
 /// Stage 3, plan: which blobs must be sent. The live release's blobs are stored (invariant 1), so they
-/// cost no request. Anything else is asked of the store once, by whichever is cheaper: a HEAD per
-/// candidate or a listing of the blob prefix (1,000 keys a page). That finds what an interrupted deploy
-/// already sent. A blob found stored but older than half the cleanup grace period belongs to no kept
-/// release and may be deleted by a cleanup running now, so it is sent again rather than trusted.
+/// cost no request. Anything else is asked of the store once (see <see cref="BlobLookup"/>). That finds what
+/// an interrupted deploy already sent. A blob found stored but older than half the cleanup grace period
+/// belongs to no kept release and may be deleted by a cleanup running now, so it is sent again rather than
+/// trusted. A live blob that a listing shows missing (deleted out of band) is sent again too: this deploy
+/// has its file, and must not make a release live without it (invariant 1).
 /// </summary>
 public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpan gracePeriod, int parallelism)
 {
-    private const int ListPageSize = 1000;
+    private readonly BlobLookup _lookup = new(store, parallelism);
 
-    public async Task<DeployPlan> PlanAsync(Manifest release, IReadOnlyList<HashedFile> files, Manifest? live, CancellationToken cancellationToken)
+    public Task<DeployPlan> PlanAsync(Manifest release, IReadOnlyList<HashedFile> files, Manifest? live, CancellationToken cancellationToken) =>
+        PlanAsync(release, files, live, checkEveryBlob: false, cancellationToken);
+
+    /// <param name="checkEveryBlob">
+    /// Also look up the blobs the live release already has (<c>--verify</c>): any missing is sent again.
+    /// Without it they are looked at only when a listing sees them anyway.
+    /// </param>
+    public async Task<DeployPlan> PlanAsync(
+        Manifest release, IReadOnlyList<HashedFile> files, Manifest? live, bool checkEveryBlob, CancellationToken cancellationToken)
     {
         var inLive = live is null ? new HashSet<ContentHash>() : live.Blobs.ToHashSet();
         var firstWithContent = new Dictionary<ContentHash, HashedFile>();
-        foreach (var file in files)
-            if (!inLive.Contains(file.Hash)) firstWithContent.TryAdd(file.Hash, file);
+        foreach (var file in files) firstWithContent.TryAdd(file.Hash, file);
+        var fromLive = firstWithContent.Keys.Where(inLive.Contains).ToList();
+        var fresh = firstWithContent.Keys.Where(h => !inLive.Contains(h)).ToList();
 
-        var stored = await FindStoredAsync(firstWithContent.Keys.ToList(), inLive.Count, cancellationToken);
+        var presence = checkEveryBlob
+            ? await _lookup.FindAsync([.. firstWithContent.Keys], [], inLive.Count - fromLive.Count, cancellationToken)
+            : await _lookup.FindAsync(fresh, fromLive, inLive.Count, cancellationToken);
         // Half the grace period: a cleanup that started just before this deploy must still find the blob
         // young when it reaches it, however long this deploy takes to flip (up to the other half).
         var staleBefore = time.GetUtcNow() - gracePeriod / 2;
@@ -32,10 +43,17 @@ public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpa
         var uploads = new List<BlobUpload>();
         foreach (var (hash, file) in firstWithContent)
         {
-            var known = stored.GetValueOrDefault(hash);
+            var contentType = release.Files[file.SitePath].ContentType;
+            if (inLive.Contains(hash))
+            {
+                if (presence.IsMissing(hash))
+                    uploads.Add(new BlobUpload(hash, file, contentType, Refresh: false, "missing from the store although the live release uses it: sent again"));
+                continue;
+            }
+            var known = presence.Stored.GetValueOrDefault(hash);
             if (known is not null && known.LastModified >= staleBefore) continue;
             var refresh = known is not null;
-            uploads.Add(new BlobUpload(hash, file, release.Files[file.SitePath].ContentType, refresh,
+            uploads.Add(new BlobUpload(hash, file, contentType, refresh,
                 refresh ? "stored long ago by no kept release: sent again so cleanup cannot take it" : "new content"));
         }
 
@@ -49,32 +67,7 @@ public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpa
     }
 
     private static string ReuseReason(HashedFile file, HashSet<ContentHash> inLive, Dictionary<ContentHash, BlobUpload> uploading) =>
-        inLive.Contains(file.Hash) ? "unchanged content, already in the live release"
-        : uploading.TryGetValue(file.Hash, out var first) ? $"same content as {first.Source.SitePath}"
+        uploading.TryGetValue(file.Hash, out var first) ? $"same content as {first.Source.SitePath}"
+        : inLive.Contains(file.Hash) ? "unchanged content, already in the live release"
         : "already stored (sent by an earlier, unfinished deploy)";
-
-    private async Task<IReadOnlyDictionary<ContentHash, ObjectInfo>> FindStoredAsync(
-        IReadOnlyList<ContentHash> candidates, int liveBlobCount, CancellationToken cancellationToken)
-    {
-        if (candidates.Count == 0) return new Dictionary<ContentHash, ObjectInfo>();
-
-        // The store holds at least the live blobs; the listing pages that takes is the floor of its cost.
-        var listingRequests = Math.Max(1, (liveBlobCount + candidates.Count + ListPageSize - 1) / ListPageSize);
-        if (listingRequests < candidates.Count)
-        {
-            var wanted = candidates.ToHashSet();
-            var found = new Dictionary<ContentHash, ObjectInfo>();
-            await foreach (var info in store.ListAsync(StoreLayout.BlobsPrefix, cancellationToken))
-                if (StoreLayout.TryParseBlob(info.Key, out var hash) && wanted.Contains(hash)) found[hash] = info;
-            return found;
-        }
-
-        var heads = new ConcurrentDictionary<ContentHash, ObjectInfo>();
-        await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
-            async (hash, ct) =>
-            {
-                if (await store.HeadAsync(StoreLayout.Blob(hash), ct) is { } info) heads[hash] = info;
-            });
-        return heads;
-    }
 }

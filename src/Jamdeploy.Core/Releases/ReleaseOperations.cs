@@ -1,6 +1,7 @@
 using Jamdeploy.Invalidation;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
+using Jamdeploy.Planning;
 using Serilog;
 
 namespace Jamdeploy.Releases;
@@ -29,12 +30,20 @@ public sealed record SwitchResult(ReleaseId Live, ReleaseId? Before, bool Alread
 public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, TimeProvider time, int historyLimit, ILogger log)
 {
     private const int ReadParallelism = 8;
+    private const int BlobLookupParallelism = 16;
 
     /// <summary>Long enough for a cleanup to finish deleting release manifests, or for a dead holder's lease to expire.</summary>
     private static readonly TimeSpan LeaseWait = ReleaseLease.Term + ReleaseLease.ClockSkew;
 
     /// <summary>Told when the store lease is held by someone else (a cleanup deleting releases), before waiting for it.</summary>
     public Action<LeaseDocument>? WaitingForLease { get; init; }
+
+    /// <summary>
+    /// Look up every blob of the target before switching (<c>--verify</c>), by a listing of the blobs or a HEAD
+    /// each, whichever is fewer requests, and refuse if one is missing. Off by default: a switch otherwise costs
+    /// a few requests whatever the release's size, and rollback is the command used when the site is on fire.
+    /// </summary>
+    public bool VerifyBlobs { get; init; }
 
     public Task<SwitchResult> PromoteAsync(ReleaseId id, bool force, CancellationToken cancellationToken) =>
         SwitchAsync($"promote {id}", FlipAction.Promote, _ => id, force, cancellationToken);
@@ -102,6 +111,7 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
         Manifest? target = await releases.ReadRequestedManifestAsync(chosen, cancellationToken);
         var digest = target.ContentDigest();
         if (IsAlreadyLive(state, target.Id, digest)) return await AlreadyLiveAsync(target.Id, cancellationToken);
+        await RequireBlobsAsync(target, cancellationToken);
         await cdn.CheckReadyAsync(cancellationToken);
 
         FlipResult? flip = null;
@@ -115,6 +125,7 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
             {
                 target = await releases.ReadRequestedManifestAsync(id, cancellationToken);
                 digest = target.ContentDigest();
+                await RequireBlobsAsync(target, cancellationToken);
             }
             else await releases.RequireReleaseAsync(id, cancellationToken);
             if (target is not null && !IsAlreadyLive(state, target.Id, digest))
@@ -130,6 +141,17 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
             ct => before is { } b ? releases.ReadManifestToDiffFromAsync(b, ct) : Task.FromResult<Manifest?>(null),
             target, flip.At, cancellationToken);
         return new SwitchResult(target.Id, flip.Before, false, outcome.PathCount);
+    }
+
+    /// <summary>With <see cref="VerifyBlobs"/>: refuses a target that a look at the store shows is missing a blob (invariant 1).</summary>
+    private async Task RequireBlobsAsync(Manifest target, CancellationToken cancellationToken)
+    {
+        if (!VerifyBlobs) return;
+        var blobs = target.Blobs.ToList();
+        var presence = await new BlobLookup(releases.Objects, BlobLookupParallelism).FindAsync(blobs, [], storedAtLeast: 0, cancellationToken);
+        var missing = blobs.Where(presence.IsMissing).ToList();
+        log.Information("Checked {Blobs} blobs of {Release}: {Missing} missing", blobs.Count, target.Id, missing.Count);
+        if (missing.Count > 0) throw new MissingBlobsException(target, missing);
     }
 
     /// <summary>

@@ -47,6 +47,20 @@ public abstract class ReleaseVerifierContract : IAsyncLifetime
         Assert.Equal(deep, all.BytesHashed > 0);
     }
 
+    /// <summary>The scheduled cleanup verifies every kept release: presence and size come from listing pages, not a HEAD per blob.</summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Verify_ShallowOfManyBlobs_ListsTheBlobsInsteadOfAHeadEach()
+    {
+        await Site.DeployVersionsAsync(3);
+        var counting = new CountingStore(Site.Store);
+
+        var report = await new ReleaseVerifier(counting).VerifyAsync(VerifyTarget.All, deep: false, CancellationToken.None);
+
+        Assert.True(report.Ok);
+        Assert.Equal(7, report.BlobsChecked);
+        Assert.Equal(0, counting.Counts.Heads);
+    }
+
     /// <summary>A pointer carrying another tree's digest would let a deploy of that tree pass for a no-op.</summary>
     [Fact(Timeout = Timeout)]
     public async Task Verify_PointerDigestNotTheLiveReleases_IsReportedAndPromoteRepairsIt()
