@@ -72,7 +72,7 @@ public sealed class MissingBlobTests : IDisposable
         var verify = await RunAsync("verify");
 
         Assert.True(repair.ExitCode == 0, repair.ToString());
-        Assert.Equal($"unchanged: {v1} is live; sent again 1 blob it was missing (18 B)", repair.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+        Assert.Contains($"unchanged: {v1} is live; sent again 1 blob it was missing (18 B)", repair.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.True(File.Exists(Path.Combine(Store, "blobs", css.Hex)));
         Assert.Equal(0, JsonDocument.Parse(again.Stdout).RootElement.GetProperty("uploadedBlobs").GetInt32());
         Assert.True(verify.ExitCode == 0, verify.ToString());

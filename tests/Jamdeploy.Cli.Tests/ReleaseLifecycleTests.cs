@@ -62,10 +62,10 @@ public sealed class ReleaseLifecycleTests : IDisposable
         var result = await InProcessCli.RunAsync(["deploy", site, "--store", Store], workingDirectory: _workspace.Path);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        // The outcome, then the site's URL (SiteUrlTests) and the store.
+        // The outcome, the store, then the site's URL (SiteUrlTests).
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal($"unchanged: {first.GetProperty("release").GetString()} is live", lines[^3]);
-        Assert.Equal($"store: {Store}", lines[^1]);
+        Assert.Equal($"store: {Store}", lines[^2]);
         StoreSnapshot.AssertUnchanged(storeBefore, Store);
     }
 

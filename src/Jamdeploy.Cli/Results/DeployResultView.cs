@@ -93,12 +93,14 @@ public sealed record DeployResultView : ICommandResult
     {
         var summary = Outcome == DeployOutcome.Unchanged ? "" :
             $"{Format.Plural(Files, "file")}, {Format.Plural(PlannedBlobs, "new blob")} ({Format.Bytes(BytesToSend)}), {ReusedFiles} reused";
+        // The address to open comes last, after the store the deploy wrote to: a deploy ends with its URL.
+        string? address = null;
         switch (Outcome)
         {
             case DeployOutcome.Unchanged:
                 yield return UploadedBlobs == 0 ? $"unchanged: {Release} is live"
                     : $"unchanged: {Release} is live; sent again {Format.Plural(UploadedBlobs, "blob")} it was missing ({Format.Bytes(BytesSent)})";
-                if (Url is not null) yield return $"url: {Url}{UrlHint}";
+                if (Url is not null) address = $"url: {Url}{UrlHint}";
                 break;
             case DeployOutcome.DryRun:
                 foreach (var file in Plan ?? [])
@@ -109,17 +111,18 @@ public sealed record DeployResultView : ICommandResult
                 break;
             case DeployOutcome.Staged:
                 yield return $"stored: {Release} ({summary}); not live: `jamdeploy promote {Release}` makes it live";
-                if (PreviewUrl is not null) yield return $"preview: {PreviewUrl}{UrlHint}";
+                if (PreviewUrl is not null) address = $"preview: {PreviewUrl}{UrlHint}";
                 break;
             case DeployOutcome.Live:
                 var was = PreviousLive is { } p ? $"; was {p}" : "";
                 var forced = Forced ? " (forced over a concurrent deploy)" : "";
                 yield return $"live: {Release} ({summary}{was}){forced}";
                 if (InvalidatedPaths > 0) yield return $"invalidated {Format.Plural(InvalidatedPaths, "path")}";
-                if (Url is not null) yield return $"url: {Url}{UrlHint}";
+                if (Url is not null) address = $"url: {Url}{UrlHint}";
                 break;
         }
         yield return $"store: {Store}";
+        if (address is not null) yield return address;
     }
 
     /// <summary>What the CI is told about this deploy (GitHub's outputs and step summary render it).</summary>
