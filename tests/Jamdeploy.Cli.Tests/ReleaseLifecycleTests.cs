@@ -101,7 +101,7 @@ public sealed class ReleaseLifecycleTests : IDisposable
 
         var human = await InProcessCli.RunAsync(["deploy", site, "--store", Store, "--dry-run"], workingDirectory: _workspace.Path);
         Assert.Contains("dry run: 6 files, 4 new blobs", human.Stdout);
-        Assert.Contains("upload /css/site.css", human.Stdout);
+        Assert.Matches(@"(?m)^  change /css/site.css \(\d+ B\): upload, changed content$", human.Stdout);
     }
 
     [Fact(Timeout = 120000)]

@@ -7,7 +7,9 @@ namespace Jamdeploy.Aws.CloudFront;
 /// <summary>
 /// The one retry policy of our own HTTP calls to CloudFront's APIs (invalidations, KeyValueStore), which the AWS
 /// SDK does not make for us: the API's transient errors, dropped connections and HttpClient's own timeouts,
-/// exponential backoff with jitter, bounded. A cancellation the caller asked for is never retried.
+/// exponential backoff with jitter, bounded. Only faults that can heal are retried: a name that does not resolve
+/// (<see cref="NetworkFaults"/>) and an auth answer (403, a bad signature, an expired token: not transient to the
+/// API's own predicate) fail at once. A cancellation the caller asked for is never retried.
 /// </summary>
 internal static class ApiRetry
 {
@@ -20,7 +22,7 @@ internal static class ApiRetry
             {
                 ShouldHandle = new PredicateBuilder()
                     .Handle(isTransient)
-                    .Handle<HttpRequestException>()
+                    .Handle<HttpRequestException>(e => !NetworkFaults.IsNameNotResolved(e))
                     // HttpClient's own timeout surfaces as a cancellation that the caller did not ask for.
                     .Handle<TaskCanceledException>(e => e.InnerException is TimeoutException),
                 MaxRetryAttempts = maxRetries,
@@ -31,7 +33,7 @@ internal static class ApiRetry
                 OnRetry = args =>
                 {
                     log.Warning("{Api} call failed ({Reason}); retry {Attempt} of {MaxRetries} in {Delay}",
-                        api, args.Outcome.Exception?.Message, args.AttemptNumber + 1, maxRetries, args.RetryDelay);
+                        api, args.Outcome.Exception?.Message, args.AttemptNumber + 1, maxRetries, Durations.Human(args.RetryDelay));
                     return ValueTask.CompletedTask;
                 },
             })

@@ -74,7 +74,7 @@ public sealed class CloudFrontInvalidator : ICdnInvalidator
         {
             if (_time.GetUtcNow() >= deadline)
                 throw new InvalidationFailedException(request.Release,
-                    $"CloudFront invalidation {invalidationId} still in progress after {_options.WaitTimeout.TotalSeconds:0} s");
+                    $"CloudFront invalidation {invalidationId} still in progress after {Durations.Human(_options.WaitTimeout)}");
             await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
             var current = await _retry.ExecuteAsync(
                 async token => await _client.GetInvalidationAsync(_options.DistributionId, invalidationId, token).ConfigureAwait(false),
@@ -89,8 +89,9 @@ public sealed class CloudFrontInvalidator : ICdnInvalidator
         CloudFrontApiException { Status: HttpStatusCode.NotFound } api => $"distribution {_options.DistributionId}: {api.Message}",
         CloudFrontApiException { IsTransient: true } api => $"{api.Message} (gave up after {_options.MaxRetries} retries)",
         CloudFrontApiException api => api.Message,
+        HttpRequestException http when NetworkFaults.IsNameNotResolved(http) => $"CloudFront at {_options.Endpoint}: {NetworkFaults.NameNotResolved(_options.Endpoint, "Cdn:Endpoint")}",
         HttpRequestException http => $"CloudFront at {_options.Endpoint.Host} unreachable after {_options.MaxRetries} retries: {http.Message}",
-        TaskCanceledException => $"CloudFront at {_options.Endpoint.Host} did not answer within {_options.RequestTimeout.TotalSeconds:0} s",
+        TaskCanceledException => $"CloudFront at {_options.Endpoint.Host} did not answer within {Durations.Human(_options.RequestTimeout)}",
         _ => $"unreadable CloudFront answer: {ex.Message}",
     };
 }

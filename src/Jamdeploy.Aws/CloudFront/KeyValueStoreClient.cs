@@ -137,6 +137,10 @@ public sealed class KeyValueStoreClient : IDisposable
             // HttpClient's own timeout is a cancellation too; only the caller's may read as one (Ctrl+C, exit 130).
             throw KeyValueStoreException.NoAnswer(_endpoint, _requestTimeout, _maxRetries, e);
         }
+        catch (HttpRequestException e) when (NetworkFaults.IsNameNotResolved(e))
+        {
+            throw KeyValueStoreException.NameNotResolved(_endpoint, e);
+        }
     }
 
     private async Task<KeyValueStoreException> ReadErrorAsync(HttpResponseMessage response, string body, CancellationToken cancellationToken)

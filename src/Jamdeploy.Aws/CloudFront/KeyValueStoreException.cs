@@ -18,11 +18,18 @@ public sealed class KeyValueStoreException : Exception
         Code = code;
     }
 
-    private KeyValueStoreException(string message, Exception inner) : base(message, inner) => Code = TimeoutCode;
+    /// <summary>The <see cref="Code"/> of <see cref="NameNotResolved"/>.</summary>
+    public const string NameNotResolvedCode = "NameNotResolved";
+
+    private KeyValueStoreException(string code, string message, Exception inner) : base(message, inner) => Code = code;
 
     /// <summary>The API did not answer within the request timeout, on any attempt (HttpClient's own timeout, not the caller's cancellation).</summary>
     public static KeyValueStoreException NoAnswer(Uri endpoint, TimeSpan timeout, int retries, Exception inner) =>
-        new($"the KeyValueStore at {endpoint.Host} did not answer within {timeout.TotalSeconds:0.###} s (gave up after {retries} retries)", inner);
+        new(TimeoutCode, $"the KeyValueStore at {endpoint.Host} did not answer within {Durations.Human(timeout)} (gave up after {retries} retries)", inner);
+
+    /// <summary>The endpoint's host name does not resolve: asked once, never retried (<see cref="NetworkFaults"/>).</summary>
+    public static KeyValueStoreException NameNotResolved(Uri endpoint, Exception inner) =>
+        new(NameNotResolvedCode, $"the KeyValueStore at {endpoint}: {NetworkFaults.NameNotResolved(endpoint, "Cdn:KeyValueStore:Endpoint")}", inner);
 
     /// <summary>The answer's status; 0 when there was none.</summary>
     public HttpStatusCode Status { get; }

@@ -21,6 +21,8 @@ public static class S3ErrorTranslator
         {
             case JamdeployException known:
                 return known;
+            case var unresolved when NetworkFaults.IsNameNotResolved(unresolved):
+                return new StoreException($"cannot reach the store{At(endpoint)} for bucket '{location.Bucket}': the host name does not resolve (DNS); check the endpoint (S3:EndpointUrl, AWS_ENDPOINT_URL) and the region", error);
             case AmazonS3Exception { ErrorCode: "NoSuchBucket" }:
                 return new UsageException($"the bucket '{location.Bucket}' does not exist{At(endpoint)} ({location}): create it or fix the store URL", error);
             case AmazonServiceException { ErrorCode: "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "ExpiredToken" or "InvalidToken" or "TokenRefreshRequired" } rejected:

@@ -38,9 +38,9 @@ internal sealed class S3RetryPipeline
                 MaxDelay = TimeSpan.FromSeconds(20),
                 OnRetry = args =>
                 {
-                    logger.Warning("S3 {Operation} failed ({Error}); retry {Attempt} of {MaxAttempts} in {DelayMs:0} ms",
+                    logger.Warning("S3 {Operation} failed ({Error}); retry {Attempt} of {MaxAttempts} in {Delay}",
                         args.Context.Properties.GetValue(Operation, "request"), Describe(args.Outcome.Exception),
-                        args.AttemptNumber + 1, options.MaxRetryAttempts, args.RetryDelay.TotalMilliseconds);
+                        args.AttemptNumber + 1, options.MaxRetryAttempts, Durations.Human(args.RetryDelay));
                     return ValueTask.CompletedTask;
                 },
             });
@@ -78,6 +78,8 @@ internal sealed class S3RetryPipeline
     internal static bool IsTransient(Exception error, CancellationToken callerToken)
     {
         if (callerToken.IsCancellationRequested) return false;
+        // A name that does not resolve will not resolve on the next try either: fail with the one line now.
+        if (NetworkFaults.IsNameNotResolved(error)) return false;
         return error switch
         {
             TimeoutRejectedException => true,

@@ -16,8 +16,8 @@ public sealed class CleanupCommand : CommandBase
     public const string Section = nameof(JamdeploySettings.Cleanup);
 
     private static readonly Option<int?> KeepLastOption = new("--keep-last") { HelpName = "N", Description = $"Keep the newest N releases (default {RetentionRules.Default.KeepLast}, Cleanup:KeepLast)" };
-    private static readonly Option<string?> KeepForOption = new("--keep-for") { HelpName = "duration", Description = $"Keep releases younger than this, e.g. 7d, 36h (default {RetentionRules.FormatDuration(RetentionRules.Default.KeepFor)}, Cleanup:KeepFor)" };
-    private static readonly Option<string?> GracePeriodOption = new("--grace-period") { HelpName = "duration", Description = $"Never delete a blob younger than this, nor a release live within it; longer than your slowest deploy (default {RetentionRules.FormatDuration(RetentionRules.Default.GracePeriod)}, Cleanup:GracePeriod)" };
+    private static readonly Option<string?> KeepForOption = new("--keep-for") { HelpName = "duration", Description = $"Keep releases younger than this, e.g. 7d, 36h (default {Durations.Setting(RetentionRules.Default.KeepFor)}, Cleanup:KeepFor)" };
+    private static readonly Option<string?> GracePeriodOption = new("--grace-period") { HelpName = "duration", Description = $"Never delete a blob younger than this, nor a release live within it; longer than your slowest deploy (default {Durations.Setting(RetentionRules.Default.GracePeriod)}, Cleanup:GracePeriod)" };
     private static readonly Option<int?> MaxDeleteOption = new("--max-delete") { HelpName = "N", Description = "Delete at most N objects, then stop and say so with exit 1 (Cleanup:MaxDelete)" };
     private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print what would be deleted and the bytes freed; delete nothing" };
 
@@ -53,8 +53,8 @@ public sealed class CleanupCommand : CommandBase
         return (configured with
         {
             KeepLast = parse.GetValue(KeepLastOption) ?? configured.KeepLast,
-            KeepFor = parse.GetValue(KeepForOption) is { } keepFor ? RetentionRules.ParseDuration(keepFor, "--keep-for") : configured.KeepFor,
-            GracePeriod = parse.GetValue(GracePeriodOption) is { } grace ? RetentionRules.ParseDuration(grace, "--grace-period") : configured.GracePeriod,
+            KeepFor = parse.GetValue(KeepForOption) is { } keepFor ? Durations.Parse(keepFor, "--keep-for") : configured.KeepFor,
+            GracePeriod = parse.GetValue(GracePeriodOption) is { } grace ? Durations.Parse(grace, "--grace-period") : configured.GracePeriod,
             MaxDelete = parse.GetValue(MaxDeleteOption) ?? configured.MaxDelete,
         }).Validated();
     }

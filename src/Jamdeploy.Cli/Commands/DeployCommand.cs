@@ -14,7 +14,8 @@ public sealed class DeployCommand : CommandBase
     private static readonly Option<string?> MessageOption = new("--message", "-m") { HelpName = "text", Description = "A note kept with the release" };
     private static readonly Option<string?> CommitOption = new("--commit") { HelpName = "sha", Description = "The source commit the release was built from" };
     private static readonly Option<bool> NoPromoteOption = new("--no-promote") { Description = "Store the release without making it live" };
-    private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print the plan and write nothing" };
+    private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print the added, changed and removed files, the invalidation and its cost; write nothing" };
+    private static readonly Option<bool> ListUnchangedOption = new("--list-unchanged") { Description = "With --dry-run, list the unchanged files too" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Flip even if the live release changed while this deploy ran" };
     private static readonly Option<bool> WaitOption = new("--wait") { Description = "Wait until the CDN reports the invalidation complete" };
     private static readonly Option<bool> VerifyOption = new("--verify") { Description = "Check every blob the release needs is stored and send any missing again (repairs the live release when the folder is unchanged)" };
@@ -26,6 +27,7 @@ public sealed class DeployCommand : CommandBase
         Options.Add(CommitOption);
         Options.Add(NoPromoteOption);
         Options.Add(DryRunOption);
+        Options.Add(ListUnchangedOption);
         Options.Add(ForceOption);
         Options.Add(WaitOption);
         Options.Add(VerifyOption);
@@ -65,7 +67,7 @@ public sealed class DeployCommand : CommandBase
             throw;
         }
 
-        var view = DeployResultView.From(result, context.Store.Location, notifier.CdnName, notifier.Options.Limits).WithAddresses(addresses);
+        var view = DeployResultView.From(result, context.Store.Location, notifier.CdnName, notifier.Options.Limits, parse.GetValue(ListUnchangedOption)).WithAddresses(addresses);
         await DeployCiHandoff.WriteAsync(view.ToCiReport(request, siteUrl), environment, context.Log, CancellationToken.None);
         return view;
     }

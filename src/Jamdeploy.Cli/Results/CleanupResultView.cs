@@ -34,7 +34,7 @@ public sealed record CleanupResultView : ICommandResult
     {
         DryRun = result is null,
         Store = store,
-        Rules = new(plan.Rules.KeepLast, RetentionRules.FormatDuration(plan.Rules.KeepFor), RetentionRules.FormatDuration(plan.Rules.GracePeriod)),
+        Rules = new(plan.Rules.KeepLast, Durations.Setting(plan.Rules.KeepFor), Durations.Setting(plan.Rules.GracePeriod)),
         Live = plan.Live?.Value,
         Kept = [.. plan.Kept.Select(r => new KeptReleaseView(r.Id.Value, r.Created, [.. ReasonNames(r.Reasons)]))],
         ReleasesToDelete = [.. plan.ReleasesToDelete.Select(r => new DeletedReleaseView(r.Id.Value, r.Created, r.ManifestBytes))],

@@ -41,14 +41,22 @@ public sealed record DeployResultView : ICommandResult
     /// <summary>With --dry-run and a CDN: what the flip would invalidate.</summary>
     public required InvalidationSummary? Invalidation { get; init; }
 
-    /// <summary>With --dry-run: every file, what happens to it and why.</summary>
+    /// <summary>With --dry-run: how many paths the release adds, changes, removes and keeps, against the live one.</summary>
+    public required ChangeCounts? Changes { get; init; }
+
+    /// <summary>
+    /// With --dry-run: every added, changed and removed file, what happens to it and why; the unchanged ones
+    /// only with --list-unchanged (on a large site they are most of the document and say nothing).
+    /// </summary>
     public required IReadOnlyList<PlannedFileView>? Plan { get; init; }
 
     [JsonIgnore] public InvalidationPlan? InvalidationPlan { get; init; }
     [JsonIgnore] public CdnLimits Limits { get; init; } = new();
+    [JsonIgnore] public string Cdn { get; init; } = "none";
 
-    public static DeployResultView From(DeployResult result, string store, string cdn, CdnLimits limits)
+    public static DeployResultView From(DeployResult result, string store, string cdn, CdnLimits limits, bool listUnchanged = false)
     {
+        var dryRun = result.Outcome == DeployOutcome.DryRun ? result.Plan : null;
         var plan = result.Plan;
         var invalidation = result.Invalidation is { } i && cdn != "none" ? i : null;
         return new DeployResultView
@@ -67,8 +75,10 @@ public sealed record DeployResultView : ICommandResult
             InvalidatedPaths = result.InvalidatedPaths,
             Forced = result.Forced,
             Invalidation = invalidation is null ? null : InvalidationSummary.From(invalidation, limits),
-            Plan = result.Outcome == DeployOutcome.DryRun && plan is not null ? [.. plan.Files.Select(PlannedFileView.From)] : null,
+            Changes = dryRun is null ? null : new ChangeCounts(dryRun.Added, dryRun.Changed, dryRun.Removed.Count, dryRun.Unchanged),
+            Plan = dryRun is null ? null : PlannedFileView.Of(dryRun, listUnchanged),
             InvalidationPlan = invalidation,
+            Cdn = cdn,
             Limits = limits,
         };
     }
@@ -103,11 +113,13 @@ public sealed record DeployResultView : ICommandResult
                 if (Url is not null) address = $"url: {Url}{UrlHint}";
                 break;
             case DeployOutcome.DryRun:
-                foreach (var file in Plan ?? [])
-                    if (file.Action == BlobAction.Upload) yield return $"  upload {file.Path} ({Format.Bytes(file.Size)}, {file.Reason})";
+                foreach (var file in Plan ?? []) yield return file.Line();
                 if (InvalidationPlan is { IsEmpty: false } invalidation)
                     foreach (var line in InvalidationLines.Paths(invalidation, Limits)) yield return line;
-                yield return $"dry run: {summary}; nothing written";
+                else if (Cdn == "none") yield return "no CDN configured (Cdn:Provider is none): nothing to invalidate";
+                else yield return $"nothing to invalidate on {Cdn}";
+                var changes = Changes is { } c ? $"; {c.Added} added, {c.Changed} changed, {c.Removed} removed, {c.Unchanged} unchanged" : "";
+                yield return $"dry run: {summary}{changes}; nothing written";
                 break;
             case DeployOutcome.Staged:
                 yield return $"stored: {Release} ({summary}); not live: `jamdeploy promote {Release}` makes it live";
@@ -141,10 +153,48 @@ public sealed record DeployResultView : ICommandResult
     }
 }
 
-/// <summary>One file of a dry run's plan.</summary>
-public sealed record PlannedFileView(string Path, string Hash, long Size, BlobAction Action, string Reason)
+/// <summary>A dry run's paths by what the release does to them (counts; the paths are in the plan).</summary>
+public sealed record ChangeCounts(int Added, int Changed, int Removed, int Unchanged);
+
+/// <summary>What a path of a dry run's plan is to the live release.</summary>
+public enum PathChange { Added, Changed, Removed, Unchanged }
+
+/// <summary>
+/// One path of a dry run's plan. A removed path has the live release's hash and size and no blob action: it
+/// is not in the new release, so nothing is sent or reused for it.
+/// </summary>
+public sealed record PlannedFileView(string Path, PathChange Change, string Hash, long Size, BlobAction? Action, string Reason)
 {
-    public static PlannedFileView From(PlannedFile file) => new(file.SitePath, file.Hash.Hex, file.Size, file.Action, file.Reason);
+    private const string RemovedReason = "not in the folder: gone from the site once this release is live";
+
+    public static IReadOnlyList<PlannedFileView> Of(DeployPlan plan, bool listUnchanged)
+    {
+        var files = plan.Files.Where(f => listUnchanged || f.Change != FileChange.Unchanged)
+            .Select(f => new PlannedFileView(f.SitePath, ToPathChange(f.Change), f.Hash.Hex, f.Size, f.Action, f.Reason));
+        var removed = plan.Removed.Select(r => new PlannedFileView(r.SitePath, PathChange.Removed, r.Hash.Hex, r.Size, null, RemovedReason));
+        return [.. files.Concat(removed).OrderBy(f => f.Path, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The human line: the change first (what the user asked), then what the deploy does about it.</summary>
+    public string Line() => Change switch
+    {
+        PathChange.Removed => $"  remove {Path}",
+        _ => $"  {Verb,-6} {Path} ({Format.Bytes(Size)}): {(Action == BlobAction.Upload ? "upload" : "reuse")}, {Reason}",
+    };
+
+    private string Verb => Change switch
+    {
+        PathChange.Added => "add",
+        PathChange.Changed => "change",
+        _ => "keep",
+    };
+
+    private static PathChange ToPathChange(FileChange change) => change switch
+    {
+        FileChange.Added => PathChange.Added,
+        FileChange.Changed => PathChange.Changed,
+        _ => PathChange.Unchanged,
+    };
 }
 
 /// <summary>An invalidation plan in numbers, with its worst-case price.</summary>

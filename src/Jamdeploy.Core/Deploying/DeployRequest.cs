@@ -58,5 +58,13 @@ public sealed record DeployResult(DeployOutcome Outcome, ReleaseId Release, Rele
 
 public enum DeployStage { Scan, Hash, Plan, Upload, Manifest, Flip, Invalidate }
 
-/// <summary>Progress of a stage: <c>Done</c> of <c>Total</c> units (bytes for hash and upload).</summary>
-public sealed record DeployProgress(DeployStage Stage, long Done, long Total);
+/// <summary>
+/// Progress of a stage: <c>Done</c> of <c>Total</c> units (bytes for hash and upload), and for hash and upload
+/// <c>FilesDone</c> of <c>FilesTotal</c> (files hashed; blobs sent, one per file with content the store lacks).
+/// Bytes alone mislead: an upload sends its big files first, so 95 % of the bytes can be a quarter of the files.
+/// </summary>
+public sealed record DeployProgress(DeployStage Stage, long Done, long Total)
+{
+    public int FilesDone { get; init; }
+    public int FilesTotal { get; init; }
+}

@@ -69,6 +69,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         if (!request.Promote) return result with { Outcome = DeployOutcome.Staged };
 
         progress?.Report(new DeployProgress(DeployStage.Flip, 0, 1));
+        log.Debug("Flipping the live pointer to {Release}", release.Id);
         var flip = await new LiveSwitch(_releases, time, options.HistoryLimit, log)
             .FlipAsync(release, FlipAction.Deploy, planned, request.Force, cancellationToken);
         result = result with { Outcome = DeployOutcome.Live, PreviousLive = flip.Before, Forced = flip.OverConcurrentChange };
@@ -111,10 +112,13 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         IReadOnlyList<ScannedFile> scanned, long totalBytes, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
         long done = 0;
+        var files = 0;
         var bytes = progress is null ? null : new InlineProgress<long>(n =>
-            progress.Report(new DeployProgress(DeployStage.Hash, Interlocked.Add(ref done, n), totalBytes)));
-        progress?.Report(new DeployProgress(DeployStage.Hash, 0, totalBytes));
-        return await FileHasher.HashAsync(scanned, bytes, cancellationToken);
+            progress.Report(new DeployProgress(DeployStage.Hash, Interlocked.Add(ref done, n), totalBytes) { FilesDone = Volatile.Read(ref files), FilesTotal = scanned.Count }));
+        var hashedFiles = progress is null ? null : new InlineProgress<int>(n =>
+            progress.Report(new DeployProgress(DeployStage.Hash, Volatile.Read(ref done), totalBytes) { FilesDone = Interlocked.Add(ref files, n), FilesTotal = scanned.Count }));
+        progress?.Report(new DeployProgress(DeployStage.Hash, 0, totalBytes) { FilesTotal = scanned.Count });
+        return await FileHasher.HashAsync(scanned, bytes, cancellationToken, filesHashed: hashedFiles);
     }
 
     private Manifest BuildManifest(DeployRequest request, IEnumerable<KeyValuePair<string, ManifestEntry>> entries)
@@ -132,8 +136,10 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
     private async Task UploadAsync(DeployPlan plan, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
         long sent = 0;
+        var files = 0;
         var total = plan.BytesToSend;
-        progress?.Report(new DeployProgress(DeployStage.Upload, 0, total));
+        var count = plan.Uploads.Count;
+        progress?.Report(new DeployProgress(DeployStage.Upload, 0, total) { FilesTotal = count });
         // Big blobs first so the tail of the upload is many small ones, not one long one.
         var ordered = plan.Uploads.OrderByDescending(u => u.Source.Length);
         await Parallel.ForEachAsync(ordered,
@@ -146,7 +152,8 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
                 await store.PutAsync(StoreLayout.Blob(upload.Hash), content,
                     upload.Refresh ? WriteCondition.None : WriteCondition.IfAbsent, ct);
                 log.Debug("Uploaded {Blob} from {Path} ({Bytes} bytes, {Reason})", upload.Hash.Short, upload.Source.SitePath, upload.Source.Length, upload.Reason);
-                progress?.Report(new DeployProgress(DeployStage.Upload, Interlocked.Add(ref sent, upload.Source.Length), total));
+                progress?.Report(new DeployProgress(DeployStage.Upload, Interlocked.Add(ref sent, upload.Source.Length), total)
+                    { FilesDone = Interlocked.Increment(ref files), FilesTotal = count });
             });
     }
 }

@@ -23,7 +23,8 @@ public static class FileHasher
     internal const int BufferSize = 256 << 10;
 
     public static async Task<IReadOnlyList<HashedFile>> HashAsync(
-        IReadOnlyList<ScannedFile> files, IProgress<long>? bytesHashed, CancellationToken cancellationToken, int? parallelism = null)
+        IReadOnlyList<ScannedFile> files, IProgress<long>? bytesHashed, CancellationToken cancellationToken, int? parallelism = null,
+        IProgress<int>? filesHashed = null)
     {
         var hashes = new ContentHash[files.Count];
         var options = new ParallelOptions
@@ -45,6 +46,7 @@ public static class FileHasher
                 (i, _, buffer) =>
                 {
                     hashes[i] = HashFile(files[i], buffer, bytesHashed, cancellationToken);
+                    filesHashed?.Report(1);
                     return buffer;
                 },
                 buffer => ArrayPool<byte>.Shared.Return(buffer)), cancellationToken);

@@ -73,7 +73,7 @@ public static class InvalidationPlanner
     }
 
     /// <summary>The same bytes served the same way: a changed header is a change the CDN must see too.</summary>
-    private static bool Serves(ManifestEntry a, ManifestEntry b) =>
+    internal static bool Serves(ManifestEntry a, ManifestEntry b) =>
         a.Hash == b.Hash && a.ContentType == b.ContentType
         && (a.Headers ?? ImmutableSortedDictionary<string, string>.Empty).SequenceEqual(b.Headers ?? ImmutableSortedDictionary<string, string>.Empty);
 

@@ -6,8 +6,14 @@ namespace Jamdeploy.Planning;
 
 public enum BlobAction { Upload, Reuse }
 
+/// <summary>What a path of the new release is to the live one (every path of a first release is added).</summary>
+public enum FileChange { Added, Changed, Unchanged }
+
 /// <summary>What happens to one file, and why (the user sees the reason in --dry-run and --json).</summary>
-public sealed record PlannedFile(string SitePath, ContentHash Hash, long Size, BlobAction Action, string Reason);
+public sealed record PlannedFile(string SitePath, ContentHash Hash, long Size, FileChange Change, BlobAction Action, string Reason);
+
+/// <summary>A path of the live release that the new one no longer has: gone from the site once it goes live.</summary>
+public sealed record RemovedFile(string SitePath, ContentHash Hash, long Size);
 
 /// <summary>One blob to send, from the first file that has its content.</summary>
 public sealed record BlobUpload(ContentHash Hash, HashedFile Source, string ContentType, bool Refresh, string Reason);
@@ -15,6 +21,12 @@ public sealed record BlobUpload(ContentHash Hash, HashedFile Source, string Cont
 /// <summary>Stage 3's answer: the release to write and the blobs the store does not have yet.</summary>
 public sealed record DeployPlan(Manifest Release, IReadOnlyList<PlannedFile> Files, IReadOnlyList<BlobUpload> Uploads)
 {
+    /// <summary>The live release's paths that this one drops, in ordinal order.</summary>
+    public IReadOnlyList<RemovedFile> Removed { get; init; } = [];
+
     public long BytesToSend => Uploads.Sum(u => u.Source.Length);
     public int ReusedFiles => Files.Count(f => f.Action == BlobAction.Reuse);
+    public int Added => Files.Count(f => f.Change == FileChange.Added);
+    public int Changed => Files.Count(f => f.Change == FileChange.Changed);
+    public int Unchanged => Files.Count(f => f.Change == FileChange.Unchanged);
 }

@@ -1,4 +1,5 @@
 using Jamdeploy.Hashing;
+using Jamdeploy.Invalidation;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
 using Jamdeploy.Storage;
@@ -54,17 +55,29 @@ public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpa
             if (known is not null && known.LastModified >= staleBefore) continue;
             var refresh = known is not null;
             uploads.Add(new BlobUpload(hash, file, contentType, refresh,
-                refresh ? "stored long ago by no kept release: sent again so cleanup cannot take it" : "new content"));
+                refresh ? "stored long ago by no kept release: sent again so cleanup cannot take it"
+                : live?.Files.ContainsKey(file.SitePath) == true ? "changed content" : "new file"));
         }
 
         var uploading = uploads.ToDictionary(u => u.Hash);
         var planned = files.Select(f =>
             uploading.TryGetValue(f.Hash, out var upload) && upload.Source.SitePath == f.SitePath
-                ? new PlannedFile(f.SitePath, f.Hash, f.Length, BlobAction.Upload, upload.Reason)
-                : new PlannedFile(f.SitePath, f.Hash, f.Length, BlobAction.Reuse, ReuseReason(f, inLive, uploading)))
+                ? new PlannedFile(f.SitePath, f.Hash, f.Length, ChangeOf(f.SitePath, release, live), BlobAction.Upload, upload.Reason)
+                : new PlannedFile(f.SitePath, f.Hash, f.Length, ChangeOf(f.SitePath, release, live), BlobAction.Reuse, ReuseReason(f, inLive, uploading)))
             .ToList();
-        return new DeployPlan(release, planned, uploads);
+        var removed = live is null ? [] : live.Files.Where(e => !release.Files.ContainsKey(e.Key))
+            .Select(e => new RemovedFile(e.Key, e.Value.Hash, e.Value.Size)).ToList();
+        return new DeployPlan(release, planned, uploads) { Removed = removed };
     }
+
+    /// <summary>
+    /// Changed is what a visitor would see change, the same test the invalidation plan uses: other bytes, another
+    /// content type or other headers at the same path.
+    /// </summary>
+    private static FileChange ChangeOf(string path, Manifest release, Manifest? live) =>
+        live is null || !live.Files.TryGetValue(path, out var before) ? FileChange.Added
+        : InvalidationPlanner.Serves(before, release.Files[path]) ? FileChange.Unchanged
+        : FileChange.Changed;
 
     private static string ReuseReason(HashedFile file, HashSet<ContentHash> inLive, Dictionary<ContentHash, BlobUpload> uploading) =>
         uploading.TryGetValue(file.Hash, out var first) ? $"same content as {first.Source.SitePath}"

@@ -243,7 +243,7 @@ public sealed class LocalDirectoryStore : IObjectStore
             }
             catch (IOException e)
             {
-                throw new StoreException($"{_root}: could not lock the store within {LockTimeout.TotalSeconds:0} s ({e.Message})", e);
+                throw new StoreException($"{_root}: could not lock the store within {Durations.Human(LockTimeout)} ({e.Message})", e);
             }
         }
     }

@@ -139,7 +139,7 @@ public sealed class RetentionPolicyTests
     [InlineData("1.00:00:00", 86400)]
     [InlineData("00:30:00", 1800)]
     public void ParseDuration_NumberAndUnit_ReadsIt(string text, int seconds) =>
-        Assert.Equal(TimeSpan.FromSeconds(seconds), RetentionRules.ParseDuration(text, "Cleanup:Grace"));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), Durations.Parse(text, "Cleanup:Grace"));
 
     [Theory]
     [InlineData("24")]
@@ -150,7 +150,7 @@ public sealed class RetentionPolicyTests
     [InlineData("")]
     public void ParseDuration_NoUnitOrUnknownUnit_IsAUsageError(string text)
     {
-        var error = Assert.Throws<UsageException>(() => RetentionRules.ParseDuration(text, "Cleanup:Grace"));
+        var error = Assert.Throws<UsageException>(() => Durations.Parse(text, "Cleanup:Grace"));
         Assert.StartsWith("Cleanup:Grace: ", error.Message);
     }
 
