@@ -46,6 +46,7 @@ public sealed class DryRunTests : IDisposable
             "  add    /new.html (12 B): upload, new file",
             "no CDN configured (Cdn:Provider is none): nothing to invalidate",
             "dry run: 6 files, 2 new blobs (27 B), 4 reused; 1 added, 1 changed, 1 removed, 4 unchanged; nothing written",
+            $"store: {Store}",
         ], lines);
         StoreSnapshot.AssertUnchanged(before, Store);
     }

@@ -23,8 +23,12 @@ public sealed class ProgressOutputTests : IDisposable
         var result = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", site, "--store", _workspace.Combine("store")], noCi);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var line = Assert.Single(result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("live: ", line);
+        // The result only: what went live, where, and the address to open.
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("live: ", lines[0]);
+        Assert.Equal($"store: {_workspace.Combine("store")}", lines[1]);
+        Assert.StartsWith("url: ", lines[2]);
         Assert.DoesNotContain('\r', result.Stdout);
         Assert.Equal("", result.Stderr);
     }
