@@ -71,9 +71,16 @@ public sealed class ReleaseLease : IAsyncDisposable
     private LeaseDocument _held;
     private string _etag;
 
+    /// <summary>
+    /// The tokens of the leases this process holds now: a lease left held by this very process that is not among
+    /// them was given back with a write that failed, and its holder is gone as surely as a dead process.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> HeldHere = new(StringComparer.Ordinal);
+
     private ReleaseLease(ReleaseStore documents, TimeProvider clock, ILogger log, LeaseDocument held, string etag)
     {
         (_documents, _clock, _log, _held, _etag) = (documents, clock, log, held, etag);
+        HeldHere[held.Token] = true;
     }
 
     /// <summary>
@@ -170,6 +177,7 @@ public sealed class ReleaseLease : IAsyncDisposable
     /// <summary>Gives the lease back if it is still ours (a compare-and-swap: one that expired and was taken over is theirs).</summary>
     public async ValueTask DisposeAsync()
     {
+        HeldHere.TryRemove(_held.Token, out _);
         try
         {
             var released = _held with { Released = true, Expires = _clock.GetUtcNow() };
@@ -200,7 +208,8 @@ public sealed class ReleaseLease : IAsyncDisposable
 
     private static bool HolderIsGone(LeaseDocument lease)
     {
-        if (lease.Machine is null || lease.Machine != ThisMachine.Value || lease.ProcessId is not { } pid || pid == Environment.ProcessId) return false;
+        if (lease.Machine is null || lease.Machine != ThisMachine.Value || lease.ProcessId is not { } pid) return false;
+        if (pid == Environment.ProcessId) return !HeldHere.ContainsKey(lease.Token);
         try
         {
             using var process = Process.GetProcessById(pid);
