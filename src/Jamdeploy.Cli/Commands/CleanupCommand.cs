@@ -17,7 +17,7 @@ public sealed class CleanupCommand : CommandBase
 
     private static readonly Option<int?> KeepLastOption = new("--keep-last") { HelpName = "N", Description = $"Keep the newest N releases (default {RetentionRules.Default.KeepLast}, Cleanup:KeepLast)" };
     private static readonly Option<string?> KeepForOption = new("--keep-for") { HelpName = "duration", Description = $"Keep releases younger than this, e.g. 7d, 36h (default {Durations.Setting(RetentionRules.Default.KeepFor)}, Cleanup:KeepFor)" };
-    private static readonly Option<string?> GracePeriodOption = new("--grace-period") { HelpName = "duration", Description = $"Never delete a blob younger than this, nor a release live within it; longer than your slowest deploy (default {Durations.Setting(RetentionRules.Default.GracePeriod)}, Cleanup:GracePeriod)" };
+    private static readonly Option<string?> GracePeriodOption = new("--grace-period") { HelpName = "duration", Description = $"Spare unreferenced blobs younger than this and releases live within it, so unfinished deploys need not send them again; any value is safe (default {Durations.Setting(RetentionRules.Default.GracePeriod)}, Cleanup:GracePeriod)" };
     private static readonly Option<int?> MaxDeleteOption = new("--max-delete") { HelpName = "N", Description = "Delete at most N objects, then stop and say so with exit 1 (Cleanup:MaxDelete)" };
     private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print what would be deleted and the bytes freed; delete nothing" };
 

@@ -55,7 +55,7 @@ public sealed class DeployCommand : CommandBase
 
         var options = context.DeployOptions;
         var notifier = context.CreateCdnNotifier(parse.GetValue(WaitOption) || options.WaitForInvalidation);
-        var deployer = new Deployer(context.Store, notifier, options, context.Time, context.Log);
+        var deployer = new Deployer(context.Store, notifier, options, context.Time, context.Log) { WaitingForLease = context.SayWaiting };
         DeployResult result;
         try
         {

@@ -17,6 +17,9 @@ public sealed record CleanupResultView : ICommandResult
     public required IReadOnlyList<DeletedReleaseView> ReleasesToDelete { get; init; }
     public required BlobsToDeleteView BlobsToDelete { get; init; }
     public required int BlobsSparedByGracePeriod { get; init; }
+
+    /// <summary>Temp files killed writes left in a local store, untouched for an hour or more: removed by a run.</summary>
+    public required TempFilesView AbandonedTempFiles { get; init; }
     public required long BytesToFree { get; init; }
     public required int? MaxDelete { get; init; }
     public required DeletedView? Deleted { get; init; }
@@ -40,9 +43,10 @@ public sealed record CleanupResultView : ICommandResult
         ReleasesToDelete = [.. plan.ReleasesToDelete.Select(r => new DeletedReleaseView(r.Id.Value, r.Created, r.ManifestBytes))],
         BlobsToDelete = new(plan.BlobsToDelete.Count, plan.BlobsToDelete.Sum(b => b.Size), [.. plan.BlobsToDelete.Select(b => b.Hash.Hex)]),
         BlobsSparedByGracePeriod = plan.BlobsSparedByGrace,
+        AbandonedTempFiles = new(plan.AbandonedWrites.Count, plan.AbandonedWrites.Sum(w => w.Size)),
         BytesToFree = plan.Bytes,
         MaxDelete = maxDelete,
-        Deleted = result is null ? null : new(result.ReleasesDeleted, result.BlobsDeleted, result.BytesFreed),
+        Deleted = result is null ? null : new(result.ReleasesDeleted, result.BlobsDeleted, result.BytesFreed, result.AbandonedWritesRemoved.Count),
         StoppedAtLimit = result?.StoppedAtLimit ?? false,
         Remaining = result is null ? null : new(result.ReleasesRemaining, result.BlobsRemaining),
         Plan = plan,
@@ -60,6 +64,8 @@ public sealed record CleanupResultView : ICommandResult
         yield return $"  delete  {Format.Plural(BlobsToDelete.Count, "blob")} no kept release references ({Format.Bytes(BlobsToDelete.Bytes)})";
         if (BlobsSparedByGracePeriod > 0)
             yield return $"  keep    {Format.Plural(BlobsSparedByGracePeriod, "unreferenced blob")} younger than the grace period ({Rules.GracePeriod}): a deploy may still need them";
+        if (AbandonedTempFiles.Count > 0)
+            yield return $"  delete  {Format.Plural(AbandonedTempFiles.Count, "temp file")} left by killed writes ({Format.Bytes(AbandonedTempFiles.Bytes)})";
         var limit = MaxDelete is { } m && m < Plan.ObjectCount ? $"; --max-delete {m} would stop after {m} of {Plan.ObjectCount} deletions" : "";
         yield return $"dry run: would delete {Format.Plural(ReleasesToDelete.Count, "release")} and {Format.Plural(BlobsToDelete.Count, "blob")}, freeing {Format.Bytes(BytesToFree)}; keeping {Format.Plural(Kept.Count, "release")}{limit}; nothing deleted";
     }
@@ -68,6 +74,7 @@ public sealed record CleanupResultView : ICommandResult
     {
         var deleted = Deleted!;
         var live = Live is { } l ? $", {l} live" : "";
+        if (deleted.TempFiles > 0) yield return $"removed {Format.Plural(deleted.TempFiles, "temp file")} left by killed writes";
         yield return deleted.Releases + deleted.Blobs == 0 && !StoppedAtLimit
             ? $"nothing to delete: {Format.Plural(Kept.Count, "release")} kept{live}"
             : $"deleted {Format.Plural(deleted.Releases, "release")} and {Format.Plural(deleted.Blobs, "blob")}, freed {Format.Bytes(deleted.Bytes)}; kept {Format.Plural(Kept.Count, "release")}{live}";
@@ -93,6 +100,9 @@ public sealed record DeletedReleaseView(string Id, DateTimeOffset Created, long 
 
 public sealed record BlobsToDeleteView(int Count, long Bytes, IReadOnlyList<string> Hashes);
 
-public sealed record DeletedView(int Releases, int Blobs, long Bytes);
+/// <param name="TempFiles">Abandoned temp files removed; not objects, so not in <paramref name="Bytes"/> nor counted by --max-delete.</param>
+public sealed record DeletedView(int Releases, int Blobs, long Bytes, int TempFiles);
+
+public sealed record TempFilesView(int Count, long Bytes);
 
 public sealed record RemainingView(int Releases, int Blobs);

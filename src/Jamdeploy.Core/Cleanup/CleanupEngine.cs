@@ -9,9 +9,10 @@ namespace Jamdeploy.Cleanup;
 
 /// <summary>
 /// Deletes what no kept release can reach (DESIGN.md invariant 4), in the one order that survives a crash
-/// at any point and deploys running alongside: release manifests first, then blobs that no manifest still
-/// in the store references and that are older than the grace period. A run cut short leaves unreferenced
-/// blobs behind, never a kept release without a blob; the next run deletes them.
+/// at any point: release manifests first, then blobs that no manifest still in the store references and that
+/// are older than the grace period, all under the store lease so that deploys, promotes and rollbacks running
+/// alongside find out (ReleaseLease, DeletionWatch). A run cut short leaves unreferenced blobs behind, never
+/// a kept release without a blob; the next run deletes them.
 /// </summary>
 public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogger? log = null)
 {
@@ -20,7 +21,13 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
 
     private const int ManifestReadParallelism = 16;
 
-    /// <summary>Long enough for a promote or pin to finish; a cleanup is never in a hurry.</summary>
+    /// <summary>
+    /// How long a temp file must be untouched to be a write that was killed: a write in progress touches its
+    /// file with every buffer and renames it within seconds of the last.
+    /// </summary>
+    public static readonly TimeSpan AbandonedWriteAge = TimeSpan.FromHours(1);
+
+    /// <summary>Long enough for a promote, pin or deploy's flip to finish; a cleanup is never in a hurry.</summary>
     private static readonly TimeSpan LeaseWait = ReleaseLease.Term + ReleaseLease.ClockSkew;
 
     private readonly ILogger _log = (log ?? Serilog.Core.Logger.None).ForContext<CleanupEngine>();
@@ -41,57 +48,57 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
         var plan = survey.Plan;
         var maxDelete = plan.Rules.MaxDelete;
         var budget = maxDelete ?? int.MaxValue;
+        var tempFiles = await RemoveAbandonedWritesAsync(plan, cancellationToken);
 
         long bytes = 0;
-        int releasesDeleted;
-        IReadOnlyDictionary<ReleaseId, StoredRelease> current;
-        DateTimeOffset blobsAsOf;
-        // From the last look at the pointer and pins until the manifests left are read again, no promote,
-        // rollback or pin may bring a release back: it could be one about to be deleted (ReleaseLease).
-        // A run that deletes no release needs no lease, and writes nothing at all when it deletes no blob either.
-        await using (var lease = plan.ReleasesToDelete.Count == 0 ? null : await ReleaseLease.AcquireAsync(store, clock, "cleanup", LeaseWait, null, _log, cancellationToken))
-        {
-            // A promote, rollback or pin since the survey may protect a release the plan lets go.
-            var pointer = await ReadPointerAsync(cancellationToken);
-            var pins = await _documents.ReadPinsAsync(cancellationToken);
-            var stillDeletable = RetentionPolicy.Decide(survey.Releases.Values.Select(r => r.Age), pointer, pins, plan.At, plan.Rules)
-                .Where(d => !d.Keep).Select(d => d.Id).ToHashSet();
-            var releases = plan.ReleasesToDelete.Where(r => stillDeletable.Contains(r.Id)).ToList();
+        // Every deletion happens under the store lease, with this run's token written into it. From the last
+        // look at the pointer and pins until the manifests left are read again, no promote, rollback or pin may
+        // bring back a release about to be deleted; and until the last blob is deleted, no deploy may flip: a
+        // deploy that finds the token changed since it looked checks its release is whole before it flips
+        // (Releases/DeletionWatch.cs). That, not the grace period, keeps a deploy running alongside whole.
+        // A run whose plan deletes nothing writes nothing, not even the lease.
+        if (plan.ObjectCount == 0) return new CleanupResult(plan, 0, 0, 0, maxDelete, false, 0, 0) { AbandonedWritesRemoved = tempFiles };
+        await using var lease = await ReleaseLease.AcquireAsync(store, clock, new LeaseClaim("cleanup", LeaseWait) { ToDelete = true }, _log, cancellationToken);
 
-            var releaseBatch = releases.Take(budget).ToList();
-            await DeleteAsync(releaseBatch.Select(r => StoreLayout.Release(r.Id)).ToList(), CleanupStage.Releases, progress, 0, lease, cancellationToken);
-            _log.Information("Deleted {Count} release manifests of {Planned}", releaseBatch.Count, releases.Count);
-            releasesDeleted = releaseBatch.Count;
-            bytes = releaseBatch.Sum(r => r.ManifestBytes);
-            if (releasesDeleted < releases.Count)
-                return Stopped(releasesDeleted, 0, releases.Count - releasesDeleted, plan.BlobsToDelete.Count);
+        // A promote, rollback or pin since the survey may protect a release the plan lets go.
+        var pointer = await ReadPointerAsync(cancellationToken);
+        var pins = await _documents.ReadPinsAsync(cancellationToken);
+        var stillDeletable = RetentionPolicy.Decide(survey.Releases.Values.Select(r => r.Age), pointer, pins, plan.At, plan.Rules)
+            .Where(d => !d.Keep).Select(d => d.Id).ToHashSet();
+        var releases = plan.ReleasesToDelete.Where(r => stillDeletable.Contains(r.Id)).ToList();
 
-            // Looked at after the manifests went, so that a blob referenced by any manifest the store still
-            // holds (a kept one, or one a deploy wrote since the survey) is never deleted; a manifest written
-            // after this look belongs to a deploy whose new blobs are younger than the grace period, or to a
-            // release brought back after the lease, which this look has seen.
-            blobsAsOf = clock.GetUtcNow();
-            current = await ReadReleasesAsync(survey.Releases, "cleanup deleted only release manifests so far", cancellationToken);
-        }
+        var releaseBatch = releases.Take(budget).ToList();
+        await DeleteAsync(releaseBatch.Select(r => StoreLayout.Release(r.Id)).ToList(), CleanupStage.Releases, progress, 0, lease, cancellationToken);
+        _log.Information("Deleted {Count} release manifests of {Planned}", releaseBatch.Count, releases.Count);
+        var releasesDeleted = releaseBatch.Count;
+        bytes = releaseBatch.Sum(r => r.ManifestBytes);
+        if (releasesDeleted < releases.Count)
+            return Stopped(releasesDeleted, 0, releases.Count - releasesDeleted, plan.BlobsToDelete.Count);
+
+        // Looked at after the manifests went, so that a blob referenced by any manifest the store still holds
+        // (a kept one, or one a deploy wrote since the survey) is never deleted. A manifest written after this
+        // look belongs to a deploy that cannot flip before the lease is given back, and then finds out.
+        var blobsAsOf = clock.GetUtcNow();
+        var current = await ReadReleasesAsync(survey.Releases, "cleanup deleted only release manifests so far", cancellationToken);
         budget -= releasesDeleted;
 
         var referenced = current.Values.SelectMany(r => r.Blobs).ToFrozenSet();
         var (blobs, _) = await ListDeletableBlobsAsync(referenced, blobsAsOf - plan.Rules.GracePeriod, cancellationToken);
 
         var blobBatch = blobs.Take(budget).ToList();
-        await DeleteAsync(blobBatch.Select(b => StoreLayout.Blob(b.Hash)).ToList(), CleanupStage.Blobs, progress, releasesDeleted, null, cancellationToken);
+        await DeleteAsync(blobBatch.Select(b => StoreLayout.Blob(b.Hash)).ToList(), CleanupStage.Blobs, progress, releasesDeleted, lease, cancellationToken);
         bytes += blobBatch.Sum(b => b.Size);
         _log.Information("Deleted {Count} blobs of {Planned}", blobBatch.Count, blobs.Count);
 
         return blobBatch.Count < blobs.Count
             ? Stopped(releasesDeleted, blobBatch.Count, 0, blobs.Count - blobBatch.Count)
-            : new CleanupResult(plan, releasesDeleted, blobBatch.Count, bytes, maxDelete, false, 0, 0);
+            : new CleanupResult(plan, releasesDeleted, blobBatch.Count, bytes, maxDelete, false, 0, 0) { AbandonedWritesRemoved = tempFiles };
 
         CleanupResult Stopped(int releasesDeleted, int blobsDeleted, int releasesLeft, int blobsLeft)
         {
             _log.Information("Cleanup stopped at the deletion limit {MaxDelete}: {ReleasesLeft} release manifests and {BlobsLeft} blobs left for the next run",
                 maxDelete, releasesLeft, blobsLeft);
-            return new CleanupResult(plan, releasesDeleted, blobsDeleted, bytes, maxDelete, true, releasesLeft, blobsLeft);
+            return new CleanupResult(plan, releasesDeleted, blobsDeleted, bytes, maxDelete, true, releasesLeft, blobsLeft) { AbandonedWritesRemoved = tempFiles };
         }
     }
 
@@ -109,10 +116,20 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
         var referenced = decisions.Where(d => d.Keep).SelectMany(d => releases[d.Id].Blobs).ToFrozenSet();
         var (blobs, spared) = await ListDeletableBlobsAsync(referenced, now - rules.GracePeriod, cancellationToken);
 
-        var plan = new CleanupPlan(now, rules, pointer?.Live, decisions, toDelete, blobs, spared);
+        var abandoned = store is IAbandonedWrites leftovers ? await leftovers.FindAbandonedWritesAsync(now - AbandonedWriteAge, cancellationToken) : [];
+        var plan = new CleanupPlan(now, rules, pointer?.Live, decisions, toDelete, blobs, spared) { AbandonedWrites = abandoned };
         _log.Information("Cleanup plan for {Location}: keep {Kept} releases, delete {Releases} releases and {Blobs} blobs ({Bytes} bytes); {Spared} unreferenced blobs are within the grace period",
             store.Location, decisions.Count(d => d.Keep), toDelete.Count, blobs.Count, plan.Bytes, spared);
         return new Survey(plan, releases);
+    }
+
+    /// <summary>Not objects, so neither under the lease nor counted against --max-delete.</summary>
+    private async Task<IReadOnlyList<AbandonedWrite>> RemoveAbandonedWritesAsync(CleanupPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.AbandonedWrites.Count == 0 || store is not IAbandonedWrites leftovers) return [];
+        var removed = await leftovers.RemoveAbandonedWritesAsync(plan.AbandonedWrites, clock.GetUtcNow() - AbandonedWriteAge, cancellationToken);
+        _log.Information("Removed {Count} temp files of killed writes ({Bytes} bytes)", removed.Count, removed.Sum(w => w.Size));
+        return removed;
     }
 
     private async Task<LivePointer?> ReadPointerAsync(CancellationToken cancellationToken) =>

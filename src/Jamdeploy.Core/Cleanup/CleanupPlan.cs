@@ -16,6 +16,9 @@ public sealed record CleanupPlan(
     IReadOnlyList<BlobToDelete> BlobsToDelete,
     int BlobsSparedByGrace)
 {
+    /// <summary>Temp files of writes killed long ago (<see cref="Storage.IAbandonedWrites"/>): not objects, removed besides them.</summary>
+    public IReadOnlyList<Storage.AbandonedWrite> AbandonedWrites { get; init; } = [];
+
     public IEnumerable<RetentionDecision> Kept => Releases.Where(r => r.Keep);
 
     public int ObjectCount => ReleasesToDelete.Count + BlobsToDelete.Count;
@@ -39,6 +42,9 @@ public sealed record CleanupResult(
     int BlobsRemaining)
 {
     public int ObjectsDeleted => ReleasesDeleted + BlobsDeleted;
+
+    /// <summary>The abandoned temp files removed (none when the store has none, or is S3).</summary>
+    public IReadOnlyList<Storage.AbandonedWrite> AbandonedWritesRemoved { get; init; } = [];
 }
 
 public enum CleanupStage { Releases, Blobs }

@@ -17,9 +17,10 @@ public sealed record RetentionRules
     public TimeSpan KeepFor { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>
-    /// How long a deploy may take: blobs younger than this are never deleted (a deploy still uploading has
-    /// written no manifest yet), and every release that was live during it is kept (a deploy planned from
-    /// it may be about to reuse its blobs).
+    /// What cleanup spares for deploys still under way: blobs younger than this (a deploy still uploading has
+    /// written no manifest yet), and every release that was live during it (a deploy planned from it may be
+    /// about to reuse its blobs). A saving, not the safety: a deploy that finds a cleanup ran meanwhile
+    /// checks and re-sends before its flip (Releases/DeletionWatch.cs), so any value, zero included, is safe.
     /// </summary>
     public TimeSpan GracePeriod { get; init; } = DefaultGracePeriod;
 

@@ -27,7 +27,10 @@ public sealed record DeployOptions
     /// <summary>Pointer moves remembered for rollback.</summary>
     public int HistoryLimit { get; init; } = Releases.LivePointer.DefaultHistoryLimit;
 
-    /// <summary>Must equal cleanup's: a stored blob older than this may be deleted by a cleanup, so it is not trusted.</summary>
+    /// <summary>
+    /// Cleanup's: an unreferenced blob older than half of it is sent again rather than reused, as a cleanup may
+    /// be about to delete it (the deploy would find out at its flip and send it then, later).
+    /// </summary>
     /// <remarks>Not a <c>Deploy</c> setting (hence not part of the settings document): the CLI sets it from <c>Cleanup:GracePeriod</c>.</remarks>
     [JsonIgnore]
     public TimeSpan GracePeriod { get; init; } = Cleanup.RetentionRules.DefaultGracePeriod;

@@ -18,7 +18,13 @@ namespace Jamdeploy.Deploying;
 /// </summary>
 public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions options, TimeProvider time, ILogger log)
 {
+    /// <summary>Long enough for a cleanup to finish deleting, or for a dead holder's lease to expire.</summary>
+    private static readonly TimeSpan LeaseWait = ReleaseLease.Term + ReleaseLease.ClockSkew;
+
     private readonly ReleaseStore _releases = new(store);
+
+    /// <summary>Told when the store lease is held by someone else (a cleanup deleting, a promote), before waiting for it.</summary>
+    public Action<LeaseDocument>? WaitingForLease { get; init; }
 
     public async Task<DeployResult> DeployAsync(DeployRequest request, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
@@ -54,24 +60,60 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         var liveDigest = planned.Pointer?.LiveContent;
         if (liveDigest is not null && liveDigest == Manifest.DigestOf(entries)) return await UnchangedAsync(planned.Live!.Value);
         var release = BuildManifest(request, entries);
-        var live = planned.Live is { } liveId ? await _releases.ReadLiveManifestAsync(liveId, cancellationToken) : null;
+        // Read before the plan looks at which blobs are stored, beside the live manifest: what the plan trusts
+        // is then covered at the flip (Releases/DeletionWatch.cs). A dry run trusts nothing; under a pointer
+        // without a digest, the manifest read first may show a redeploy of the live folder, which needs no lease.
+        var watching = request.DryRun || liveDigest is null ? null : DeletionWatch.StartAsync(_releases, cancellationToken);
+        Manifest? live;
+        try
+        {
+            live = planned.Live is { } liveId ? await _releases.ReadLiveManifestAsync(liveId, cancellationToken) : null;
+        }
+        catch
+        {
+            if (watching is not null) await watching.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            throw;
+        }
         if (liveDigest is null && live is not null && live.HasSameContentAs(release)) return await UnchangedAsync(live.Id);
+        var watch = request.DryRun ? null : await (watching ?? DeletionWatch.StartAsync(_releases, cancellationToken));
 
-        var plan = await Planner().PlanAsync(release, hashed, live, request.Verify, cancellationToken);
+        var planner = Planner();
+        var plan = await planner.PlanAsync(release, hashed, live, request.Verify, cancellationToken);
         log.Information("Planned {Release}: {Uploads} blobs to send ({Bytes} bytes), {Reused} files reused",
             release.Id, plan.Uploads.Count, plan.BytesToSend, plan.ReusedFiles);
         var result = new DeployResult(DeployOutcome.DryRun, release.Id, planned.Live, plan) { Files = hashed.Count, TotalBytes = totalBytes };
         if (request.DryRun) return result with { Invalidation = cdn.Plan(live, release) };
 
-        await UploadAsync(plan, progress, cancellationToken);
+        await UploadAsync(plan.Uploads, plan.BytesToSend, progress, cancellationToken);
         progress?.Report(new DeployProgress(DeployStage.Manifest, 0, 1));
-        await _releases.WriteManifestAsync(release, cancellationToken);
-        if (!request.Promote) return result with { Outcome = DeployOutcome.Staged };
+        // The manifest and the store lease at once: neither waits for the other.
+        var writing = _releases.WriteManifestAsync(release, cancellationToken);
+        var taking = watch!.TakeLeaseAsync(store, time, $"deploy {release.Id}", LeaseWait, WaitingForLease, log, cancellationToken);
+        if (request.Promote) progress?.Report(new DeployProgress(DeployStage.Flip, 0, 1));
+        try
+        {
+            await Task.WhenAll(writing, taking);
+        }
+        catch
+        {
+            if (taking.IsCompletedSuccessfully) await (await taking).Lease.DisposeAsync();
+            throw;
+        }
 
-        progress?.Report(new DeployProgress(DeployStage.Flip, 0, 1));
-        log.Debug("Flipping the live pointer to {Release}", release.Id);
-        var flip = await new LiveSwitch(_releases, time, options.HistoryLimit, log)
-            .FlipAsync(release, FlipAction.Deploy, planned, request.Force, cancellationToken);
+        var held = await taking;
+        FlipResult flip;
+        // No cleanup deletes while the lease is held: what is checked here stays until the lease is given back.
+        await using (held.Lease)
+        {
+            if (!held.Undisturbed) await RepairAsync();
+            if (!request.Promote) return result with { Outcome = DeployOutcome.Staged };
+            await held.Lease.KeepAsync(cancellationToken);
+            log.Debug("Flipping the live pointer to {Release}", release.Id);
+            // Undisturbed, the live release planned from was still live at the flip (or the flip is refused) and
+            // lost nothing; a forced move over a changed pointer trusts nothing it reused.
+            flip = await new LiveSwitch(_releases, time, options.HistoryLimit, log) { BeforeForcedMove = held.Undisturbed ? _ => RepairAsync() : null }
+                .FlipAsync(release, FlipAction.Deploy, planned, request.Force, cancellationToken);
+        }
         result = result with { Outcome = DeployOutcome.Live, PreviousLive = flip.Before, Forced = flip.OverConcurrentChange };
 
         if (cdn.Invalidates) progress?.Report(new DeployProgress(DeployStage.Invalidate, 0, 1));
@@ -84,6 +126,21 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             flip.Before is not { } before ? null
             : before == live?.Id ? live
             : await _releases.ReadManifestToDiffFromAsync(before, ct);
+
+        // A cleanup ran while this deploy was under way: under the lease, the manifest and every blob are
+        // checked to be there, and what it deleted is written again.
+        async Task RepairAsync()
+        {
+            if (await store.HeadAsync(StoreLayout.Release(release.Id), cancellationToken) is null)
+            {
+                log.Warning("A cleanup deleted the manifest of {Release} before its flip; writing it again", release.Id);
+                await _releases.WriteManifestAsync(release, cancellationToken);
+            }
+            var missing = await planner.MissingAsync(release, hashed, cancellationToken);
+            if (missing.Count == 0) return;
+            log.Warning("A cleanup deleted {Count} blobs of {Release} before its flip; sending them again", missing.Count, release.Id);
+            await UploadAsync(missing, missing.Sum(u => u.Source.Length), progress, cancellationToken);
+        }
 
         async Task<DeployResult> UnchangedAsync(ReleaseId liveRelease)
         {
@@ -101,7 +158,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             var repair = await Planner().PlanAsync(content, hashed, live: content, checkEveryBlob: true, cancellationToken);
             if (repair.Uploads.Count > 0)
                 log.Warning("{Count} blobs of the live release were missing from the store; sending them again", repair.Uploads.Count);
-            await UploadAsync(repair, progress, cancellationToken);
+            await UploadAsync(repair.Uploads, repair.BytesToSend, progress, cancellationToken);
             return repair;
         }
     }
@@ -133,15 +190,14 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         };
     }
 
-    private async Task UploadAsync(DeployPlan plan, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
+    private async Task UploadAsync(IReadOnlyList<BlobUpload> uploads, long total, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
         long sent = 0;
         var files = 0;
-        var total = plan.BytesToSend;
-        var count = plan.Uploads.Count;
+        var count = uploads.Count;
         progress?.Report(new DeployProgress(DeployStage.Upload, 0, total) { FilesTotal = count });
         // Big blobs first so the tail of the upload is many small ones, not one long one.
-        var ordered = plan.Uploads.OrderByDescending(u => u.Source.Length);
+        var ordered = uploads.OrderByDescending(u => u.Source.Length);
         await Parallel.ForEachAsync(ordered,
             new ParallelOptions { MaxDegreeOfParallelism = options.UploadConcurrency, CancellationToken = cancellationToken },
             async (upload, ct) =>

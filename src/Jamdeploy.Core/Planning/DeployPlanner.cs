@@ -79,6 +79,20 @@ public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpa
         : InvalidationPlanner.Serves(before, release.Files[path]) ? FileChange.Unchanged
         : FileChange.Changed;
 
+    /// <summary>
+    /// The blobs of <paramref name="release"/> the store does not hold now, to send again from the files that
+    /// have them: for a deploy that learns a cleanup ran while it was under way (Releases/DeletionWatch.cs).
+    /// </summary>
+    public async Task<IReadOnlyList<BlobUpload>> MissingAsync(Manifest release, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
+    {
+        var firstWithContent = new Dictionary<ContentHash, HashedFile>();
+        foreach (var file in files) firstWithContent.TryAdd(file.Hash, file);
+        var presence = await _lookup.FindAsync([.. firstWithContent.Keys], [], 0, cancellationToken);
+        return [.. firstWithContent
+            .Where(f => !presence.Stored.ContainsKey(f.Key))
+            .Select(f => new BlobUpload(f.Key, f.Value, release.Files[f.Value.SitePath].ContentType, false, "deleted by a cleanup while this deploy ran"))];
+    }
+
     private static string ReuseReason(HashedFile file, HashSet<ContentHash> inLive, Dictionary<ContentHash, BlobUpload> uploading) =>
         uploading.TryGetValue(file.Hash, out var first) ? $"same content as {first.Source.SitePath}"
         : inLive.Contains(file.Hash) ? "unchanged content, already in the live release"

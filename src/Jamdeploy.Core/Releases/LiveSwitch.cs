@@ -20,6 +20,12 @@ public sealed class LiveSwitch(ReleaseStore releases, TimeProvider time, int his
 {
     private const int MaxForcedAttempts = 50;
 
+    /// <summary>
+    /// Run once before a forced move on top of a pointer that changed since the caller planned: what the
+    /// caller trusted because it was live then (a deploy reuses the live release's blobs) may be gone now.
+    /// </summary>
+    public Func<CancellationToken, Task>? BeforeForcedMove { get; init; }
+
     public async Task<FlipResult> FlipAsync(Manifest release, FlipAction action, LiveState planned, bool force, CancellationToken cancellationToken)
     {
         var target = release.Id;
@@ -43,6 +49,7 @@ public sealed class LiveSwitch(ReleaseStore releases, TimeProvider time, int his
             if (!force) throw new LiveChangedException(planned.Live, now.Live, action, target);
             if (attempt >= MaxForcedAttempts)
                 throw new StoreException($"gave up after {attempt} attempts: the live pointer kept changing under --force");
+            if (attempt == 1 && BeforeForcedMove is { } before) await before(cancellationToken);
             state = now;
         }
     }

@@ -18,7 +18,34 @@ public sealed record LeaseDocument(string Holder, string Token, DateTimeOffset A
     public string? Machine { get; init; }
 
     public int? ProcessId { get; init; }
+
+    /// <summary>
+    /// The token of the last cleanup that took the lease to delete, carried forward by every later holder. A
+    /// deploy that finds it unchanged from its first look, with no cleanup holding the lease then, knows that
+    /// nothing was deleted in between (<see cref="DeletionWatch"/>).
+    /// </summary>
+    public string? LastCleanup { get; init; }
+
+    /// <summary>Held by a cleanup that may be deleting (or died deleting): its own token is the last cleanup's.</summary>
+    public bool HeldByCleanup => !Released && LastCleanup == Token;
 }
+
+/// <summary>Who asks for the lease, how long they wait for it, and what they know of it already.</summary>
+/// <param name="Waiting">Told once, when the lease is found held, so a person knows why nothing happens.</param>
+public sealed record LeaseClaim(string Holder, TimeSpan Wait, Action<LeaseDocument>? Waiting = null)
+{
+    /// <summary>A cleanup: it deletes under the lease, so it writes its own token as <see cref="LeaseDocument.LastCleanup"/>.</summary>
+    public bool ToDelete { get; init; }
+
+    /// <summary>
+    /// The lease as the claimant read it a while ago (null: there was none), when it read it at all: a lease
+    /// given back and untouched since is taken with one conditional write.
+    /// </summary>
+    public LeaseSeen? Seen { get; init; }
+}
+
+/// <summary>The lease as read once: null <see cref="Read"/> when there was none.</summary>
+public sealed record LeaseSeen(LeaseRead? Read);
 
 /// <summary>
 /// The one lease of a store, taken with a conditional write. Cleanup holds it from its last look at the
@@ -44,9 +71,16 @@ public sealed class ReleaseLease : IAsyncDisposable
     private LeaseDocument _held;
     private string _etag;
 
+    /// <summary>
+    /// The tokens of the leases this process holds now: a lease left held by this very process that is not among
+    /// them was given back with a write that failed, and its holder is gone as surely as a dead process.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> HeldHere = new(StringComparer.Ordinal);
+
     private ReleaseLease(ReleaseStore documents, TimeProvider clock, ILogger log, LeaseDocument held, string etag)
     {
         (_documents, _clock, _log, _held, _etag) = (documents, clock, log, held, etag);
+        HeldHere[held.Token] = true;
     }
 
     /// <summary>
@@ -57,26 +91,50 @@ public sealed class ReleaseLease : IAsyncDisposable
     /// unknown here), as every reader refuses a document of a format it does not know (ReleaseStore).
     /// </summary>
     /// <param name="waiting">Told once, when the lease is found held, so a person knows why nothing happens.</param>
-    public static async Task<ReleaseLease> AcquireAsync(
-        IObjectStore store, TimeProvider clock, string holder, TimeSpan wait, Action<LeaseDocument>? waiting, ILogger log, CancellationToken cancellationToken)
+    public static Task<ReleaseLease> AcquireAsync(
+        IObjectStore store, TimeProvider clock, string holder, TimeSpan wait, Action<LeaseDocument>? waiting, ILogger log, CancellationToken cancellationToken) =>
+        AcquireAsync(store, clock, new LeaseClaim(holder, wait, waiting), log, cancellationToken);
+
+    /// <summary>As above, for a claim that says more: a cleanup's, or a deploy's that read the lease before.</summary>
+    public static async Task<ReleaseLease> AcquireAsync(IObjectStore store, TimeProvider clock, LeaseClaim claim, ILogger log, CancellationToken cancellationToken)
     {
         var documents = new ReleaseStore(store);
         var started = clock.GetTimestamp();
         var poll = FirstPoll;
         var told = false;
-        while (true)
+        var token = Guid.NewGuid().ToString("N");
+        // The last cleanup's token goes on with the lease; taking over an unreadable lease, whose history is unknown,
+        // writes a token no one has seen, which tells a deploy that anything may have happened.
+        LeaseDocument Mine(LeaseDocument? replaced, bool known)
         {
             var now = clock.GetUtcNow();
-            var mine = new LeaseDocument(holder, Guid.NewGuid().ToString("N"), now, now + Term) { Machine = ThisMachine.Value, ProcessId = Environment.ProcessId };
+            var last = claim.ToDelete ? token : known ? replaced?.LastCleanup : Guid.NewGuid().ToString("N");
+            return new LeaseDocument(claim.Holder, token, now, now + Term) { Machine = ThisMachine.Value, ProcessId = Environment.ProcessId, LastCleanup = last };
+        }
+
+        if (claim.Seen is { Read: { Document: { Released: true } seen } read })
+        {
+            var mine = Mine(seen, known: true);
+            var taken = await documents.WriteLeaseAsync(mine, read.ETag, cancellationToken);
+            if (taken.Written) return new ReleaseLease(documents, clock, log, mine, TagOf(taken));
+        }
+        while (true)
+        {
+            // Only a store where no lease was ever written takes this first write; there is nothing to carry on.
+            var mine = Mine(null, known: true);
             var taken = await documents.WriteLeaseAsync(mine, null, cancellationToken);
             if (taken.Written) return new ReleaseLease(documents, clock, log, mine, TagOf(taken));
 
             var current = await documents.ReadLeaseAsync(cancellationToken);
             if (current is null) continue;
             var theirs = current.Document;
+            // Our own write landed and only its answer was lost (the retry then found the tag changed): ours.
+            if (theirs is { Released: false } && theirs.Token == token) return new ReleaseLease(documents, clock, log, theirs, current.ETag);
+            var now = clock.GetUtcNow();
             if (theirs is null || theirs.Released || theirs.Expires + ClockSkew < now || HolderIsGone(theirs))
             {
                 // Free, expired, unreadable or its holder is dead: take it, unless someone else just did.
+                mine = Mine(theirs, known: theirs is not null);
                 var over = await documents.WriteLeaseAsync(mine, current.ETag, cancellationToken);
                 if (over.Written)
                 {
@@ -87,16 +145,19 @@ public sealed class ReleaseLease : IAsyncDisposable
                 continue;
             }
 
-            if (clock.GetElapsedTime(started) >= wait)
+            if (clock.GetElapsedTime(started) >= claim.Wait)
                 throw new JamdeployException(ExitCodes.Failed,
                     $"{theirs.Holder} holds {documents.Where(StoreLayout.LeaseKey)} until {theirs.Expires:u}; nothing was changed, run this again once it is done");
-            if (!told) waiting?.Invoke(theirs);
+            if (!told) claim.Waiting?.Invoke(theirs);
             told = true;
             log.Debug("Store lease held by {Holder} until {Expires}; waiting", theirs.Holder, theirs.Expires);
             await Task.Delay(poll, clock, cancellationToken);
             poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, LongestPoll.Ticks));
         }
     }
+
+    /// <summary>The token of the last cleanup that held the lease before this holder (its own, for a cleanup).</summary>
+    public string? LastCleanup => _held.LastCleanup;
 
     /// <summary>
     /// Extends the lease when less than half its term is left; fails when it was lost (it expired and was
@@ -116,6 +177,7 @@ public sealed class ReleaseLease : IAsyncDisposable
     /// <summary>Gives the lease back if it is still ours (a compare-and-swap: one that expired and was taken over is theirs).</summary>
     public async ValueTask DisposeAsync()
     {
+        HeldHere.TryRemove(_held.Token, out _);
         try
         {
             var released = _held with { Released = true, Expires = _clock.GetUtcNow() };
@@ -146,7 +208,8 @@ public sealed class ReleaseLease : IAsyncDisposable
 
     private static bool HolderIsGone(LeaseDocument lease)
     {
-        if (lease.Machine is null || lease.Machine != ThisMachine.Value || lease.ProcessId is not { } pid || pid == Environment.ProcessId) return false;
+        if (lease.Machine is null || lease.Machine != ThisMachine.Value || lease.ProcessId is not { } pid) return false;
+        if (pid == Environment.ProcessId) return !HeldHere.ContainsKey(lease.Token);
         try
         {
             using var process = Process.GetProcessById(pid);

@@ -8,9 +8,10 @@ namespace Jamdeploy.Storage;
 /// The embedded default store: a directory on local disk. Every write lands in a temp file beside its
 /// target and becomes visible by one rename or link, so a reader never sees half an object. The
 /// compare-and-swap holds an OS file lock (flock), which the kernel releases when a process dies, so two
-/// processes on one directory never lose a flip and a killed one never leaves the store locked.
+/// processes on one directory never lose a flip and a killed one never leaves the store locked. A process
+/// killed mid-write leaves its temp file behind: cleanup removes it (<see cref="IAbandonedWrites"/>).
 /// </summary>
-public sealed class LocalDirectoryStore : IObjectStore
+public sealed class LocalDirectoryStore : IObjectStore, IAbandonedWrites
 {
     private const string TempPrefix = ".tmp-";
     private const string LockFileName = ".lock";
@@ -148,6 +149,50 @@ public sealed class LocalDirectoryStore : IObjectStore
             }
         }
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<AbandonedWrite>> FindAbandonedWritesAsync(DateTimeOffset untouchedSince, CancellationToken cancellationToken)
+    {
+        var found = new List<AbandonedWrite>();
+        if (Directory.Exists(_root))
+        {
+            foreach (var file in new DirectoryInfo(_root).EnumerateFiles(TempPrefix + "*", SearchOption.AllDirectories))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Untouched(file, untouchedSince) is { } write) found.Add(write);
+            }
+        }
+        return Task.FromResult<IReadOnlyList<AbandonedWrite>>(found);
+    }
+
+    public Task<IReadOnlyList<AbandonedWrite>> RemoveAbandonedWritesAsync(IReadOnlyList<AbandonedWrite> writes, DateTimeOffset untouchedSince, CancellationToken cancellationToken)
+    {
+        var removed = new List<AbandonedWrite>();
+        foreach (var write in writes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Looked at again: only a file still untouched goes (a writer paused past the age would fail its
+            // rename cleanly, never publish half an object; the object store never sees a temp name).
+            var file = new FileInfo(Path.Combine(_root, write.Name.Replace('/', Path.DirectorySeparatorChar)));
+            if (!file.Name.StartsWith(TempPrefix, StringComparison.Ordinal) || Untouched(file, untouchedSince) is not { } still) continue;
+            try
+            {
+                file.Delete();
+                removed.Add(still);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new StoreException($"{_root}: could not remove the abandoned temp file {write.Name}: {e.Message}", e);
+            }
+        }
+        return Task.FromResult<IReadOnlyList<AbandonedWrite>>(removed);
+    }
+
+    private AbandonedWrite? Untouched(FileInfo file, DateTimeOffset untouchedSince)
+    {
+        file.Refresh();
+        if (!file.Exists || file.LastWriteTimeUtc > untouchedSince) return null;
+        return new AbandonedWrite(Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/'), file.Length, file.LastWriteTimeUtc);
     }
 
     /// <summary>

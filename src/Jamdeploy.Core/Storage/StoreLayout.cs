@@ -10,8 +10,8 @@ public static class StoreLayout
     public const string LiveKey = "live.json";
 
     /// <summary>
-    /// Held by cleanup while it deletes release manifests, and by promote, rollback and pin while they bring
-    /// a release back: the two must never interleave (Releases/ReleaseLease.cs).
+    /// Held by cleanup while it deletes, and by deploy, promote, rollback and pin while they make a release
+    /// live or pinned: the two must never interleave (Releases/ReleaseLease.cs, Releases/DeletionWatch.cs).
     /// </summary>
     public const string LeaseKey = "lease.json";
 

@@ -67,6 +67,36 @@ public sealed class CleanupCommandTests : IDisposable
         Assert.Contains($"ok      {ids[3]} (live): 6 files, 6 blobs present and intact", verify.Stdout);
     }
 
+    /// <summary>
+    /// A deploy killed mid-upload leaves its temp file in the local store, which no listing shows: cleanup
+    /// removes those untouched for an hour and says so, and leaves one being written now alone.
+    /// </summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Cleanup_TempFilesOfKilledWrites_RemovesThoseUntouchedForAnHourAndSaysSo()
+    {
+        await CliRun.DeployVersionsAsync(_workspace, Store, 1);
+        var staleBlob = Path.Combine(Store, "blobs", ".tmp-" + Guid.NewGuid().ToString("N"));
+        var staleManifest = Path.Combine(Store, "releases", ".tmp-" + Guid.NewGuid().ToString("N"));
+        var inProgress = Path.Combine(Store, "blobs", ".tmp-" + Guid.NewGuid().ToString("N"));
+        foreach (var stale in new[] { staleBlob, staleManifest })
+        {
+            await File.WriteAllTextAsync(stale, "half an object");
+            File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-2));
+        }
+        await File.WriteAllTextAsync(inProgress, "a write under way");
+
+        var planned = await CliRun.SucceedsAsync(Store, "cleanup", "--dry-run", "--json");
+        var run = await CliRun.SucceedsAsync(Store, "cleanup");
+
+        using (var json = JsonDocument.Parse(planned.Stdout))
+            Assert.Equal(2, json.RootElement.GetProperty("abandonedTempFiles").GetProperty("count").GetInt32());
+        Assert.Contains("removed 2 temp files left by killed writes", run.Stdout);
+        Assert.False(File.Exists(staleBlob));
+        Assert.False(File.Exists(staleManifest));
+        Assert.True(File.Exists(inProgress));
+        await CliRun.SucceedsAsync(Store, "verify", "--all");
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task Cleanup_MaxDelete_ExitsOneSayingItStoppedAndTheNextRunFinishes()
     {

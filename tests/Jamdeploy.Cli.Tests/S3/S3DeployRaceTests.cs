@@ -5,8 +5,8 @@ namespace Jamdeploy.Cli.Tests.S3;
 
 /// <summary>
 /// Invariant 3 on S3 with real processes: eight deploys plan from the same live release, and a proxy in
-/// front of moto holds their pointer writes until all eight are at the flip, so every round is a real race
-/// of conditional writes (If-Match) on one key.
+/// front of moto holds their first writes of the store lease (taken for the flip) until all eight are at the
+/// flip, so every round is a real race of conditional writes (If-Match) on the lease, then the pointer.
 /// </summary>
 public sealed class S3DeployRaceTests(MotoServer moto) : IDisposable, IClassFixture<MotoServer>
 {
@@ -61,12 +61,14 @@ public sealed class S3DeployRaceTests(MotoServer moto) : IDisposable, IClassFixt
         var atTheFlip = 0;
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // moto checks If-Match and then writes without a lock, so two writers can both pass; S3 applies a
-        // conditional write atomically. The proxy lets one pointer write reach moto at a time, as S3 would.
+        // conditional write atomically. The proxy lets one lease or pointer write reach moto at a time, as S3 would.
         using var oneAtATime = new SemaphoreSlim(1);
         proxy.Gate = async (request, ct) =>
         {
-            if (request.Method != "PUT" || !request.Key.EndsWith("/live.json", StringComparison.Ordinal)) return true;
-            if (!go.Task.IsCompleted)
+            var lease = request.Key.EndsWith("/lease.json", StringComparison.Ordinal);
+            if (request.Method != "PUT" || !(lease || request.Key.EndsWith("/live.json", StringComparison.Ordinal))) return true;
+            // A deploy takes the store lease for its flip: its first write of it is where all eight meet.
+            if (lease && !go.Task.IsCompleted)
             {
                 if (Interlocked.Increment(ref atTheFlip) == Racers) go.TrySetResult();
                 // A racer that failed early would hold the others forever; the round then fails on its count.

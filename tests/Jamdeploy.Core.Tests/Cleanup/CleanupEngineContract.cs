@@ -79,27 +79,96 @@ public abstract class CleanupEngineContract : IAsyncLifetime
     }
 
     /// <summary>
-    /// A deploy that uploads its blobs and writes its manifest after cleanup's last look at the manifests
-    /// survives because its blobs are young. With no grace period the same interleaving breaks the
-    /// release: the row that shows what the grace period is for.
+    /// The race of issue #14 at the lowest grace period cleanup accepts: a deploy has sent its new blobs and its
+    /// manifest write is held when a cleanup runs (the new blobs are unreferenced, and no grace spares them).
+    /// Whichever of the two takes the store lease first, the deploy goes live whole: either cleanup waits for
+    /// its flip, or the deploy finds under the lease that a cleanup ran since it looked and sends again what it
+    /// deleted. Without the lease the deploy went live with its own blobs missing.
     /// </summary>
-    [Theory(Timeout = Timeout)]
-    [InlineData(24, true)]
-    [InlineData(0, false)]
-    public async Task Run_DeployFinishingAfterCleanupLookedAtManifests_IsKeptWholeByTheGracePeriod(int graceHours, bool whole)
+    /// <remarks>Both contend for the lease for real, so both run on the system clock (see the race with five deploys).</remarks>
+    [Fact(Timeout = Timeout)]
+    public async Task Run_NoGracePeriodWhileADeploysManifestWriteIsHeld_TheDeployGoesLiveWhole()
+    {
+        await Site.DeployVersionsAsync(3);
+        Site.Clock.SetUtcNow(TimeProvider.System.GetUtcNow());
+        var holding = new HoldingStore(Site.Store, StoreLayout.ReleasesPrefix);
+        var deploy = Task.Run(() => Site.DeployAsync(TestSite.Version(99), holding, clock: TimeProvider.System));
+        await Task.WhenAny(holding.Holding, deploy);
+        Assert.False(deploy.IsCompleted, "the deploy ended before writing its manifest");
+
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cleanup = Task.Run(() => Site.Cleanup(new LeaseContentionSignal(Site.Store, blocked), TimeProvider.System)
+            .RunAsync(Rules(keepLast: 0, TimeSpan.Zero), null, CancellationToken.None));
+        // The manifest write goes on once cleanup is done, or waits for the lease the deploy took beside it.
+        await Task.WhenAny(blocked.Task, cleanup);
+        holding.Release();
+        var late = await deploy;
+        await cleanup;
+
+        Assert.Equal(late, await Site.LiveAsync());
+        await AssertAllWholeAsync();
+        Assert.True(await Site.LeaseReleasedAsync(), "the store lease was not given back");
+    }
+
+    /// <summary>
+    /// The same race where cleanup surely wins: a deploy reuses a blob an earlier, interrupted deploy left, and
+    /// is still sending another when a cleanup with no grace period deletes the one it reuses. The deploy
+    /// learns from the lease that a cleanup ran, sends the blob again and goes live whole.
+    /// </summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Run_NoGracePeriodDeletingABlobADeployReuses_TheDeploySendsItAgainBeforeItsFlip()
     {
         await Site.DeployVersionsAsync(3);
         Site.Clock.Advance(TwoDays);
-        ReleaseId late = default;
+        var version = TestSite.Version(99);
+        var reused = StoreLayout.Blob(await Site.PutOrphanBlobAsync(version["pages/p99.html"]));
+        var holding = new HoldingStore(Site.Store, StoreLayout.Blob(BlobOf(version["index.html"])));
+        var deploy = Task.Run(() => Site.DeployAsync(version, holding));
+        await Task.WhenAny(holding.Holding, deploy);
+        Assert.False(deploy.IsCompleted, "the deploy ended before sending its blob");
+
+        await Site.Cleanup().RunAsync(Rules(keepLast: 0, TimeSpan.Zero), null, CancellationToken.None);
+        var afterCleanup = await Site.KeysAsync(StoreLayout.BlobsPrefix);
+        holding.Release();
+        var late = await deploy;
+
+        Assert.DoesNotContain(reused, afterCleanup);
+        Assert.Equal(late, await Site.LiveAsync());
+        await AssertAllWholeAsync();
+    }
+
+    /// <summary>
+    /// A deploy that uploads its blobs and writes its manifest after cleanup's last look at the manifests, while
+    /// cleanup deletes blobs: it waits for cleanup's lease to flip, and goes live whole whatever the grace period
+    /// (with none, cleanup deletes its new blobs and the deploy sends them again before its flip).
+    /// </summary>
+    [Theory(Timeout = Timeout)]
+    [InlineData(24)]
+    [InlineData(0)]
+    public async Task Run_DeployFinishingAfterCleanupLookedAtManifests_WaitsForItAndGoesLiveWhole(int graceHours)
+    {
+        await Site.DeployVersionsAsync(3);
+        Site.Clock.Advance(TwoDays);
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<ReleaseId>? deploy = null;
         // Listing 2 of blobs/ is the one the deletions are chosen from, after the manifests were re-read.
-        var interleaved = new InterleavingStore(Site.Store, StoreLayout.BlobsPrefix, 2, async () => late = await Site.DeployAsync(TestSite.Version(99)));
+        var interleaved = new InterleavingStore(Site.Store, StoreLayout.BlobsPrefix, 2, async () =>
+        {
+            deploy = Task.Run(() => Site.DeployAsync(TestSite.Version(99), new LeaseContentionSignal(Site.Store, blocked)));
+            await Task.WhenAny(blocked.Task, deploy);
+        });
 
         await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.FromHours(graceHours)), null, CancellationToken.None);
+        // The deploy waits on the site's clock; cleanup has given the lease back, so it may look again now.
+        await Site.Clock.AdvanceUntilDoneAsync(deploy!, TimeSpan.FromSeconds(1));
+        var late = await deploy!;
 
         Assert.True(interleaved.Ran);
         Assert.Equal(late, await Site.LiveAsync());
-        Assert.Equal(whole, (await Site.VerifyAsync(VerifyTarget.Live)).Ok);
+        await AssertAllWholeAsync();
     }
+
+    private static ContentHash BlobOf(string text) => ObjectContent.FromBytes(Encoding.UTF8.GetBytes(text), "text/plain").Sha256;
 
     [Fact(Timeout = Timeout)]
     public async Task Run_DeployWritingItsManifestWhileCleanupPlans_IsKeptWholeEvenWithNoGracePeriod()
@@ -316,7 +385,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
     /// turn makes a live release that verifies whole.
     /// </summary>
     /// <remarks>
-    /// Cleanups and rollbacks contend for the store lease for real here, so they run on the system clock: a
+    /// Cleanups, deploys and rollbacks contend for the store lease for real here, so they run on the system clock: a
     /// waiter looks again as real time passes, and a holder's lease expires only after minutes of real
     /// time (a fake clock moved on for the waiters would expire the holders' leases too). The site's clock,
     /// which stamps what the store holds, was days in the past for the seeding and is brought to the present.
@@ -343,7 +412,7 @@ public abstract class CleanupEngineContract : IAsyncLifetime
         }
 
         var deploys = Enumerable.Range(100, 5)
-            .Select(n => Task.Run(() => Racing(async () => (object)await Site.DeployAsync(TestSite.Version(n, extraFiles: 150), force: true))))
+            .Select(n => Task.Run(() => Racing(async () => (object)await Site.DeployAsync(TestSite.Version(n, extraFiles: 150), force: true, clock: TimeProvider.System))))
             .ToList();
         var rollbacks = Enumerable.Range(0, 2)
             .Select(_ => Task.Run(() => Racing(async () => (object)await Site.Operations(clock: TimeProvider.System).RollbackAsync(null, force: true, CancellationToken.None))))

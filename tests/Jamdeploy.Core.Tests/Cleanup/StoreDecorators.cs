@@ -137,3 +137,28 @@ public sealed class LeaseContentionSignal(IObjectStore inner, TaskCompletionSour
         return result;
     }
 }
+
+/// <summary>
+/// Holds every put under a prefix until the test lets it go: a deploy whose manifest write is slow (a slow
+/// link, a stalled request) at an exact point, without timing.
+/// </summary>
+public sealed class HoldingStore(IObjectStore inner, string prefix) : DelegatingStore(inner)
+{
+    private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the first put under the prefix arrived and is being held.</summary>
+    public Task Holding => _holding.Task;
+
+    public void Release() => _released.TrySetResult();
+
+    public override async Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        if (key.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            _holding.TrySetResult();
+            await _released.Task.WaitAsync(cancellationToken);
+        }
+        return await Inner.PutAsync(key, content, condition, cancellationToken);
+    }
+}

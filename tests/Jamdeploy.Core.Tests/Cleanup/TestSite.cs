@@ -55,7 +55,8 @@ public sealed class TestSite : IDisposable
         return files;
     }
 
-    public async Task<ReleaseId> DeployAsync(IReadOnlyDictionary<string, string> files, IObjectStore? through = null, bool promote = true, bool force = false)
+    /// <param name="clock">The site's by default; the system's for a deploy that contends for the store lease for real.</param>
+    public async Task<ReleaseId> DeployAsync(IReadOnlyDictionary<string, string> files, IObjectStore? through = null, bool promote = true, bool force = false, TimeProvider? clock = null)
     {
         var folder = _folders.Combine($"v{Interlocked.Increment(ref _folderCount)}");
         foreach (var (path, content) in files)
@@ -64,7 +65,7 @@ public sealed class TestSite : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             await File.WriteAllTextAsync(full, content);
         }
-        var deployer = new Deployer(through ?? Store, new CdnNotifier(new NoCdn(), false, Logger.None), new DeployOptions(), Clock, Logger.None);
+        var deployer = new Deployer(through ?? Store, new CdnNotifier(new NoCdn(), false, Logger.None), new DeployOptions(), clock ?? Clock, Logger.None);
         var result = await deployer.DeployAsync(new DeployRequest(folder) { Promote = promote, Force = force }, null, CancellationToken.None);
         return result.Release;
     }
