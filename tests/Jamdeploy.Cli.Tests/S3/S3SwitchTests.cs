@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Jamdeploy.Cli.Tests.Cdn;
+using Jamdeploy.Model;
+using Jamdeploy.Releases;
 using Jamdeploy.Storage;
 using Jamdeploy.TestSupport;
 using Jamdeploy.TestSupport.S3;
@@ -52,7 +54,9 @@ public sealed class S3SwitchTests(MotoServer moto, ITestOutputHelper output) : I
         Assert.Equal(["/*"], (await Boto3CloudFront.InvalidationPathsAsync(moto, distribution))[^1]);
 
         Assert.True(retried.ExitCode == 0, retried.ToString());
-        var line = Assert.Single(retried.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var lines = retried.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"store: {site.Url}", lines[^1]);
+        var line = Assert.Single(lines[..^1]);
         Assert.StartsWith($"unchanged: {a} is already live (rolled back at ", line);
         Assert.EndsWith("`jamdeploy rollback --to <release>` goes further back", line);
         Assert.True(retriedJson.ExitCode == 0, retriedJson.ToString());
@@ -96,13 +100,20 @@ public sealed class S3SwitchTests(MotoServer moto, ITestOutputHelper output) : I
         await using var proxy = new S3Proxy(moto.Endpoint);
         var a = await DeployAsync(site, "a");
         await DeployAsync(site, "b");
-        string? concurrent = null;
+        var staged = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace, "c", "c"), "--store", site.Url, "--no-promote", "--json"], site.Environment());
+        Assert.True(staged.ExitCode == 0, staged.ToString());
+        var concurrent = JsonDocument.Parse(staged.Stdout).RootElement.GetProperty("release").GetString()!;
         var held = 0;
         proxy.Gate = async (request, _) =>
         {
-            // The switch holds the lease and has read the pointer: a deploy (which takes no lease) flips now.
+            // The switch holds the store lease and has read the pointer. Every jamdeploy flip takes that lease now, so
+            // the concurrent move comes from a writer that does not (an older jamdeploy, a hand edit), straight to moto.
             if (request.Method == "PUT" && request.Key == $"site/{StoreLayout.LiveKey}" && Interlocked.Exchange(ref held, 1) == 0)
-                concurrent = await DeployAsync(site, "c");
+            {
+                var releases = new ReleaseStore(site.Store);
+                var live = await releases.ReadLiveAsync(CancellationToken.None);
+                await releases.WritePointerAsync(live.Pointer! with { Live = ReleaseId.Parse(concurrent) }, live.ETag, CancellationToken.None);
+            }
             return true;
         };
         string[] args = command == "rollback" ? ["rollback"] : ["promote", a];
