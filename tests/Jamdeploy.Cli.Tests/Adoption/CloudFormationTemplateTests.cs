@@ -80,6 +80,19 @@ public sealed class CloudFormationTemplateTests
         Assert.Equal("AWS::CloudFront::Distribution", Template.ResourceType(outputs["DistributionId"]!["Value"]!["Ref"]!.GetValue<string>()));
     }
 
+    /// <summary>Site:Url is what a deploy ends with (issue 15): the stack hands over the distribution's address.</summary>
+    [Fact]
+    public void Outputs_SiteUrl_IsTheFirstDomainName_ElseTheDistributionsAddress()
+    {
+        var choice = Template["Outputs"]!["SiteUrl"]!["Value"]!["Fn::If"]!.AsArray();
+
+        Assert.Equal("HasCustomDomain", choice[0]!.GetValue<string>());
+        Assert.Equal("https://${Name}/", choice[1]!["Fn::Sub"]![0]!.GetValue<string>());
+        Assert.Equal("DomainNames", choice[1]!["Fn::Sub"]![1]!["Name"]!["Fn::Select"]![1]!["Ref"]!.GetValue<string>());
+        Assert.Equal("https://${Distribution.DomainName}/", choice[2]!["Fn::Sub"]!.GetValue<string>());
+        Assert.Equal("AWS::CloudFront::Distribution", Template.ResourceType("Distribution"));
+    }
+
     [Theory]
     [InlineData("deploy", "DeployPolicy")]
     [InlineData("cleanup", "CleanupPolicy")]
