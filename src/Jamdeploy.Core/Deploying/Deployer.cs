@@ -89,7 +89,11 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         // The manifest and the store lease at once: neither waits for the other.
         var writing = _releases.WriteManifestAsync(release, cancellationToken);
         var taking = watch!.TakeLeaseAsync(store, time, $"deploy {release.Id}", LeaseWait, WaitingForLease, log, cancellationToken);
-        if (request.Promote) progress?.Report(new DeployProgress(DeployStage.Flip, 0, 1));
+        if (request.Promote)
+        {
+            progress?.Report(new DeployProgress(DeployStage.Flip, 0, 1));
+            log.Debug("Flipping the live pointer to {Release}: the store lease first", release.Id);
+        }
         try
         {
             await Task.WhenAll(writing, taking);
@@ -108,7 +112,6 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             if (!held.Undisturbed) await RepairAsync();
             if (!request.Promote) return result with { Outcome = DeployOutcome.Staged };
             await held.Lease.KeepAsync(cancellationToken);
-            log.Debug("Flipping the live pointer to {Release}", release.Id);
             // Undisturbed, the live release planned from was still live at the flip (or the flip is refused) and
             // lost nothing; a forced move over a changed pointer trusts nothing it reused.
             flip = await new LiveSwitch(_releases, time, options.HistoryLimit, log) { BeforeForcedMove = held.Undisturbed ? _ => RepairAsync() : null }

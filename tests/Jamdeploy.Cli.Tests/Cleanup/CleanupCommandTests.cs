@@ -244,30 +244,3 @@ public sealed class CleanupCommandTests : IDisposable
         return [.. json.RootElement.GetProperty("releasesToDelete").EnumerateArray().Select(r => r.GetProperty("id").GetString())];
     }
 }
-
-/// <summary>The help users read for the options of cleanup: a snapshot, so a change to it is a decision.</summary>
-public sealed class CleanupHelpTests
-{
-    [Fact(Timeout = 30_000)]
-    public async Task CleanupHelp_Options_MatchTheSnapshot()
-    {
-        var (exit, stdout, _) = await InProcessCli.RunAsync(["cleanup", "--help"]);
-
-        Assert.Equal(0, exit);
-        var options = stdout.Split('\n').SkipWhile(l => !l.StartsWith("Options:", StringComparison.Ordinal)).Select(l => l.TrimEnd());
-        Assert.Equal(
-            """
-            Options:
-              --store <store>            Where the site lives: a directory (default .jamdeploy/store) or s3://bucket/prefix
-              --json                     Write one JSON document to stdout, for machines
-              -v, --verbose              Log diagnostics to stderr
-              --keep-last <N>            Keep the newest N releases (default 10, Cleanup:KeepLast)
-              --keep-for <duration>      Keep releases younger than this, e.g. 7d, 36h (default 7d, Cleanup:KeepFor)
-              --grace-period <duration>  Never delete a blob younger than this, nor a release live within it; longer than your slowest deploy (default 1d, Cleanup:GracePeriod)
-              --max-delete <N>           Delete at most N objects, then stop and say so with exit 1 (Cleanup:MaxDelete)
-              --dry-run                  Print what would be deleted and the bytes freed; delete nothing
-              -?, -h, --help             Show help and usage information
-            """,
-            string.Join("\n", options).Trim());
-    }
-}
