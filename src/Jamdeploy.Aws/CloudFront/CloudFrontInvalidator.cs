@@ -35,7 +35,7 @@ public sealed class CloudFrontInvalidator : ICdnInvalidator
 
     public async Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken)
     {
-        if (request.Paths.Count == 0) return new InvalidationOutcome([], 0, true);
+        if (request.Paths.Count == 0) return InvalidationOutcome.None;
 
         var batches = InvalidationBatch.Split(request.Paths, CdnLimits.CloudFront);
         var ids = new List<string>();

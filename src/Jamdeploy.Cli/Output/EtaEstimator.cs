@@ -27,9 +27,6 @@ public sealed class EtaEstimator
     private TimeSpan _sampledAt;
     private double _sampledWork;
 
-    /// <summary>Work per second, smoothed; null until the first sample.</summary>
-    public double? Rate => _rate;
-
     /// <summary>Records how far the stage is at <paramref name="elapsed"/> since it began; ignored until a sample interval has passed.</summary>
     public void Observe(TimeSpan elapsed, long bytesDone, int filesDone)
     {

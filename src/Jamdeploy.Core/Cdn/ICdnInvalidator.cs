@@ -33,7 +33,11 @@ public sealed record InvalidationRequest(ReleaseId Release, IReadOnlyList<string
     public DateTimeOffset? FlippedAt { get; init; }
 }
 
-public sealed record InvalidationOutcome(IReadOnlyList<string> InvalidationIds, int PathCount, bool Completed);
+public sealed record InvalidationOutcome(IReadOnlyList<string> InvalidationIds, int PathCount, bool Completed)
+{
+    /// <summary>Nothing was sent: nothing to forget.</summary>
+    public static readonly InvalidationOutcome None = new([], 0, true);
+}
 
 /// <summary>No CDN configured: nothing to forget.</summary>
 public sealed class NoCdn : ICdnInvalidator
@@ -43,5 +47,5 @@ public sealed class NoCdn : ICdnInvalidator
     public Task CheckReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult(new InvalidationOutcome([], 0, true));
+        Task.FromResult(InvalidationOutcome.None);
 }

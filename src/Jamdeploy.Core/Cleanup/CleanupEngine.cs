@@ -27,9 +27,6 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
     /// </summary>
     public static readonly TimeSpan AbandonedWriteAge = TimeSpan.FromHours(1);
 
-    /// <summary>Long enough for a promote, pin or deploy's flip to finish; a cleanup is never in a hurry.</summary>
-    private static readonly TimeSpan LeaseWait = ReleaseLease.Term + ReleaseLease.ClockSkew;
-
     private readonly ILogger _log = (log ?? Serilog.Core.Logger.None).ForContext<CleanupEngine>();
     private readonly ReleaseStore _documents = new(store);
 
@@ -58,7 +55,7 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
         // (Releases/DeletionWatch.cs). That, not the grace period, keeps a deploy running alongside whole.
         // A run whose plan deletes nothing writes nothing, not even the lease.
         if (plan.ObjectCount == 0) return new CleanupResult(plan, 0, 0, 0, maxDelete, false, 0, 0) { AbandonedWritesRemoved = tempFiles };
-        await using var lease = await ReleaseLease.AcquireAsync(store, clock, new LeaseClaim("cleanup", LeaseWait) { ToDelete = true }, _log, cancellationToken);
+        await using var lease = await ReleaseLease.AcquireAsync(store, clock, new LeaseClaim("cleanup", ReleaseLease.Wait) { ToDelete = true }, _log, cancellationToken);
 
         // A promote, rollback or pin since the survey may protect a release the plan lets go.
         var pointer = await ReadPointerAsync(cancellationToken);

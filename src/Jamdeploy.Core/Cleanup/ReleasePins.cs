@@ -23,7 +23,7 @@ public sealed class ReleasePins(IObjectStore store, TimeProvider clock)
         // Read, not just looked for: a release whose manifest is unreadable or names another release is
         // refused here as promote refuses it. A mistake writes nothing, not even the lease.
         await releases.ReadRequestedManifestAsync(release, cancellationToken);
-        await using var lease = await ReleaseLease.AcquireAsync(store, clock, $"pin {release}", ReleaseLease.Term + ReleaseLease.ClockSkew, WaitingForLease, Serilog.Core.Logger.None, cancellationToken);
+        await using var lease = await ReleaseLease.AcquireAsync(store, clock, $"pin {release}", ReleaseLease.Wait, WaitingForLease, Serilog.Core.Logger.None, cancellationToken);
         await releases.RequireReleaseAsync(release, cancellationToken);
         await releases.WritePinAsync(new PinDocument(release, clock.GetUtcNow()) { Note = note }, cancellationToken);
     }

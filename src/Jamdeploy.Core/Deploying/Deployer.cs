@@ -18,9 +18,6 @@ namespace Jamdeploy.Deploying;
 /// </summary>
 public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions options, TimeProvider time, ILogger log)
 {
-    /// <summary>Long enough for a cleanup to finish deleting, or for a dead holder's lease to expire.</summary>
-    private static readonly TimeSpan LeaseWait = ReleaseLease.Term + ReleaseLease.ClockSkew;
-
     private readonly ReleaseStore _releases = new(store);
 
     /// <summary>Told when the store lease is held by someone else (a cleanup deleting, a promote), before waiting for it.</summary>
@@ -88,7 +85,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         progress?.Report(new DeployProgress(DeployStage.Manifest, 0, 1));
         // The manifest and the store lease at once: neither waits for the other.
         var writing = _releases.WriteManifestAsync(release, cancellationToken);
-        var taking = watch!.TakeLeaseAsync(store, time, $"deploy {release.Id}", LeaseWait, WaitingForLease, log, cancellationToken);
+        var taking = watch!.TakeLeaseAsync(store, time, $"deploy {release.Id}", ReleaseLease.Wait, WaitingForLease, log, cancellationToken);
         if (request.Promote)
         {
             progress?.Report(new DeployProgress(DeployStage.Flip, 0, 1));

@@ -14,8 +14,6 @@ namespace Jamdeploy.Invalidation;
 /// </summary>
 public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, InvalidationOptions? options = null)
 {
-    private static readonly InvalidationOutcome NothingInvalidated = new([], 0, true);
-
     private readonly InvalidationOptions _options = options ?? new InvalidationOptions();
 
     public string CdnName => cdn.Name;
@@ -90,7 +88,7 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
             {
                 outcome = Invalidates
                     ? await InvalidateAsync(await ReadBeforeAsync(readBefore, after, cancellationToken), after, flippedAt, cancellationToken)
-                    : NothingInvalidated;
+                    : InvalidationOutcome.None;
             }
             catch (InvalidationFailedException e) when (edgeFailure is not null)
             {
@@ -133,7 +131,7 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
     public async Task<InvalidationOutcome> InvalidateAsync(Manifest? before, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
     {
         var plan = Plan(before, after);
-        if (plan.IsEmpty) return new InvalidationOutcome([], 0, true);
+        if (plan.IsEmpty) return InvalidationOutcome.None;
         log.Information("Invalidation plan for {Release} on {Cdn}: {PathCount} paths, {WildcardCount} wildcards, {BatchCount} batches ({Reason})",
             after.Id, cdn.Name, plan.Paths.Count, plan.WildcardCount, plan.Batches.Count, plan.Reason);
         try

@@ -63,6 +63,9 @@ public sealed class ReleaseLease : IAsyncDisposable
     /// <summary>How far the clocks of two machines may disagree before an expired lease is taken over.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long a command waits for the lease: long enough for a cleanup to finish deleting, or for a dead holder's lease to expire.</summary>
+    public static readonly TimeSpan Wait = Term + ClockSkew;
+
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(100), LongestPoll = TimeSpan.FromSeconds(2);
 
     private readonly ReleaseStore _documents;

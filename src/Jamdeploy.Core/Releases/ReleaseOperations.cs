@@ -32,9 +32,6 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
     private const int ReadParallelism = 8;
     private const int BlobLookupParallelism = 16;
 
-    /// <summary>Long enough for a cleanup to finish deleting release manifests, or for a dead holder's lease to expire.</summary>
-    private static readonly TimeSpan LeaseWait = ReleaseLease.Term + ReleaseLease.ClockSkew;
-
     /// <summary>Told when the store lease is held by someone else (a cleanup deleting releases), before waiting for it.</summary>
     public Action<LeaseDocument>? WaitingForLease { get; init; }
 
@@ -115,7 +112,7 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
         await cdn.CheckReadyAsync(cancellationToken);
 
         FlipResult? flip = null;
-        await using (await ReleaseLease.AcquireAsync(releases.Objects, time, holder, LeaseWait, WaitingForLease, log, cancellationToken))
+        await using (await ReleaseLease.AcquireAsync(releases.Objects, time, holder, ReleaseLease.Wait, WaitingForLease, log, cancellationToken))
         {
             state = await releases.ReadLiveAsync(cancellationToken);
             if (chooseTarget(state) is not { } id)

@@ -114,20 +114,4 @@ public sealed class FlipLookupTests : IDisposable
     private async Task<ReleaseId> DeployAsync(string site) =>
         (await new Deployer(_store, Notifier(), new DeployOptions(), TimeProvider.System, Logger.None)
             .DeployAsync(new DeployRequest(site), null, CancellationToken.None)).Release;
-
-    /// <summary>A CDN that only remembers what it was asked to forget.</summary>
-    private sealed class RecordingCdn : ICdnInvalidator
-    {
-        public List<InvalidationRequest> Requests { get; } = [];
-
-        public string Name => "recording";
-
-        public Task CheckReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken)
-        {
-            Requests.Add(request);
-            return Task.FromResult(new InvalidationOutcome([$"I{Requests.Count}"], request.Paths.Count, true));
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using Jamdeploy.Cdn;
+using Jamdeploy.Core.Tests.Invalidation;
 using Jamdeploy.Deploying;
 using Jamdeploy.Invalidation;
 using Jamdeploy.Model;
@@ -136,22 +137,6 @@ public sealed class AfterTheFlipTests : IDisposable
                 await flip();
             }
             return await Inner.PutAsync(key, content, condition, cancellationToken);
-        }
-    }
-
-    /// <summary>A CDN that remembers what it was asked to forget.</summary>
-    private sealed class RecordingCdn : ICdnInvalidator
-    {
-        public List<InvalidationRequest> Requests { get; } = [];
-
-        public string Name => "recording";
-
-        public Task CheckReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<InvalidationOutcome> InvalidateAsync(InvalidationRequest request, CancellationToken cancellationToken)
-        {
-            Requests.Add(request);
-            return Task.FromResult(new InvalidationOutcome([$"I{Requests.Count}"], request.Paths.Count, true));
         }
     }
 }
