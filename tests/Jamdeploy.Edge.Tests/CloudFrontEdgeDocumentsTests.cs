@@ -35,6 +35,10 @@ public sealed class CloudFrontEdgeDocumentsTests : IDisposable
 
         Assert.Equal(5, manifest.Files.Count);
         Assert.Equal("DENY", manifest.Files["/emoji-\U0001F600.txt"].Headers!["X-Frame-Options"]);
+        Assert.Equal(["br", "gzip"], manifest.Files["/emoji-\U0001F600.txt"].Encodings!.Keys);
+        Assert.Equal(2, manifest.Format);
+        Assert.Equal("/new/:slug/:splat", manifest.Rules!.Redirects[0].To);
+        Assert.Equal("default-src 'self'", manifest.Rules.Headers[0].Headers["Content-Security-Policy"]);
         Assert.Contains("/café & <it's> \"quoted\" +`x`\\.txt", manifest.Files.Keys);
         Assert.Equal(Normalized(written), Normalized((await again.GetAsync(StoreLayout.Release(id), CancellationToken.None))!.Content));
     }

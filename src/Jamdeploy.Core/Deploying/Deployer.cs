@@ -55,7 +55,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         // a manifest is even built; the live manifest is read only to plan, or to compare when an older
         // pointer carries no digest.
         var liveDigest = planned.Pointer?.LiveContent;
-        if (liveDigest is not null && liveDigest == Manifest.DigestOf(entries)) return await UnchangedAsync(planned.Live!.Value);
+        if (liveDigest is not null && liveDigest == Manifest.DigestOf(entries, rules: null)) return await UnchangedAsync(planned.Live!.Value);
         var release = BuildManifest(request, entries);
         // Read before the plan looks at which blobs are stored, beside the live manifest: what the plan trusts
         // is then covered at the flip (Releases/DeletionWatch.cs). A dry run trusts nothing; under a pointer

@@ -45,7 +45,7 @@ internal static class StoreDocuments
     /// </summary>
     public static Manifest ReadManifest(byte[] json, string where, ReleaseId key)
     {
-        var manifest = Read<Manifest>(json, where, "release manifest", Manifest.CurrentFormat, m => m.Format, RepairManifest);
+        var manifest = Read<Manifest>(json, where, "release manifest", Manifest.PlainFormat, Manifest.CurrentFormat, m => m.Format, RepairManifest);
         if (manifest.Id != key)
             throw new CorruptStoreException(
                 $"{where}: the manifest names release {manifest.Id}, not {key} (copied or renamed by hand?); remove it, or {RepairManifest}");
@@ -53,7 +53,7 @@ internal static class StoreDocuments
     }
 
     public static LivePointer ReadPointer(byte[] json, string where) =>
-        Read<LivePointer>(json, where, "live pointer", LivePointer.CurrentFormat, p => p.Format, RepairPointer);
+        Read<LivePointer>(json, where, "live pointer", LivePointer.CurrentFormat, LivePointer.CurrentFormat, p => p.Format, RepairPointer);
 
     /// <summary>
     /// The lease, or null when it cannot be read (no jamdeploy writes such a lease, so nobody holds it). A
@@ -69,10 +69,10 @@ internal static class StoreDocuments
         }
         catch (JsonException)
         {
-            RequireKnownFormat(FormatOf(json), where, what, LeaseDocument.CurrentFormat);
+            RequireKnownFormat(FormatOf(json), where, what, LeaseDocument.CurrentFormat, LeaseDocument.CurrentFormat);
             return null;
         }
-        if (lease is not null) RequireKnownFormat(lease.Format, where, what, LeaseDocument.CurrentFormat);
+        if (lease is not null) RequireKnownFormat(lease.Format, where, what, LeaseDocument.CurrentFormat, LeaseDocument.CurrentFormat);
         return lease;
     }
 
@@ -89,7 +89,7 @@ internal static class StoreDocuments
         }
     }
 
-    private static T Read<T>(byte[] json, string where, string what, int currentFormat, Func<T, int> formatOf, string repair) where T : class
+    private static T Read<T>(byte[] json, string where, string what, int oldestFormat, int currentFormat, Func<T, int> formatOf, string repair) where T : class
     {
         T? document;
         try
@@ -98,21 +98,23 @@ internal static class StoreDocuments
         }
         catch (JsonException e)
         {
-            RequireKnownFormat(FormatOf(json), where, what, currentFormat);
+            RequireKnownFormat(FormatOf(json), where, what, oldestFormat, currentFormat);
             throw new CorruptStoreException($"{where}: the {what} is corrupt ({FirstLine(e.Message)}); {repair}", e);
         }
         if (document is null) throw new CorruptStoreException($"{where}: the {what} is empty; {repair}");
-        RequireKnownFormat(formatOf(document), where, what, currentFormat);
+        RequireKnownFormat(formatOf(document), where, what, oldestFormat, currentFormat);
         return document;
     }
 
     // Checked before calling a document corrupt: a newer format may differ in more than its number, and then
     // "corrupt" would send the user to a backup when what they need is a newer jamdeploy. Only a document that
     // did not read is scanned again for its format, so a good manifest is walked once.
-    private static void RequireKnownFormat(int? format, string where, string what, int currentFormat)
+    private static void RequireKnownFormat(int? format, string where, string what, int oldestFormat, int currentFormat)
     {
-        if (format is { } known && known != currentFormat)
-            throw new CorruptStoreException($"{where}: {what} format {known} is not supported by this jamdeploy (expects {currentFormat})");
+        if (format is { } known && (known < oldestFormat || known > currentFormat))
+            throw new CorruptStoreException(oldestFormat == currentFormat
+                ? $"{where}: {what} format {known} is not supported by this jamdeploy (expects {currentFormat})"
+                : $"{where}: {what} format {known} is not supported by this jamdeploy (expects {oldestFormat} to {currentFormat})");
     }
 
     /// <summary>The top-level <c>format</c> number, when the document is an object that has one.</summary>

@@ -53,8 +53,8 @@ public sealed class ContentDigestTests
     {
         var files = Base.Files.Reverse().ToList();
 
-        Assert.Throws<ArgumentException>(() => Manifest.DigestOf(files));
-        Assert.Equal(Base.ContentDigest(), Manifest.DigestOf(Base.Files.ToList()));
+        Assert.Throws<ArgumentException>(() => Manifest.DigestOf(files, null));
+        Assert.Equal(Base.ContentDigest(), Manifest.DigestOf(Base.Files.ToList(), null));
     }
 
     private static Manifest WithHeader(Manifest m) =>

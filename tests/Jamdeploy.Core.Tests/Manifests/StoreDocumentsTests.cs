@@ -43,6 +43,85 @@ public sealed class StoreDocumentsTests
     }
 
     /// <summary>
+    /// A release with site rules or precompressed files is format 2, so an older jamdeploy refuses it by name instead
+    /// of serving it without its redirects and headers; the rules and encodings read back as written.
+    /// </summary>
+    [Fact]
+    public void Manifest_WithRulesAndEncodings_IsFormatTwoAndReadsBack()
+    {
+        var br = ContentHash.Of("br"u8);
+        var gzip = ContentHash.Of("gzip"u8);
+        var manifest = new Manifest(ReleaseId.Parse("20261124-101500-3f9a1c"), At,
+            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+                [KeyValuePair.Create("/index.html", new ManifestEntry(Hash, 5, "text/html; charset=utf-8")
+                {
+                    Encodings = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+                        [KeyValuePair.Create("gzip", new EncodedBlob(gzip, 4)), KeyValuePair.Create("br", new EncodedBlob(br, 2))]),
+                })]))
+        {
+            Rules = new SiteRules(
+                [new HeaderRule("/*", ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("X-Frame-Options", "DENY")]))],
+                [new RedirectRule("/old/*", "/new/:splat", 301, Force: false), new RedirectRule("/app/*", "/app/index.html", 200, Force: true)]),
+        };
+
+        var json = Encoding.UTF8.GetString(StoreDocuments.Serialize(manifest));
+
+        Assert.Equal($$"""
+            {
+              "id": "20261124-101500-3f9a1c",
+              "created": "2026-11-24T10:15:00+00:00",
+              "files": {
+                "/index.html": {
+                  "hash": "{{Hash.Hex}}",
+                  "size": 5,
+                  "contentType": "text/html; charset=utf-8",
+                  "encodings": {
+                    "br": {
+                      "hash": "{{br.Hex}}",
+                      "size": 2
+                    },
+                    "gzip": {
+                      "hash": "{{gzip.Hex}}",
+                      "size": 4
+                    }
+                  }
+                }
+              },
+              "format": 2,
+              "rules": {
+                "headers": [
+                  {
+                    "path": "/*",
+                    "headers": {
+                      "X-Frame-Options": "DENY"
+                    }
+                  }
+                ],
+                "redirects": [
+                  {
+                    "from": "/old/*",
+                    "to": "/new/:splat",
+                    "status": 301,
+                    "force": false
+                  },
+                  {
+                    "from": "/app/*",
+                    "to": "/app/index.html",
+                    "status": 200,
+                    "force": true
+                  }
+                ]
+              }
+            }
+            """, json.ReplaceLineEndings("\n"));
+        var read = StoreDocuments.ReadManifest(Encoding.UTF8.GetBytes(json), "m", manifest.Id);
+        Assert.Equal(2, read.Format);
+        Assert.True(read.HasSameContentAs(manifest));
+        Assert.Equal(manifest.ContentDigest(), read.ContentDigest());
+        Assert.Equal(new[] { Hash, br, gzip }.OrderBy(h => h.Hex), read.Blobs.OrderBy(h => h.Hex));
+    }
+
+    /// <summary>
     /// Paths come back in ordinal order, the order they are written and digested in (a Next.js site has
     /// <c>/_next/…</c> next to <c>/404.html</c>, which the culture sorts the other way), and two paths that
     /// differ only by a character the culture ignores stay two paths.
@@ -124,8 +203,8 @@ public sealed class StoreDocumentsTests
     /// upgrade for, not as corruption to restore from a backup (each reader used to say "corrupt").
     /// </summary>
     [Theory]
-    [InlineData("""{"format": 2, "pointsAt": "r1"}""")]
-    [InlineData("""{"pointsAt": "r1", "format": 2}""")]
+    [InlineData("""{"format": 3, "pointsAt": "r1"}""")]
+    [InlineData("""{"pointsAt": "r1", "format": 3}""")]
     public void Read_NewerFormatOfAnotherShape_NamesTheFormat(string json)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
@@ -134,8 +213,8 @@ public sealed class StoreDocumentsTests
         var manifest = Assert.Throws<CorruptStoreException>(() => StoreDocuments.ReadManifest(bytes, "/store/releases/r1.json", ReleaseId.Parse("r1")));
         var lease = Assert.Throws<CorruptStoreException>(() => StoreDocuments.TryReadLease(bytes, "/store/lease.json"));
 
-        Assert.Equal("/store/live.json: live pointer format 2 is not supported by this jamdeploy (expects 1)", pointer.Message);
-        Assert.Equal("/store/releases/r1.json: release manifest format 2 is not supported by this jamdeploy (expects 1)", manifest.Message);
-        Assert.Equal("/store/lease.json: store lease format 2 is not supported by this jamdeploy (expects 1)", lease.Message);
+        Assert.Equal("/store/live.json: live pointer format 3 is not supported by this jamdeploy (expects 1)", pointer.Message);
+        Assert.Equal("/store/releases/r1.json: release manifest format 3 is not supported by this jamdeploy (expects 1 to 2)", manifest.Message);
+        Assert.Equal("/store/lease.json: store lease format 3 is not supported by this jamdeploy (expects 1)", lease.Message);
     }
 }

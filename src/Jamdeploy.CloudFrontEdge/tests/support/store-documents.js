@@ -19,16 +19,34 @@ function sortedObject(object) {
     return sorted;
 }
 
-export function serializeManifest({ id, created, files, message, commit, source }) {
+/**
+ * A manifest: `files` maps a path to { hash, size, contentType, headers?, encodings?: { br: { hash, size }, … } };
+ * `rules` is { headers: [{ path, headers }], redirects: [{ from, to, status, force }] } or absent. Format 2 when it
+ * has rules or encodings (Manifest.CurrentFormat), else 1 (Manifest.PlainFormat).
+ */
+export function serializeManifest({ id, created, files, message, commit, source, rules }) {
     const entries = {};
+    let encoded = false;
     for (const [path, entry] of Object.entries(sortedObject(files))) {
         entries[path] = { hash: entry.hash, size: entry.size, contentType: entry.contentType };
         if (entry.headers) entries[path].headers = sortedObject(entry.headers);
+        if (entry.encodings) {
+            encoded = true;
+            const encodings = {};
+            for (const [coding, blob] of Object.entries(sortedObject(entry.encodings))) encodings[coding] = { hash: blob.hash, size: blob.size };
+            entries[path].encodings = encodings;
+        }
     }
-    const doc = { id, created: new Raw(formatInstant(created)), files: entries, format: 1 };
+    const doc = { id, created: new Raw(formatInstant(created)), files: entries, format: rules || encoded ? 2 : 1 };
     if (message != null) doc.message = message;
     if (commit != null) doc.commit = commit;
     if (source != null) doc.source = source;
+    if (rules) {
+        doc.rules = {
+            headers: (rules.headers ?? []).map((r) => ({ path: r.path, headers: sortedObject(r.headers) })),
+            redirects: (rules.redirects ?? []).map((r) => ({ from: r.from, to: r.to, status: r.status, force: Boolean(r.force) })),
+        };
+    }
     return toJson(doc);
 }
 

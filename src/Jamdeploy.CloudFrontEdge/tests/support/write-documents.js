@@ -15,6 +15,7 @@ const files = {
         size: 7,
         contentType: 'text/plain; charset=utf-8',
         headers: { 'X-Frame-Options': 'DENY', 'Cache-Control': 'public, max-age=60' },
+        encodings: { gzip: { hash: 'f'.repeat(64), size: 6 }, br: { hash: '1'.repeat(64), size: 5 } },
     },
 };
 writeFileSync(join(folder, 'manifest.json'), serializeManifest({
@@ -23,6 +24,13 @@ writeFileSync(join(folder, 'manifest.json'), serializeManifest({
     files,
     message: 'ship <it>',
     commit: 'abc123',
+    rules: {
+        headers: [{ path: '/*', headers: { 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "default-src 'self'" } }],
+        redirects: [
+            { from: '/old/:slug/*', to: '/new/:slug/:splat', status: 308, force: false },
+            { from: '/app/*', to: '/app/index.html', status: 200, force: true },
+        ],
+    },
 }));
 writeFileSync(join(folder, 'live.json'), serializePointer({
     live: '20261124-101500-3f9a1c',
