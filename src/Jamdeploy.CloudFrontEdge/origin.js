@@ -2,9 +2,11 @@
 //
 // The viewer-request function rewrote the URI to `/_r/<release-id>/<path>`. Origin request resolves that
 // path through the release's manifest exactly as `jamdeploy serve` does (src/Jamdeploy.Edge:
-// ReleaseResolver, CacheRules, FileResponder, EdgeEndpoints) and then either answers directly (301,
-// plain 404, 503) or points the S3 request at `/blobs/<sha256>` (CloudFront prepends the origin path,
-// `/<prefix>`). Origin response then puts the headers serve would send on the blob's response.
+// ReleaseResolver, CacheRules, FileResponder, EdgeEndpoints) and the release's site rules (forced rules,
+// then its files, then the fallback of fingerprinted names, then unforced rules, then the 404 page), and then
+// either answers directly (a redirect, plain 404, 503) or points the S3 request at `/blobs/<sha256>` of the
+// representation the request accepts (the file, or its brotli or gzip blob; CloudFront prepends the origin
+// path, `/<prefix>`). Origin response then puts the headers serve would send on the blob's response.
 //
 // From origin request to origin response, the decision travels as one request header
 // (`x-jamdeploy-response`): CloudFront gives origin response "the request that CloudFront forwarded to
@@ -34,19 +36,26 @@ export const RESPONSE_HEADER = 'x-jamdeploy-response';
 const RELEASE_HEADER = 'X-Jamdeploy-Release';
 const RELEASE_PREFIX = '/_r/';
 const RESERVED_PREFIX = '/_jamdeploy';
-const MANIFEST_FORMAT = 1;
+const MANIFEST_FORMATS = [1, 2]; // 2: site rules and precompressed encodings (Manifest.CurrentFormat)
 const POINTER_FORMAT = 1;
 const RELEASE_ID = /^[a-z0-9_-][a-z0-9._-]{0,99}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
-// Headers a manifest entry may not set: serve owns framing and validators (FileResponder.ReservedHeaders),
-// and Lambda@Edge refuses a response that sets the ones it owns (a 502 for the viewer).
+// Headers a manifest entry or a header rule may not set: serve owns framing, validators and the coding
+// (FileResponder.ReservedHeaders), and Lambda@Edge refuses a response that sets a header it disallows or that
+// is read-only in origin response (a 502 for the viewer; CloudFront Developer Guide, "Restrictions on all edge
+// functions"). Cache-Control is not here: it replaces the default rule; Vary is joined with ours.
 const RESERVED_HEADERS = new Set([
-    'content-length', 'content-range', 'content-type', 'transfer-encoding', 'connection', 'etag', 'cache-control',
-    'accept-ranges', 'via', 'keep-alive', 'upgrade', 'proxy-authenticate', 'proxy-connection', 'trailer',
-    'x-cache', 'x-forwarded-proto', 'x-real-ip', RESPONSE_HEADER,
+    'content-length', 'content-range', 'content-type', 'content-encoding', 'transfer-encoding', 'connection', 'etag',
+    'accept-ranges', 'via', 'keep-alive', 'upgrade', 'expect', 'proxy-authenticate', 'proxy-authorization',
+    'proxy-connection', 'trailer', 'x-cache', 'x-forwarded-proto', 'x-real-ip', RESPONSE_HEADER,
 ]);
-const RESERVED_HEADER_PREFIXES = ['x-amz-cf-', 'x-edge-', 'x-accel-'];
+const RESERVED_HEADER_PREFIXES = ['x-amz-cf-', 'x-amzn-', 'x-edge-', 'x-accel-'];
+
+// The content-codings an entry may carry that the edge serves, in the order a tie between sizes is broken.
+const CODINGS = ['br', 'gzip'];
+const REDIRECT_STATUSES = new Map([[301, 'Moved Permanently'], [302, 'Found'], [303, 'See Other'], [307, 'Temporary Redirect'], [308, 'Permanent Redirect']]);
+const RULE_STATUSES = new Set([...REDIRECT_STATUSES.keys(), 200, 404]);
 
 // Request headers S3 would evaluate against its own (MD5) ETag, or that would turn a 404 page into a part.
 const CONDITIONAL_HEADERS = ['if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since', 'if-range'];
@@ -80,28 +89,40 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
         try {
             const release = await loadRelease(origin, target.release);
             if (!release) return plain(404, 'no such release');
+            const answer = (file, status, from = release) => toBlob(request, { release: from.id, rules: release.rules, path, file, entry: from.files.get(file), status });
+
+            const forced = matchRedirect(release.rules.redirects, path, true);
+            if (forced) return applyRule(release, forced, request, answer);
             const resolution = resolve(release.files, path, settings.trailingSlash);
-            switch (resolution.kind) {
-                case 'file':
-                    return toBlob(request, release.id, resolution.path, resolution.entry, 200);
-                case 'redirect':
-                    return redirect(release.id, resolution.location, request.querystring);
-                default: {
-                    if (fingerprint.test(fileName(path))) {
-                        for await (const previous of previousReleases(origin, release.id)) {
-                            const asset = previous.files.get(path);
-                            if (asset) return toBlob(request, previous.id, path, asset, 200);
-                        }
-                    }
-                    if (resolution.page) return toBlob(request, release.id, '/404.html', resolution.page, 404);
-                    return plain(404, 'not found');
+            if (resolution.kind === 'file') return answer(resolution.path, 200);
+            if (resolution.kind === 'redirect') return redirect(release.id, 301, encodePath(resolution.location), request.querystring);
+            if (fingerprint.test(fileName(path))) {
+                for await (const previous of previousReleases(origin, release.id)) {
+                    if (previous.files.has(path)) return answer(path, 200, previous);
                 }
             }
+            const unforced = matchRedirect(release.rules.redirects, path, false);
+            if (unforced) return applyRule(release, unforced, request, answer);
+            return notFound(release, answer);
         } catch (e) {
             if (!(e instanceof StoreError)) throw e;
             log('error', 'Cannot serve {Path} of {Release}: {Reason}', { Path: path, Release: target.release, Reason: e.message });
             return plain(503, 'the release cannot be read from its store');
         }
+    }
+
+    /** A redirect (its Location), a rewrite (the file its target resolves to, 200) or a not-found page (404). */
+    function applyRule(release, { rule, values }, request, answer) {
+        const to = substitute(rule.to, values);
+        if (REDIRECT_STATUSES.has(rule.status)) return redirect(release.id, rule.status, encodeLocation(to), to.includes('?') ? '' : request.querystring);
+        const file = resolveTarget(release.files, to);
+        // A target that names no file of the release answers what a path that names nothing answers.
+        if (file === null) return notFound(release, answer);
+        return answer(file, rule.status);
+    }
+
+    function notFound(release, answer) {
+        return release.files.has('/404.html') ? answer('/404.html', 404) : plain(404, 'not found');
     }
 
     async function originResponse(event) {
@@ -122,7 +143,7 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
         }
         for (const name of Object.keys(response.headers)) {
             if (name.startsWith('x-amz-') || name === 'etag' || name === 'last-modified' || name === 'cache-control'
-                || name === 'content-type' || name === 'expires' || name === 'server') {
+                || name === 'content-type' || name === 'content-encoding' || name === 'vary' || name === 'expires' || name === 'server') {
                 delete response.headers[name];
             }
         }
@@ -139,42 +160,60 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
         return event.Records[0].cf.config.eventType === 'origin-response' ? originResponse(event) : originRequest(event);
     }
 
-    function toBlob(request, releaseId, path, entry, status) {
-        if (!SHA256.test(entry.hash)) throw new StoreError(`the manifest entry for ${path} has no valid hash`);
+    /**
+     * Points the S3 request at the blob of the representation the request accepts, and writes down for origin
+     * response the headers serve sends for it: those of the file (`file` of release `release`, served for the
+     * request path `path` with `status`), the header rules of the release asked for (`rules`) that match `path`,
+     * and, for a file with encodings, its coding and Vary.
+     */
+    function toBlob(request, { release, rules, path, file, entry, status }) {
+        const representation = chooseRepresentation(entry, request.headers['accept-encoding'], file);
+        const ruleHeaders = headersFor(rules.headers, path);
+        const own = new Map(Object.entries(entry.headers ?? {}).map(([name, value]) => [name.toLowerCase(), [name, value]]));
         const headers = [['Content-Type', entry.contentType]];
         if (status === 404) {
-            headers.push(['Cache-Control', settings.cacheControl.html]);
+            headers.push(['Cache-Control', ruleHeaders.get('cache-control')?.[1] ?? settings.cacheControl.html]);
         } else {
-            headers.push(['ETag', `"${entry.hash}"`], ['Cache-Control', cacheControlFor(path, entry)]);
-            for (const [name, value] of Object.entries(entry.headers ?? {})) {
-                const lower = name.toLowerCase();
-                if (!RESERVED_HEADERS.has(lower) && !RESERVED_HEADER_PREFIXES.some((p) => lower.startsWith(p))) headers.push([name, value]);
+            headers.push(['ETag', `"${representation.hash}"`], ['Cache-Control', own.get('cache-control')?.[1] ?? ruleHeaders.get('cache-control')?.[1] ?? defaultCacheControl(file, entry)]);
+        }
+        if (representation.coding) headers.push(['Content-Encoding', representation.coding]);
+        const vary = [];
+        for (const [lower, [name, value]] of ruleHeaders) {
+            if (lower === 'vary') vary.push(value);
+            else if (lower !== 'cache-control' && !(status !== 404 && own.has(lower)) && settable(lower)) headers.push([name, value]);
+        }
+        if (status !== 404) {
+            for (const [lower, [name, value]] of own) {
+                if (lower === 'vary') vary.push(value);
+                else if (lower !== 'cache-control' && settable(lower)) headers.push([name, value]);
             }
         }
-        headers.push([RELEASE_HEADER, releaseId]);
-        request.uri = `/blobs/${entry.hash}`;
+        if (representation.varies) vary.push('Accept-Encoding');
+        if (vary.length) headers.push(['Vary', vary.join(', ')]);
+        headers.push([RELEASE_HEADER, release]);
+        request.uri = `/blobs/${representation.hash}`;
         // S3 must see a plain GET of the blob: a query (`?acl`, `?versionId`) or a validator of ours would change its answer.
         request.querystring = '';
         for (const name of CONDITIONAL_HEADERS) delete request.headers[name];
         if (status === 404) delete request.headers.range;
-        request.headers[RESPONSE_HEADER] = [{ key: RESPONSE_HEADER, value: encodeURIComponent(JSON.stringify({ status, release: releaseId, headers })) }];
+        request.headers[RESPONSE_HEADER] = [{ key: RESPONSE_HEADER, value: encodeURIComponent(JSON.stringify({ status, release, headers })) }];
         return request;
     }
 
-    function redirect(releaseId, sitePath, querystring) {
+    function redirect(releaseId, status, location, querystring) {
         return {
-            status: '301',
-            statusDescription: 'Moved Permanently',
+            status: String(status),
+            statusDescription: REDIRECT_STATUSES.get(status),
             headers: {
-                location: [{ key: 'Location', value: encodePath(sitePath) + (querystring ? `?${querystring}` : '') }],
+                location: [{ key: 'Location', value: location + (querystring ? `?${querystring}` : '') }],
                 'cache-control': [{ key: 'Cache-Control', value: settings.cacheControl.html }],
                 'x-jamdeploy-release': [{ key: RELEASE_HEADER, value: releaseId }],
             },
         };
     }
 
-    function cacheControlFor(path, entry) {
-        for (const [name, value] of Object.entries(entry.headers ?? {})) if (name.toLowerCase() === 'cache-control') return value;
+    /** serve's CacheRules for a file no header (its own or a rule's) gives a Cache-Control. */
+    function defaultCacheControl(path, entry) {
         if (/^(text\/html|application\/xhtml\+xml)/i.test(entry.contentType)) return settings.cacheControl.html;
         return fingerprint.test(fileName(path)) ? settings.cacheControl.immutable : settings.cacheControl.default;
     }
@@ -305,6 +344,142 @@ export function encodePath(path) {
     return path.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/]/gu, (c) => encodeURIComponent(c));
 }
 
+/**
+ * A rule's `to` as a Location: the path encoded as encodePath encodes a site path (so a substituted `:splat`
+ * is encoded again); a query or fragment written in the rule keeps its escapes, other characters are encoded.
+ */
+export function encodeLocation(to) {
+    const cut = to.search(/[?#]/);
+    if (cut < 0) return encodePath(to);
+    return encodePath(to.slice(0, cut)) + to.slice(cut).replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]/gu, (c) => encodeURIComponent(c));
+}
+
+const PLACEHOLDER = /^:[A-Za-z_][A-Za-z0-9_]*$/;
+const NAME_IN_TARGET = /:([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/**
+ * A rule's path pattern as a regular expression and the names of its captures: a segment `:name` is one non-empty
+ * segment, a `*` any run of characters (`/` included) named `splat`, and a pattern ending `/*` also matches the
+ * path without that last `/` (`/news/*` matches `/news`).
+ */
+export function compilePattern(pattern) {
+    const folder = pattern.endsWith('/*');
+    const names = [];
+    let source = '';
+    (folder ? pattern.slice(0, -2) : pattern).normalize('NFC').split('/').forEach((segment, i) => {
+        if (i > 0) source += '/';
+        if (PLACEHOLDER.test(segment)) {
+            names.push(segment.slice(1));
+            source += '([^/]+)';
+            return;
+        }
+        const parts = segment.split('*');
+        for (let star = 1; star < parts.length; star++) names.push('splat');
+        source += parts.map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('(.*)');
+    });
+    if (folder) {
+        names.push('splat');
+        source += '(?:/(.*))?';
+    }
+    return { regex: new RegExp(`^${source}$`), names };
+}
+
+/** The values a pattern captures from a path (name → text; the first capture of a name wins), or null. */
+export function matchPattern({ regex, names }, path) {
+    const match = regex.exec(path);
+    if (!match) return null;
+    const values = new Map();
+    names.forEach((name, i) => {
+        if (!values.has(name)) values.set(name, match[i + 1] ?? '');
+    });
+    return values;
+}
+
+/** The first redirect rule (forced ones, or the others) matching the path; a trailing `/` does not matter to it. */
+function matchRedirect(redirects, path, forced) {
+    const bare = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : null;
+    for (const rule of redirects) {
+        if (rule.force !== forced) continue;
+        const values = matchPattern(rule.pattern, path) ?? (bare && matchPattern(rule.pattern, bare));
+        if (values) return { rule, values };
+    }
+    return null;
+}
+
+/** `:name` and `:splat` in a rule's `to` replaced by what its `from` captured; other names stay as written. */
+function substitute(to, values) {
+    return values.size ? to.replace(NAME_IN_TARGET, (whole, name) => (values.has(name) ? values.get(name) : whole)) : to;
+}
+
+/** The file a rewrite's target names (the file, its clean URL, its folder index), or null; never a redirect, never rules. */
+function resolveTarget(files, to) {
+    if (!to.startsWith('/')) return null; // an absolute URL: the edge proxies nothing
+    const cut = to.search(/[?#]/);
+    const path = (cut < 0 ? to : to.slice(0, cut)).normalize('NFC');
+    const candidates = path.endsWith('/') ? [`${path}index.html`] : [path, `${path}.html`, `${path}/index.html`];
+    return candidates.find((candidate) => files.has(candidate)) ?? null;
+}
+
+/** The headers of every header rule matching the path, lower-case name → [name, value]; a name set twice joins its values. */
+function headersFor(rules, path) {
+    const headers = new Map();
+    for (const rule of rules) {
+        if (!rule.pattern.regex.test(path)) continue;
+        for (const [name, value] of rule.headers) {
+            const lower = name.toLowerCase();
+            const seen = headers.get(lower);
+            headers.set(lower, seen ? [seen[0], `${seen[1]}, ${value}`] : [name, value]);
+        }
+    }
+    return headers;
+}
+
+function settable(lower) {
+    return !RESERVED_HEADERS.has(lower) && !RESERVED_HEADER_PREFIXES.some((prefix) => lower.startsWith(prefix));
+}
+
+/**
+ * Content-coding → weight from an Accept-Encoding value (RFC 9110 12.5.3): a coding not listed takes the weight of
+ * `*`, or none; identity is acceptable unless refused. No header: identity only (what CloudFront forwards for a
+ * viewer that sent none).
+ */
+export function acceptWeights(value) {
+    const weights = new Map();
+    for (const item of value ? value.split(',') : []) {
+        const [coding, ...parameters] = item.split(';').map((part) => part.trim());
+        if (!coding) continue;
+        const q = parameters.find((p) => /^q\s*=/i.test(p));
+        const weight = q === undefined ? 1 : Number(q.slice(q.indexOf('=') + 1).trim());
+        weights.set(coding.toLowerCase(), Number.isNaN(weight) ? 1 : weight);
+    }
+    const star = weights.get('*');
+    return (coding) => weights.get(coding) ?? star ?? (coding === 'identity' ? 1 : 0);
+}
+
+/**
+ * The representation of a file to send: among the file as it is and its stored codings, the smallest one the
+ * request accepts (the file as it is when it accepts none, as RFC 9110 12.5.3 advises). `varies` when the file
+ * has encodings, so every answer for it says Vary: Accept-Encoding.
+ */
+function chooseRepresentation(entry, acceptEncoding, file) {
+    const encodings = entry.encodings ?? {};
+    let chosen = { coding: null, hash: entry.hash, size: entry.size };
+    const varies = Object.keys(encodings).length > 0;
+    if (varies) {
+        const weight = acceptWeights(acceptEncoding?.map((h) => h.value).join(','));
+        let best = weight('identity') > 0 ? chosen : null;
+        for (const coding of CODINGS) {
+            const blob = Object.hasOwn(encodings, coding) ? encodings[coding] : null;
+            if (blob && weight(coding) > 0 && (best === null || blob.size < best.size)) best = { coding, hash: blob.hash, size: blob.size };
+        }
+        chosen = best ?? chosen;
+    }
+    if (typeof chosen.hash !== 'string' || !SHA256.test(chosen.hash)) {
+        throw new StoreError(`the manifest entry for ${file} has no valid hash${chosen.coding ? ` for ${chosen.coding}` : ''}`);
+    }
+    return { ...chosen, varies };
+}
+
 export function parseManifest(text, id) {
     let doc;
     try {
@@ -313,11 +488,30 @@ export function parseManifest(text, id) {
         throw new StoreError(`release manifest ${id} is corrupt (${e.message})`);
     }
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new StoreError(`release manifest ${id} is corrupt`);
-    if (doc.format !== MANIFEST_FORMAT) throw new StoreError(`release manifest format ${doc.format} is not supported (expects ${MANIFEST_FORMAT})`);
+    if (!MANIFEST_FORMATS.includes(doc.format)) throw new StoreError(`release manifest format ${doc.format} is not supported (expects ${MANIFEST_FORMATS.join(' or ')})`);
     if (doc.id !== id) throw new StoreError(`the manifest names release ${doc.id}, not ${id}`);
     if (doc.files === null || typeof doc.files !== 'object') throw new StoreError(`release manifest ${id} has no files`);
     // A Map: no path (`/__proto__`, `/constructor`) can reach an object's prototype.
-    return { id, files: new Map(Object.entries(doc.files)) };
+    return { id, files: new Map(Object.entries(doc.files)), rules: compileRules(doc.rules, id) };
+}
+
+const NO_RULES = Object.freeze({ headers: Object.freeze([]), redirects: Object.freeze([]) });
+
+/** The manifest's rules with their patterns compiled once per loaded manifest. */
+function compileRules(rules, id) {
+    if (rules === undefined || rules === null) return NO_RULES;
+    const bad = (what) => new StoreError(`release manifest ${id} has a bad ${what}`);
+    if (typeof rules !== 'object' || !Array.isArray(rules.headers ?? []) || !Array.isArray(rules.redirects ?? [])) throw bad('rules section');
+    const headers = (rules.headers ?? []).map((rule) => {
+        if (typeof rule?.path !== 'string' || rule.headers === null || typeof rule.headers !== 'object') throw bad('header rule');
+        return { pattern: compilePattern(rule.path), headers: Object.entries(rule.headers).filter(([, value]) => typeof value === 'string') };
+    });
+    const redirects = (rules.redirects ?? []).map((rule) => {
+        if (typeof rule?.from !== 'string' || typeof rule.to !== 'string') throw bad('redirect rule');
+        if (!RULE_STATUSES.has(rule.status)) throw bad(`redirect rule status (${rule.status} for ${rule.from})`);
+        return { pattern: compilePattern(rule.from), to: rule.to, status: rule.status, force: rule.force === true };
+    });
+    return { headers, redirects };
 }
 
 export function parsePointer(text) {

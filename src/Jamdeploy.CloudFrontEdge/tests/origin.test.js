@@ -77,7 +77,7 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
     });
 
     for (const [what, document] of [
-        ['an unknown manifest format', (id) => JSON.stringify({ id, created: '2026-11-24T10:15:00+00:00', files: {}, format: 2 })],
+        ['an unknown manifest format', (id) => JSON.stringify({ id, created: '2026-11-24T10:15:00+00:00', files: {}, format: 3 })],
         ['a corrupt manifest', () => '{"id": '],
         ['a manifest naming another release', () => JSON.stringify({ id: 'other', created: '2026-11-24T10:15:00+00:00', files: {}, format: 1 })],
         ['a manifest whose entry has no valid hash', (id) => JSON.stringify({ id, created: '2026-11-24T10:15:00+00:00', files: { '/index.html': { hash: '../live.json', size: 1, contentType: 'text/html' } }, format: 1 })],

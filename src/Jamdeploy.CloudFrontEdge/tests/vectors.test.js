@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { createOriginHandlers } from '../origin.js';
 import { startMoto } from './support/moto.js';
 import { S3Site, sha256 } from './support/store.js';
@@ -14,6 +15,7 @@ const vectors = JSON.parse(readFileSync(new URL('../../../tests/edge-vectors/res
 const releases = new Map(vectors.releases.map((r) => [r.name, r]));
 const live = vectors.releases.at(-1);
 const releaseHeader = vectors.releaseHeader;
+const decoders = { br: brotliDecompressSync, gzip: gunzipSync };
 /** A request target short enough for a test name. */
 const shown = (request) => (request.length > 60 ? `${request.slice(0, 40)}… (${request.length} characters)` : request);
 
@@ -26,7 +28,7 @@ describe('resolution vectors through the CloudFront edge', { timeout: 120_000 },
         moto = await startMoto();
         bucket = await moto.createBucket();
         const site = new S3Site(moto.s3, bucket, prefix);
-        for (const release of vectors.releases) await site.deploy(release.id, release.files);
+        for (const release of vectors.releases) await site.deploy(release.id, release.files, { rules: release.rules });
     });
 
     after(async () => {
@@ -40,7 +42,7 @@ describe('resolution vectors through the CloudFront edge', { timeout: 120_000 },
             const viewer = loadViewerFunction({ kvs: fakeKvs(new Map([['site:live', live.id]])), previewSuffix: 'localhost' });
             const origin = createOriginHandlers({ s3: moto.s3, options: vector.options ?? {}, log: () => {} });
 
-            const response = await playCloudFront({ viewer, origin, s3: moto.s3, bucket, prefix }, vector.request, { method, host: vector.host });
+            const response = await playCloudFront({ viewer, origin, s3: moto.s3, bucket, prefix }, vector.request, { method, host: vector.host, headers: vector.requestHeaders });
 
             assertMatches(vector, response);
         });
@@ -74,8 +76,13 @@ export function assertMatches(vector, response) {
     const serves = typeof vector.serves === 'string' ? { release: live.name, path: vector.serves } : vector.serves;
     const release = releases.get(serves.release);
     const file = release.files[serves.path];
-    const bytes = Buffer.from(file.text, 'utf-8');
-    assert.equal(response.body.toString('utf-8'), file.text, `${where}: body`);
+    // The bytes sent: the file, or (with `encoding`) its compressed form, which decodes to the file.
+    const bytes = response.body;
+    const text = vector.encoding ? decoders[vector.encoding](bytes).toString('utf-8') : bytes.toString('utf-8');
+    assert.equal(text, file.text, `${where}: body`);
+    if (!vector.encoding) assert.equal(bytes.toString('utf-8'), file.text, `${where}: body sent as it is`);
+    assert.equal(response.headers.get('content-encoding') ?? null, vector.encoding ?? null, `${where}: Content-Encoding`);
+    assert.equal(response.headers.get('vary') ?? null, vector.vary ?? null, `${where}: Vary`);
     assert.equal(response.headers.get('content-length'), String(bytes.length), `${where}: Content-Length`);
     assert.equal(response.headers.get('content-type'), file.contentType, `${where}: Content-Type`);
     assert.equal(response.headers.get(releaseHeader.toLowerCase()), release.id, `${where}: ${releaseHeader}`);

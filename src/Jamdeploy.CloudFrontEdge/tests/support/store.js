@@ -1,12 +1,23 @@
-// Writes a jamdeploy store in S3 the way the C# deploy does: blobs, then the manifest (written once), then the
-// pointer. The documents are byte-for-byte what StoreDocuments.Serialize writes (a C# test checks that).
+// Writes a jamdeploy store in S3 the way the C# deploy does: blobs (a file's precompressed forms are blobs of
+// their own), then the manifest (written once), then the pointer. The documents are byte-for-byte what
+// StoreDocuments.Serialize writes (a C# test checks that).
 import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { serializeManifest, serializePointer } from './store-documents.js';
 
 export const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
-/** files: { "/path": { text | bytes, contentType, headers? } } → manifest entries and blob bodies. */
+/** The content-codings the harness can store, as the deploy compresses them: brotli at its best quality, gzip at level 9. */
+export const compressors = {
+    br: (bytes) => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }),
+    gzip: (bytes) => gzipSync(bytes, { level: 9 }),
+};
+
+/**
+ * files: { "/path": { text | bytes, contentType, headers?, encodings?: ["br", "gzip"] } } → manifest entries and
+ * blob bodies; each coding listed is stored as a blob of its own, named by the SHA-256 of the compressed bytes.
+ */
 export function entriesOf(files) {
     const entries = {};
     const blobs = new Map();
@@ -15,6 +26,14 @@ export function entriesOf(files) {
         const hash = sha256(bytes);
         blobs.set(hash, bytes);
         entries[path] = { hash, size: bytes.length, contentType: file.contentType, ...(file.headers ? { headers: file.headers } : {}) };
+        if (file.encodings?.length) {
+            entries[path].encodings = {};
+            for (const coding of file.encodings) {
+                const encoded = compressors[coding](bytes);
+                blobs.set(sha256(encoded), encoded);
+                entries[path].encodings[coding] = { hash: sha256(encoded), size: encoded.length };
+            }
+        }
     }
     return { entries, blobs };
 }
@@ -35,11 +54,11 @@ export class S3Site {
         await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(name), Body: body, ContentType: contentType }));
     }
 
-    /** Blobs and manifest of a release, not live yet. */
-    async storeRelease(id, files, created = new Date()) {
+    /** Blobs and manifest of a release (with its site rules, `{ headers, redirects }`, if any), not live yet. */
+    async storeRelease(id, files, { rules, created = new Date() } = {}) {
         const { entries, blobs } = entriesOf(files);
         await Promise.all([...blobs].map(([hash, bytes]) => this.put(`blobs/${hash}`, bytes, 'application/octet-stream')));
-        await this.put(`releases/${id}.json`, serializeManifest({ id, created, files: entries }), 'application/json');
+        await this.put(`releases/${id}.json`, serializeManifest({ id, created, files: entries, rules }), 'application/json');
         return entries;
     }
 
@@ -49,8 +68,8 @@ export class S3Site {
         await this.put('live.json', serializePointer({ live: id, history: this.history }), 'application/json');
     }
 
-    async deploy(id, files) {
-        const entries = await this.storeRelease(id, files);
+    async deploy(id, files, options) {
+        const entries = await this.storeRelease(id, files, options);
         await this.flip(id);
         return entries;
     }
