@@ -1,5 +1,6 @@
 // An emulated CloudFront distribution for tests: an HTTP front that runs the viewer-request function (in its
-// sandbox; the KeyValueStore read over HTTP from a KVS URL), caches responses by the rewritten URI, and on a
+// sandbox; the KeyValueStore read over HTTP from a KVS URL), caches responses by the rewritten URI, the query and
+// the normalised Accept-Encoding (the template's cache policy), answers If-None-Match from what it has, and on a
 // miss runs the Lambda@Edge origin handlers against S3 (moto). It has no invalidation at all: freshness can
 // only come from the release in the cache key.
 //
@@ -12,7 +13,10 @@ import { pathToFileURL } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createOriginHandlers } from '../origin.js';
 import { fakeKvs, loadViewerFunction } from './support/sandbox.js';
-import { runOrigin, runViewer } from './support/cloudfront.js';
+import { answerConditional, runOrigin, runViewer } from './support/cloudfront.js';
+
+/** The viewer headers CloudFront acts on for this distribution (the rest never reach the origin or the key). */
+const VIEWER_HEADERS = { 'accept-encoding': 'Accept-Encoding', range: 'Range', 'if-none-match': 'If-None-Match' };
 
 /**
  * A KeyValueStore handle that reads each key over HTTP: the C# fake's (FakeKeyValueStore) unsigned
@@ -36,12 +40,19 @@ export async function startEmulator({ kvs, s3, bucket, prefix = '', pointerKey =
     const stats = { hits: 0, misses: 0 };
 
     async function respond(req) {
-        const viewed = await runViewer(viewer, req.url, { host: req.headers.host, method: req.method, headers: {} });
+        const headers = {};
+        for (const [lower, name] of Object.entries(VIEWER_HEADERS)) if (req.headers[lower] !== undefined) headers[name] = req.headers[lower];
+        const viewed = await runViewer(viewer, req.url, { host: req.headers.host, method: req.method, headers });
         if (viewed.response) return viewed.response;
+        // A range is fetched for itself and not kept (CloudFront keeps parts; this cache keeps whole answers only).
+        if (viewed.headers.Range !== undefined) {
+            stats.misses++;
+            return runOrigin(edge, viewed);
+        }
         const cached = cache.get(viewed.cacheKey);
         if (cached) {
             stats.hits++;
-            return cached;
+            return answerConditional(cached, viewed.viewerHeaders);
         }
         stats.misses++;
         let pending = inFlight.get(viewed.cacheKey);
@@ -51,7 +62,7 @@ export async function startEmulator({ kvs, s3, bucket, prefix = '', pointerKey =
         }
         const response = await pending;
         if (response.status < 500 && !/no-store|private/.test(response.headers.get('cache-control') ?? '')) cache.set(viewed.cacheKey, response);
-        return response;
+        return answerConditional(response, viewed.viewerHeaders);
     }
 
     const server = http.createServer((req, res) => {
@@ -60,7 +71,7 @@ export async function startEmulator({ kvs, s3, bucket, prefix = '', pointerKey =
                 const headers = Object.fromEntries(response.headers);
                 headers['x-cache'] = response.stage === 'viewer' ? 'FunctionGeneratedResponse from cloudfront' : 'from emulator';
                 res.writeHead(response.status, headers);
-                res.end(req.method === 'HEAD' ? undefined : response.body);
+                res.end(req.method === 'HEAD' || response.status === 304 ? undefined : response.body);
             },
             (e) => {
                 // CloudFront answers a failed Lambda@Edge with 502/503; the test sees it as such.

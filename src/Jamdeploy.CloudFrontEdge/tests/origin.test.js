@@ -2,15 +2,40 @@
 // manifest cache, and what reaches S3. Against moto S3 with the real @aws-sdk/client-s3.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { PutObjectCommand, DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createOriginHandlers, ManifestCache } from '../origin.js';
+import { createOriginHandlers, ManifestCache, RESPONSE_HEADER } from '../origin.js';
 import { freePort, startMoto } from './support/moto.js';
-import { S3Site } from './support/store.js';
+import { compressors, entriesOf, S3Site, sha256 } from './support/store.js';
 import { fakeKvs, loadViewerFunction } from './support/sandbox.js';
 import { playCloudFront } from './support/cloudfront.js';
+import { startEmulator } from './emulator.js';
 
 const html = (text) => ({ text, contentType: 'text/html; charset=utf-8' });
 const js = (text) => ({ text, contentType: 'text/javascript; charset=utf-8' });
+/** A page large enough that brotli and gzip differ and a range of it is a real part, stored with both codings. */
+const compressible = {
+    text: Array.from({ length: 80 }, (_, i) => `<p>paragraph ${i} of a page that compresses well</p>`).join('\n'),
+    contentType: 'text/html; charset=utf-8',
+    encodings: ['br', 'gzip'],
+};
+
+/** A GET over a socket, the body as sent (fetch would decode a Content-Encoding). */
+function httpGet(url, headers = {}) {
+    return new Promise((resolve, reject) => {
+        const request = http.get(url, { headers, timeout: 30_000 }, (response) => {
+            const chunks = [];
+            response.on('data', (chunk) => chunks.push(chunk));
+            response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }));
+            response.on('error', reject);
+        });
+        request.on('timeout', () => request.destroy(new Error(`GET ${url} timed out`)));
+        request.on('error', reject);
+    });
+}
+
+/** The decision origin request handed to origin response, as [name, value] pairs. */
+const planOf = (request) => JSON.parse(decodeURIComponent(request.headers[RESPONSE_HEADER][0].value));
 
 function originRequestEvent(uri, { bucket, prefix, querystring = '', headers = {} }) {
     return {
@@ -43,12 +68,12 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
     });
 
     /** A new site (own bucket) with its live release, and a CloudFront player over it. */
-    async function newSite(files = { '/index.html': html('<h1>home</h1>') }, { options = {}, s3 } = {}) {
+    async function newSite(files = { '/index.html': html('<h1>home</h1>') }, { options = {}, s3, rules } = {}) {
         const bucket = await moto.createBucket();
         const prefix = `site${++sites}`;
         const site = new S3Site(moto.s3, bucket, prefix);
         const id = `r${sites}-live`;
-        await site.deploy(id, files);
+        await site.deploy(id, files, { rules });
         const logs = [];
         const origin = createOriginHandlers({ s3: s3 ?? moto.s3, options, log: (...entry) => logs.push(entry) });
         const kvs = new Map([['site:live', id]]);
@@ -59,8 +84,8 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
             await site.flip(to);
             kvs.set('site:live', to);
         };
-        const deploy = async (to, releaseFiles) => {
-            await site.storeRelease(to, releaseFiles);
+        const deploy = async (to, releaseFiles, releaseRules) => {
+            await site.storeRelease(to, releaseFiles, { rules: releaseRules });
             await flip(to);
         };
         return { bucket, prefix, site, id, origin, kvs, get, logs, flip, deploy };
@@ -76,21 +101,24 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
         assert.equal(response.headers['cache-control'][0].value, 'no-store');
     });
 
-    for (const [what, document] of [
+    for (const [what, document, request = {}] of [
         ['an unknown manifest format', (id) => JSON.stringify({ id, created: '2026-11-24T10:15:00+00:00', files: {}, format: 3 })],
         ['a corrupt manifest', () => '{"id": '],
         ['a manifest naming another release', () => JSON.stringify({ id: 'other', created: '2026-11-24T10:15:00+00:00', files: {}, format: 1 })],
         ['a manifest whose entry has no valid hash', (id) => JSON.stringify({ id, created: '2026-11-24T10:15:00+00:00', files: { '/index.html': { hash: '../live.json', size: 1, contentType: 'text/html' } }, format: 1 })],
         ['a JSON array', () => '[]'],
+        ['a rule status the edge does not serve', (id) => JSON.stringify({ id, created: '2026-11-24T10:15:00+00:00', files: {}, format: 2, rules: { headers: [], redirects: [{ from: '/a', to: '/b', status: 418, force: false }] } })],
+        ['an encoding whose blob name is not a hash', (id) => JSON.stringify({ id, created: '2026-11-24T10:15:00+00:00', files: { '/index.html': { hash: 'a'.repeat(64), size: 9, contentType: 'text/html', encodings: { br: { hash: '../live.json', size: 1 } } } }, format: 2 }), { headers: { 'Accept-Encoding': 'br' } }],
     ]) {
         test(`${what} answers a clean 503 and logs why`, async () => {
             const { get, site, logs, flip } = await newSite();
             await site.put('releases/r-broken.json', document('r-broken'), 'application/json');
             await flip('r-broken');
 
-            const response = await get('/', {});
+            const response = await get('/', request);
 
             assert.equal(response.status, 503);
+            assert.equal(response.stage, 'origin-request', 'refused before S3 is asked for any blob');
             assert.equal(response.headers.get('cache-control'), 'no-store');
             assert.equal(response.body.toString(), 'the release cannot be read from its store\n');
             assert.equal(logs.length, 1);
@@ -243,6 +271,143 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
         await get('/gone.cccccccc.js', {});
 
         assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 2);
+    });
+
+    test("304 answers an If-None-Match of the representation asked for only: each normalised Accept-Encoding is its own cached object with its own ETag", async () => {
+        const { bucket, prefix, kvs } = await newSite({ '/index.html': compressible });
+        const emulator = await startEmulator({ kvs: fakeKvs(kvs), s3: moto.s3, bucket, prefix });
+        try {
+            const br = await httpGet(`${emulator.url}/`, { 'Accept-Encoding': 'gzip, deflate, br' });
+            const gzip = await httpGet(`${emulator.url}/`, { 'Accept-Encoding': 'gzip' });
+            const plain = await httpGet(`${emulator.url}/`);
+
+            const revalidated = await httpGet(`${emulator.url}/`, { 'Accept-Encoding': 'br, gzip', 'If-None-Match': br.headers.etag });
+            const otherCoding = await httpGet(`${emulator.url}/`, { 'Accept-Encoding': 'gzip', 'If-None-Match': br.headers.etag });
+            const noCoding = await httpGet(`${emulator.url}/`, { 'If-None-Match': br.headers.etag });
+
+            assert.deepEqual([br.headers['content-encoding'], gzip.headers['content-encoding'], plain.headers['content-encoding']], ['br', 'gzip', undefined]);
+            for (const response of [br, gzip, plain]) {
+                assert.equal(response.headers.etag, `"${sha256(response.body)}"`);
+                assert.equal(response.headers.vary, 'Accept-Encoding');
+            }
+            assert.equal(revalidated.status, 304);
+            assert.equal(revalidated.headers.etag, br.headers.etag);
+            assert.equal(revalidated.headers.vary, 'Accept-Encoding');
+            assert.equal(revalidated.body.length, 0);
+            assert.equal(otherCoding.status, 200);
+            assert.equal(otherCoding.headers['content-encoding'], 'gzip');
+            assert.deepEqual(otherCoding.body, gzip.body);
+            assert.equal(noCoding.status, 200);
+            assert.equal(noCoding.body.toString(), compressible.text);
+            assert.deepEqual(emulator.stats, { hits: 3, misses: 3 }, 'one origin fetch per representation');
+        } finally {
+            await emulator.close();
+        }
+    });
+
+    test('a Range on an encoded representation is a range of the encoded bytes (as nginx gzip_static serves it)', async () => {
+        const { get } = await newSite({ '/index.html': compressible });
+        const encoded = compressors.br(Buffer.from(compressible.text));
+
+        const response = await get('/', { headers: { 'Accept-Encoding': 'br', Range: 'bytes=10-29' } });
+
+        assert.equal(response.status, 206);
+        assert.equal(response.headers.get('content-range'), `bytes 10-29/${encoded.length}`);
+        assert.deepEqual(response.body, encoded.subarray(10, 30));
+        assert.equal(response.headers.get('content-length'), '20');
+        assert.equal(response.headers.get('content-encoding'), 'br');
+        assert.equal(response.headers.get('etag'), `"${sha256(encoded)}"`);
+        assert.equal(response.headers.get('vary'), 'Accept-Encoding');
+    });
+
+    // Behind the template's cache policy the origin sees only `br,gzip`, `br`, `gzip`, `identity` or nothing; a
+    // distribution that forwards Accept-Encoding as the viewer sent it (or none at all) reaches these.
+    for (const [accept, expected] of [
+        ['br;q=0, gzip', 'gzip'],
+        ['gzip;q=0, br;q=0', null],
+        ['br;q=0.1, gzip;q=1', 'br'], // weights say what is acceptable; among those the smallest is sent
+        ['*', 'br'],
+        ['*;q=0, identity', null],
+        ['', null],
+        ['identity;q=0, gzip;q=0', null], // nothing acceptable (br is not listed, no `*`): the file as it is, as RFC 9110 12.5.3 advises
+    ]) {
+        test(`Accept-Encoding "${accept}" as the origin receives it is honoured, q=0 refusals too`, async () => {
+            const files = { '/index.html': compressible };
+            const { origin, bucket, prefix, id } = await newSite(files);
+            const { entries } = entriesOf(files);
+            const event = originRequestEvent(`/_r/${id}/`, { bucket, prefix, headers: { 'accept-encoding': [{ key: 'Accept-Encoding', value: accept }] } });
+
+            const request = await origin.originRequest(event);
+
+            const sent = expected === null ? entries['/index.html'].hash : entries['/index.html'].encodings[expected].hash;
+            const coding = planOf(request).headers.find(([name]) => name === 'Content-Encoding')?.[1] ?? null;
+            assert.equal(request.uri, `/blobs/${sent}`);
+            assert.equal(coding, expected);
+            assert.equal(request.headers['accept-encoding'][0].value, accept, 'Accept-Encoding is read-only in origin request: left as it came');
+        });
+    }
+
+    test('a rewrite whose target names no file answers the 404 page, a forced one too (the file at the path does not answer)', async () => {
+        const rules = {
+            headers: [],
+            redirects: [
+                { from: '/app/*', to: '/app/missing.html', status: 200, force: false },
+                { from: '/forced', to: '/nowhere/', status: 200, force: true },
+            ],
+        };
+        const { get } = await newSite({ '/404.html': html('not here'), '/forced.html': html('shadowed') }, { rules });
+
+        const rewrite = await get('/app/settings', {});
+        const forced = await get('/forced', {});
+
+        for (const response of [rewrite, forced]) {
+            assert.equal(response.status, 404);
+            assert.equal(response.body.toString(), 'not here');
+            assert.equal(response.headers.get('etag'), undefined);
+        }
+    });
+
+    test('a rewrite whose target names no file, in a release without a 404 page, answers the plain 404', async () => {
+        const rules = { headers: [], redirects: [{ from: '/*', to: '/shell.html', status: 200, force: false }] };
+        const { get } = await newSite({ '/index.html': html('home') }, { rules });
+
+        const response = await get('/anything', {});
+
+        assert.equal(response.status, 404);
+        assert.equal(response.stage, 'origin-request');
+        assert.equal(response.body.toString(), 'not found\n');
+    });
+
+    test('rule headers that Lambda@Edge would refuse, or that serve owns, are not sent; a rule\'s Vary joins the coding\'s', async () => {
+        const rules = {
+            headers: [{ path: '/*', headers: { 'X-Amzn-Trace': 'x', 'Content-Encoding': 'gzip', 'Content-Length': '1', Via: 'x', Vary: 'Origin', 'X-Frame-Options': 'DENY' } }],
+            redirects: [],
+        };
+        const { get } = await newSite({ '/index.html': compressible }, { rules });
+
+        const response = await get('/', { headers: { 'Accept-Encoding': 'br' } });
+
+        assert.equal(response.status, 200);
+        assert.equal(response.headers.get('x-frame-options'), 'DENY');
+        assert.equal(response.headers.get('x-amzn-trace'), undefined);
+        assert.equal(response.headers.get('via'), undefined);
+        assert.equal(response.headers.get('content-encoding'), 'br');
+        assert.equal(response.headers.get('content-length'), String(response.body.length));
+        assert.equal(response.headers.get('vary'), 'Origin, Accept-Encoding');
+    });
+
+    test("a rollback brings the release's redirect back with its files, at once (the rules travel in the manifest)", async () => {
+        const withRedirect = { headers: [], redirects: [{ from: '/old', to: '/new', status: 301, force: false }] };
+        const { get, deploy, flip, id } = await newSite({ '/index.html': html('one') }, { rules: withRedirect });
+        await deploy('r-without', { '/index.html': html('two') });
+        const gone = await get('/old', {});
+
+        await flip(id);
+        const back = await get('/old', {});
+
+        assert.equal(gone.status, 404);
+        assert.equal(back.status, 301);
+        assert.equal(back.headers.get('location'), '/new');
     });
 
     test('one handler serves both triggers by the event type', async () => {
