@@ -95,7 +95,7 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
             if (forced) return applyRule(release, forced, request, answer);
             const resolution = resolve(release.files, path, settings.trailingSlash);
             if (resolution.kind === 'file') return answer(resolution.path, 200);
-            if (resolution.kind === 'redirect') return redirect(release.id, 301, encodePath(resolution.location), request.querystring);
+            if (resolution.kind === 'redirect') return redirect(release.id, 301, encodePath(resolution.location) + (request.querystring ? `?${request.querystring}` : ''));
             if (fingerprint.test(fileName(path))) {
                 for await (const previous of previousReleases(origin, release.id)) {
                     if (previous.files.has(path)) return answer(path, 200, previous);
@@ -113,9 +113,13 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
 
     /** A redirect (its Location), a rewrite (the file its target resolves to, 200) or a not-found page (404). */
     function applyRule(release, { rule, values }, request, answer) {
-        const to = substitute(rule.to, values);
-        if (REDIRECT_STATUSES.has(rule.status)) return redirect(release.id, rule.status, encodeLocation(to), to.includes('?') ? '' : request.querystring);
-        const file = resolveTarget(release.files, to);
+        const { path, query, fragment } = rule.to;
+        if (REDIRECT_STATUSES.has(rule.status)) {
+            // The request's query goes along unless the rule writes one of its own.
+            const search = query ? substituteEncoded(query, values) : request.querystring ? `?${request.querystring}` : '';
+            return redirect(release.id, rule.status, encodePath(substitute(path, values)) + search + substituteEncoded(fragment, values));
+        }
+        const file = resolveTarget(release.files, substitute(path, values));
         // A target that names no file of the release answers what a path that names nothing answers.
         if (file === null) return notFound(release, answer);
         return answer(file, rule.status);
@@ -200,12 +204,12 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
         return request;
     }
 
-    function redirect(releaseId, status, location, querystring) {
+    function redirect(releaseId, status, location) {
         return {
             status: String(status),
             statusDescription: REDIRECT_STATUSES.get(status),
             headers: {
-                location: [{ key: 'Location', value: location + (querystring ? `?${querystring}` : '') }],
+                location: [{ key: 'Location', value: location }],
                 'cache-control': [{ key: 'Cache-Control', value: settings.cacheControl.html }],
                 'x-jamdeploy-release': [{ key: RELEASE_HEADER, value: releaseId }],
             },
@@ -345,13 +349,18 @@ export function encodePath(path) {
 }
 
 /**
- * A rule's `to` as a Location: the path encoded as encodePath encodes a site path (so a substituted `:splat`
- * is encoded again); a query or fragment written in the rule keeps its escapes, other characters are encoded.
+ * A rule's `to` split where its query and fragment begin, before anything is substituted (a `:splat` may hold a
+ * `?` the request sent as `%3F`): the path, `?query` or '', `#fragment` or ''.
  */
-export function encodeLocation(to) {
-    const cut = to.search(/[?#]/);
-    if (cut < 0) return encodePath(to);
-    return encodePath(to.slice(0, cut)) + to.slice(cut).replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]/gu, (c) => encodeURIComponent(c));
+function splitTarget(to) {
+    const hash = to.indexOf('#');
+    const beforeHash = hash < 0 ? to : to.slice(0, hash);
+    const question = beforeHash.indexOf('?');
+    return {
+        path: question < 0 ? beforeHash : beforeHash.slice(0, question),
+        query: question < 0 ? '' : beforeHash.slice(question),
+        fragment: hash < 0 ? '' : to.slice(hash),
+    };
 }
 
 const PLACEHOLDER = /^:[A-Za-z_][A-Za-z0-9_]*$/;
@@ -381,7 +390,8 @@ export function compilePattern(pattern) {
         names.push('splat');
         source += '(?:/(.*))?';
     }
-    return { regex: new RegExp(`^${source}$`), names };
+    // `s`: a decoded path may hold U+2028 or U+2029, which `.` alone does not match.
+    return { regex: new RegExp(`^${source}$`, 's'), names };
 }
 
 /** The values a pattern captures from a path (name → text; the first capture of a name wins), or null. */
@@ -407,15 +417,19 @@ function matchRedirect(redirects, path, forced) {
 }
 
 /** `:name` and `:splat` in a rule's `to` replaced by what its `from` captured; other names stay as written. */
-function substitute(to, values) {
-    return values.size ? to.replace(NAME_IN_TARGET, (whole, name) => (values.has(name) ? values.get(name) : whole)) : to;
+function substitute(to, values, encode = (value) => value) {
+    return values.size ? to.replace(NAME_IN_TARGET, (whole, name) => (values.has(name) ? encode(values.get(name)) : whole)) : to;
+}
+
+/** A query or fragment of a rule's `to`: what it writes keeps its escapes, captured values are encoded as one component. */
+function substituteEncoded(text, values) {
+    return substitute(text, values, encodeURIComponent).replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]/gu, (c) => encodeURIComponent(c));
 }
 
 /** The file a rewrite's target names (the file, its clean URL, its folder index), or null; never a redirect, never rules. */
 function resolveTarget(files, to) {
     if (!to.startsWith('/')) return null; // an absolute URL: the edge proxies nothing
-    const cut = to.search(/[?#]/);
-    const path = (cut < 0 ? to : to.slice(0, cut)).normalize('NFC');
+    const path = to.normalize('NFC');
     const candidates = path.endsWith('/') ? [`${path}index.html`] : [path, `${path}.html`, `${path}/index.html`];
     return candidates.find((candidate) => files.has(candidate)) ?? null;
 }
@@ -443,7 +457,7 @@ function settable(lower) {
  * `*`, or none; identity is acceptable unless refused. No header: identity only (what CloudFront forwards for a
  * viewer that sent none).
  */
-export function acceptWeights(value) {
+function acceptWeights(value) {
     const weights = new Map();
     for (const item of value ? value.split(',') : []) {
         const [coding, ...parameters] = item.split(';').map((part) => part.trim());
@@ -509,7 +523,7 @@ function compileRules(rules, id) {
     const redirects = (rules.redirects ?? []).map((rule) => {
         if (typeof rule?.from !== 'string' || typeof rule.to !== 'string') throw bad('redirect rule');
         if (!RULE_STATUSES.has(rule.status)) throw bad(`redirect rule status (${rule.status} for ${rule.from})`);
-        return { pattern: compilePattern(rule.from), to: rule.to, status: rule.status, force: rule.force === true };
+        return { pattern: compilePattern(rule.from), to: splitTarget(rule.to), status: rule.status, force: rule.force === true };
     });
     return { headers, redirects };
 }

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { PutObjectCommand, DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createOriginHandlers, ManifestCache, RESPONSE_HEADER } from '../origin.js';
+import { compilePattern, createOriginHandlers, ManifestCache, matchPattern, RESPONSE_HEADER } from '../origin.js';
 import { freePort, startMoto } from './support/moto.js';
 import { compressors, entriesOf, S3Site, sha256 } from './support/store.js';
 import { fakeKvs, loadViewerFunction } from './support/sandbox.js';
@@ -410,6 +410,21 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
         assert.equal(back.headers.get('location'), '/new');
     });
 
+    for (const [name, from, to, target, location] of [
+        ['a splat holding an encoded ? or # stays in the Location\'s path', '/news/*', '/blog/:splat', '/news/what%3F%23now?x=1', '/blog/what%3F%23now?x=1'],
+        ['a rule\'s own query replaces the request\'s; values in it are encoded as a component', '/search/:term', '/find?q=:term&sort=new', '/search/caf%C3%A9%20%26co?x=1', '/find?q=caf%C3%A9%20%26co&sort=new'],
+        ['the request\'s query goes before the rule\'s fragment', '/docs-old', '/docs/#intro', '/docs-old?a=1', '/docs/?a=1#intro'],
+    ]) {
+        test(`redirect Location: ${name}`, async () => {
+            const { get } = await newSite({ '/index.html': html('home') }, { rules: { headers: [], redirects: [{ from, to, status: 302, force: false }] } });
+
+            const response = await get(target, {});
+
+            assert.equal(response.status, 302);
+            assert.equal(response.headers.get('location'), location);
+        });
+    }
+
     test('one handler serves both triggers by the event type', async () => {
         const { bucket, prefix, id, origin } = await newSite();
 
@@ -425,6 +440,28 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
 
         assert.equal(response.status, '404');
     });
+});
+
+describe('rule patterns', () => {
+    for (const [pattern, path, expected] of [
+        ['/news/*', '/news', { splat: '' }],
+        ['/news/*', '/news/a/b', { splat: 'a/b' }],
+        ['/news/*', '/newsroom', null],
+        ['/:year/*', '/2024', { year: '2024', splat: '' }],
+        ['/p/:id', '/p/', null],
+        ['/p/:id', '/p/a/b', null],
+        ['/files/*.pdf', '/files/a/b.pdf', { splat: 'a/b' }],
+        ['/a.b', '/axb', null],
+        ['/(x)+[y]', '/(x)+[y]', {}],
+        ['/*', '/line\u2028separator', { splat: 'line\u2028separator' }],
+        ['/Docs/*', '/docs/a', null],
+    ]) {
+        test(`${pattern} ${expected ? 'matches' : 'does not match'} ${JSON.stringify(path)}`, () => {
+            const values = matchPattern(compilePattern(pattern), path);
+
+            assert.deepEqual(values && Object.fromEntries(values), expected);
+        });
+    }
 });
 
 describe('manifest cache', () => {
