@@ -410,6 +410,19 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
         assert.equal(back.headers.get('location'), '/new');
     });
 
+    test('a 404 page with encodings is sent encoded with Vary, with status 404 and no ETag', async () => {
+        const { get } = await newSite({ '/index.html': html('home'), '/404.html': compressible });
+        const encoded = compressors.gzip(Buffer.from(compressible.text));
+
+        const response = await get('/missing', { headers: { 'Accept-Encoding': 'gzip', Range: 'bytes=0-9' } });
+
+        assert.equal(response.status, 404);
+        assert.deepEqual(response.body, encoded, 'the whole page: a range never applies to the 404 page');
+        assert.equal(response.headers.get('content-encoding'), 'gzip');
+        assert.equal(response.headers.get('vary'), 'Accept-Encoding');
+        assert.equal(response.headers.get('etag'), undefined);
+    });
+
     for (const [name, from, to, target, location] of [
         ['a splat holding an encoded ? or # stays in the Location\'s path', '/news/*', '/blog/:splat', '/news/what%3F%23now?x=1', '/blog/what%3F%23now?x=1'],
         ['a rule\'s own query replaces the request\'s; values in it are encoded as a component', '/search/:term', '/find?q=:term&sort=new', '/search/caf%C3%A9%20%26co?x=1', '/find?q=caf%C3%A9%20%26co&sort=new'],
