@@ -28,6 +28,12 @@ public sealed record DeployRequest(string Folder)
     /// each, whichever is fewer requests.
     /// </summary>
     public bool Verify { get; init; }
+
+    /// <summary>jamdeploy.json's <c>Site:Headers</c>: applied after the folder's <c>_headers</c>.</summary>
+    public IReadOnlyList<Rules.HeaderRuleSetting> HeaderRules { get; init; } = [];
+
+    /// <summary>jamdeploy.json's <c>Site:Redirects</c>: matched after the folder's <c>_redirects</c>.</summary>
+    public IReadOnlyList<Rules.RedirectRuleSetting> RedirectRules { get; init; } = [];
 }
 
 public enum DeployOutcome

@@ -55,6 +55,11 @@ public static class InvalidationPlanner
         return [.. changed];
     }
 
+    /// <summary>Every URL that answers with this file, with the default index document and clean URLs.</summary>
+    public static IEnumerable<string> UrlsOf(string filePath) => Urls(filePath, Defaults);
+
+    private static readonly InvalidationOptions Defaults = new();
+
     /// <summary>Every URL that answers with this file: itself, its directory for an index, its clean URL.</summary>
     private static IEnumerable<string> Urls(string filePath, InvalidationOptions options)
     {
