@@ -60,6 +60,9 @@ public sealed record DeployResult(DeployOutcome Outcome, ReleaseId Release, Rele
 
     /// <summary>With --dry-run: what the CDN would be told to forget if this release went live now.</summary>
     public InvalidationPlan? Invalidation { get; init; }
+
+    /// <summary>With --dry-run: the site rules added, removed or reordered against the live release.</summary>
+    public IReadOnlyList<Rules.RuleChange>? RuleChanges { get; init; }
 }
 
 public enum DeployStage { Scan, Hash, Plan, Upload, Manifest, Flip, Invalidate }

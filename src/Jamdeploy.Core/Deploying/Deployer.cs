@@ -82,7 +82,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         log.Information("Planned {Release}: {Uploads} blobs to send ({Bytes} bytes), {Reused} files reused",
             release.Id, plan.Uploads.Count, plan.BytesToSend, plan.ReusedFiles);
         var result = new DeployResult(DeployOutcome.DryRun, release.Id, planned.Live, plan) { Files = hashed.Count, TotalBytes = totalBytes };
-        if (request.DryRun) return result with { Invalidation = cdn.Plan(live, release) };
+        if (request.DryRun) return result with { Invalidation = cdn.Plan(live, release), RuleChanges = SiteRuleChanges.Between(live?.Rules, release.Rules) };
 
         await UploadAsync(plan.Uploads, plan.BytesToSend, progress, cancellationToken);
         progress?.Report(new DeployProgress(DeployStage.Manifest, 0, 1));

@@ -134,10 +134,10 @@ public static class SiteRulesParser
                 continue;
             }
             Flush();
-            if (line.Any(char.IsWhiteSpace))
-                throw new UsageException($"{at}: '{Short(line)}' is not a path: a path line holds one path, and header lines under it are indented");
             if (!line.StartsWith('/') && line.Contains(':') && !SiteRuleSet.IsUrl(line))
                 throw new UsageException($"{at}: '{Short(line)}' is not a path; indent header lines under the path they apply to");
+            if (line.Any(char.IsWhiteSpace))
+                throw new UsageException($"{at}: '{Short(line)}' is not a path: a path line holds one path, and header lines under it are indented");
             path = Pattern(line, at, isRedirect: false);
             where = at;
         }
