@@ -13,11 +13,13 @@ public sealed class CacheRules(CacheControlOptions options)
     /// <summary>True for names that only ever name one content (<c>app.3f9a1c2e.js</c>).</summary>
     public bool IsFingerprinted(string path) => _fingerprint.IsMatch(FileName(path));
 
-    public string For(string path, ManifestEntry entry)
+    /// <summary>The file's own Cache-Control, else a site rule's (<paramref name="ruleCacheControl"/>), else the default rule.</summary>
+    public string For(string path, ManifestEntry entry, string? ruleCacheControl = null)
     {
         if (entry.Headers is { } headers)
             foreach (var (name, value) in headers)
                 if (name.Equals("Cache-Control", StringComparison.OrdinalIgnoreCase)) return value;
+        if (ruleCacheControl is not null) return ruleCacheControl;
         if (IsHtml(entry.ContentType)) return options.Html;
         return IsFingerprinted(path) ? options.Immutable : options.Default;
     }

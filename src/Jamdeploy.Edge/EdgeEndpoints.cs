@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using Jamdeploy.Manifests;
 using Jamdeploy.Model;
+using Jamdeploy.Rules;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -181,14 +183,24 @@ internal sealed class EdgeEndpoints(
         }
     }
 
-    /// <summary>Resolves through one release; with <paramref name="live"/>, fingerprinted names fall back to the releases live just before.</summary>
+    /// <summary>
+    /// Resolves through one release, in the order the site rules contract gives: forced redirect rules, the release's
+    /// files (and its trailing-slash redirects), with <paramref name="live"/> fingerprinted names of the releases live
+    /// just before, the other redirect rules, then the 404 page. Rule headers are those of the path asked for.
+    /// </summary>
     private async Task ServeFromAsync(HttpContext context, ServedRelease release, string path, string basePath, LiveState? live)
     {
         var ct = context.RequestAborted;
+        var rules = release.Rules;
+        if (rules.RedirectFor(path, forced: true) is { } forced)
+        {
+            await ApplyRuleAsync(context, release, forced, path, basePath);
+            return;
+        }
         switch (ReleaseResolver.Resolve(release.Files, path, options.TrailingSlash))
         {
             case Resolution.File file:
-                await files.ServeAsync(context, release.Id, file.Path, file.Entry, ct);
+                await files.ServeAsync(context, release.Id, file.Path, file.Entry, rules.HeadersFor(path), ct);
                 return;
             case Resolution.Redirect redirect:
                 context.Response.Headers[FileResponder.ReleaseHeader] = release.Id.Value;
@@ -199,13 +211,52 @@ internal sealed class EdgeEndpoints(
                     await foreach (var previous in releases.PreviousReleasesAsync(live, ct))
                         if (previous.Files.TryGetValue(path, out var asset))
                         {
-                            await files.ServeAsync(context, previous.Id, path, asset, ct);
+                            // The live release's rules: they say how the site is served now, whichever release holds the bytes.
+                            await files.ServeAsync(context, previous.Id, path, asset, rules.HeadersFor(path), ct);
                             return;
                         }
-                if (notFound.Page is { } page) await files.ServeErrorPageAsync(context, release.Id, StatusCodes.Status404NotFound, page, ct);
-                else await PlainAsync(context, StatusCodes.Status404NotFound, "not found");
+                if (rules.RedirectFor(path, forced: false) is { } rule)
+                {
+                    await ApplyRuleAsync(context, release, rule, path, basePath);
+                    return;
+                }
+                await NotFoundAsync(context, release, notFound.Page, path);
                 return;
         }
+    }
+
+    /// <summary>A redirect rule: a redirect to its target, or its target's file served with 200 (rewrite) or 404.</summary>
+    private async Task ApplyRuleAsync(HttpContext context, ServedRelease release, RedirectMatch match, string path, string basePath)
+    {
+        var response = context.Response;
+        if (match.Rule.Status is StatusCodes.Status200OK or StatusCodes.Status404NotFound)
+        {
+            // The target is a file of the same release, looked up once: rules never apply again.
+            var target = ReleaseResolver.Target(release.Files, match.SitePath!);
+            var headers = release.Rules.HeadersFor(path);
+            if (target is null)
+                await NotFoundAsync(context, release, release.Files.GetValueOrDefault(ReleaseResolver.NotFoundDocument), path);
+            else if (match.Rule.Status == StatusCodes.Status200OK)
+                await files.ServeAsync(context, release.Id, target.Path, target.Entry, headers, context.RequestAborted);
+            else
+                await files.ServeErrorPageAsync(context, release.Id, StatusCodes.Status404NotFound, target.Entry, headers, context.RequestAborted);
+            return;
+        }
+        response.Headers[FileResponder.ReleaseHeader] = release.Id.Value;
+        var location = match.Url ?? new PathString(basePath + match.SitePath).ToUriComponent();
+        var query = match.Query ?? (location.Contains('?') ? "" : context.Request.QueryString.Value);
+        response.StatusCode = match.Rule.Status;
+        response.Headers.CacheControl = cacheRules.Html;
+        response.Headers.Location = location + query;
+        response.ContentLength = 0;
+    }
+
+    private async Task NotFoundAsync(HttpContext context, ServedRelease release, ManifestEntry? page, string path)
+    {
+        if (page is not null)
+            await files.ServeErrorPageAsync(context, release.Id, StatusCodes.Status404NotFound, page, release.Rules.HeadersFor(path), context.RequestAborted);
+        else
+            await PlainAsync(context, StatusCodes.Status404NotFound, "not found");
     }
 
     private Task Redirect(HttpContext context, string sitePath)

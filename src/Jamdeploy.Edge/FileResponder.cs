@@ -22,15 +22,18 @@ internal sealed class FileResponder(BlobReader blobs, CacheRules cacheRules)
 
     private static string ETagOf(ContentHash hash) => "\"" + hash.Hex + "\"";
 
-    public async Task ServeAsync(HttpContext context, ReleaseId release, string path, ManifestEntry entry, CancellationToken cancellationToken)
+    /// <param name="ruleHeaders">The site rules' headers for the URL asked for (<see cref="Rules.SiteRuleSet.HeadersFor"/>).</param>
+    public async Task ServeAsync(HttpContext context, ReleaseId release, string path, ManifestEntry entry,
+        IReadOnlyList<KeyValuePair<string, string>> ruleHeaders, CancellationToken cancellationToken)
     {
         var request = context.Request;
         var response = context.Response;
         var headers = response.Headers;
         var etag = ETagOf(entry.Hash);
         headers.ETag = etag;
-        headers.CacheControl = cacheRules.For(path, entry);
+        headers.CacheControl = cacheRules.For(path, entry, RuleCacheControl(ruleHeaders));
         headers[ReleaseHeader] = release.Value;
+        AddRuleHeaders(headers, ruleHeaders);
         AddEntryHeaders(headers, entry);
 
         if (MatchesAny(request.Headers.IfNoneMatch, etag))
@@ -66,16 +69,38 @@ internal sealed class FileResponder(BlobReader blobs, CacheRules cacheRules)
     }
 
     /// <summary>A body for an error status (the release's 404.html): no validators, no ranges.</summary>
-    public async Task ServeErrorPageAsync(HttpContext context, ReleaseId release, int status, ManifestEntry page, CancellationToken cancellationToken)
+    public async Task ServeErrorPageAsync(HttpContext context, ReleaseId release, int status, ManifestEntry page,
+        IReadOnlyList<KeyValuePair<string, string>> ruleHeaders, CancellationToken cancellationToken)
     {
         var response = context.Response;
         response.StatusCode = status;
-        response.Headers.CacheControl = cacheRules.Html;
+        response.Headers.CacheControl = RuleCacheControl(ruleHeaders) ?? cacheRules.Html;
         response.Headers[ReleaseHeader] = release.Value;
+        AddRuleHeaders(response.Headers, ruleHeaders);
         response.ContentType = page.ContentType;
         response.ContentLength = page.Size;
         if (HttpMethods.IsHead(context.Request.Method) || page.Size == 0) return;
         await blobs.WriteAsync(response, page.Hash, page.Size, null, cancellationToken);
+    }
+
+    private static string? RuleCacheControl(IReadOnlyList<KeyValuePair<string, string>> ruleHeaders)
+    {
+        foreach (var (name, value) in ruleHeaders)
+            if (name.Equals("Cache-Control", StringComparison.OrdinalIgnoreCase)) return value;
+        return null;
+    }
+
+    /// <summary>
+    /// The site rules' headers (deploy refuses the reserved ones; skipped here too for a manifest written otherwise).
+    /// One the edge set already (a preview's X-Robots-Tag) keeps its value and gets the rule's after it.
+    /// </summary>
+    private static void AddRuleHeaders(IHeaderDictionary headers, IReadOnlyList<KeyValuePair<string, string>> ruleHeaders)
+    {
+        foreach (var (name, value) in ruleHeaders)
+        {
+            if (name.Equals("Cache-Control", StringComparison.OrdinalIgnoreCase) || Rules.SiteRulesParser.IsReserved(name)) continue;
+            headers[name] = headers.TryGetValue(name, out var set) && set.Count > 0 ? $"{set}, {value}" : value;
+        }
     }
 
     private static void AddEntryHeaders(IHeaderDictionary headers, ManifestEntry entry)

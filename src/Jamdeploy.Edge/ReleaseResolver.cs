@@ -51,6 +51,13 @@ public static class ReleaseResolver
         return NotFound(files);
     }
 
+    /// <summary>
+    /// The file a rewrite or 404 rule's target serves: the exact file, its clean URL or its folder index, never a
+    /// redirect; null when the release has none.
+    /// </summary>
+    public static Resolution.File? Target(IReadOnlyDictionary<string, ManifestEntry> files, string path) =>
+        Resolve(files, path, TrailingSlashPolicy.Serve) as Resolution.File;
+
     private static Resolution Choose(TrailingSlashPolicy policy, string canonicalUrl, string filePath, ManifestEntry entry) =>
         policy == TrailingSlashPolicy.Redirect ? new Resolution.Redirect(canonicalUrl) : new Resolution.File(filePath, entry);
 

@@ -45,7 +45,8 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
         var vector = ResolutionVectors.Instance.Cases.Single(c => c.Name == name);
         await using var edge = await RunningEdge.StartAsync(_store, OptionsFor(vector));
 
-        var response = await RawHttp.SendAsync(edge.Port, vector.Method ?? "GET", vector.Request, host: vector.Host);
+        var extraHeaders = string.Concat((vector.RequestHeaders ?? []).Select(h => $"{h.Key}: {h.Value}\r\n"));
+        var response = await RawHttp.SendAsync(edge.Port, vector.Method ?? "GET", vector.Request, extraHeaders, host: vector.Host);
 
         var where = $"{vector.Name} ({vector.Method ?? "GET"} {vector.Host}{vector.Request})";
         Assert.True(vector.Status == response.Status, $"{where}: status {response.Status}, expected {vector.Status}");
@@ -89,7 +90,7 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
         return options;
     }
 
-    /// <summary>Stores a vector release as a deploy does (blobs, then the manifest), with its entries' headers.</summary>
+    /// <summary>Stores a vector release as a deploy does (blobs, then the manifest), with its entries' headers and its site rules.</summary>
     private async Task StoreReleaseAsync(VectorRelease release)
     {
         var entries = ImmutableSortedDictionary.CreateBuilder<string, ManifestEntry>(StringComparer.Ordinal);
@@ -103,7 +104,7 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
             };
         }
         var id = ReleaseId.Parse(release.Id);
-        var manifest = new Manifest(id, DateTimeOffset.UtcNow, entries.ToImmutable());
+        var manifest = new Manifest(id, DateTimeOffset.UtcNow, entries.ToImmutable()) { Rules = release.Rules };
         await new ReleaseStore(_store).WriteManifestAsync(manifest, CancellationToken.None);
     }
 
@@ -124,12 +125,19 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
 
 public sealed record VectorFile(string Text, string ContentType, Dictionary<string, string>? Headers);
 
-public sealed record VectorRelease(string Name, string Id, Dictionary<string, VectorFile> Files);
+public sealed record VectorRelease(string Name, string Id, Dictionary<string, VectorFile> Files)
+{
+    /// <summary>The release's site rules, in the manifest's form.</summary>
+    public SiteRules? Rules { get; init; }
+}
 
 public sealed record VectorCase(string Name, string Request, int Status, JsonElement? Serves, Dictionary<string, string?>? Headers, Dictionary<string, string>? Options, string? Host = null)
 {
     /// <summary>GET unless the case says HEAD.</summary>
     public string? Method { get; init; }
+
+    /// <summary>Request headers sent as given.</summary>
+    public Dictionary<string, string>? RequestHeaders { get; init; }
 }
 
 /// <summary>The vector file, read once from the repository.</summary>

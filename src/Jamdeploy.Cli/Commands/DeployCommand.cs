@@ -52,6 +52,8 @@ public sealed class DeployCommand : CommandBase
         var siteUrl = context.Configuration[DeployCiHandoff.SiteUrlKey];
         // Read before anything is written: a bad Site or Serve setting is a usage error that changes nothing.
         var addresses = SiteAddresses.From(context.Configuration);
+        var site = ConfigurationLoader.Bind<SiteSettings>(context.Configuration, nameof(JamdeploySettings.Site));
+        request = request with { HeaderRules = site.Headers, RedirectRules = site.Redirects };
 
         var options = context.DeployOptions;
         var notifier = context.CreateCdnNotifier(parse.GetValue(WaitOption) || options.WaitForInvalidation);

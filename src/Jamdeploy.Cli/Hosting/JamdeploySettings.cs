@@ -30,7 +30,7 @@ public sealed record JamdeploySettings
     public LoggingSettings Logging { get; init; } = new();
 }
 
-/// <summary>The <c>Site</c> section: facts about the site that jamdeploy reports but does not act on.</summary>
+/// <summary>The <c>Site</c> section: facts about the site that jamdeploy reports, and the rules it is served by.</summary>
 public sealed record SiteSettings
 {
     /// <summary>The site's public address: deploy ends with it, and reports it as the <c>url</c> output in CI.</summary>
@@ -41,6 +41,12 @@ public sealed record SiteSettings
     /// <c>--no-promote</c> is at <c>&lt;id&gt;.&lt;suffix&gt;</c>. Unset: deploy names the local preview serve gives.
     /// </summary>
     public string? PreviewHostSuffix { get; init; }
+
+    /// <summary>Header rules, after those of the folder's <c>_headers</c> (see README, Site rules).</summary>
+    public IReadOnlyList<Rules.HeaderRuleSetting> Headers { get; init; } = [];
+
+    /// <summary>Redirects, rewrites and 404 rules, after those of the folder's <c>_redirects</c>.</summary>
+    public IReadOnlyList<Rules.RedirectRuleSetting> Redirects { get; init; } = [];
 }
 
 /// <summary>The <c>Logging</c> section.</summary>

@@ -50,6 +50,9 @@ public sealed record DeployResultView : ICommandResult
     /// </summary>
     public required IReadOnlyList<PlannedFileView>? Plan { get; init; }
 
+    /// <summary>With --dry-run: the site rules (_headers, _redirects, Site:*) the release adds, removes or reorders.</summary>
+    public IReadOnlyList<Rules.RuleChange>? RuleChanges { get; init; }
+
     [JsonIgnore] public InvalidationPlan? InvalidationPlan { get; init; }
     [JsonIgnore] public CdnLimits Limits { get; init; } = new();
     [JsonIgnore] public string Cdn { get; init; } = "none";
@@ -77,6 +80,7 @@ public sealed record DeployResultView : ICommandResult
             Invalidation = invalidation is null ? null : InvalidationSummary.From(invalidation, limits),
             Changes = dryRun is null ? null : new ChangeCounts(dryRun.Added, dryRun.Changed, dryRun.Removed.Count, dryRun.Unchanged),
             Plan = dryRun is null ? null : PlannedFileView.Of(dryRun, listUnchanged),
+            RuleChanges = dryRun is null ? null : result.RuleChanges,
             InvalidationPlan = invalidation,
             Cdn = cdn,
             Limits = limits,
@@ -114,6 +118,7 @@ public sealed record DeployResultView : ICommandResult
                 break;
             case DeployOutcome.DryRun:
                 foreach (var file in Plan ?? []) yield return file.Line();
+                foreach (var rule in RuleChanges ?? []) yield return rule.Line();
                 if (InvalidationPlan is { IsEmpty: false } invalidation)
                     foreach (var line in InvalidationLines.Paths(invalidation, Limits)) yield return line;
                 else if (Cdn == "none") yield return "no CDN configured (Cdn:Provider is none): nothing to invalidate";

@@ -28,6 +28,12 @@ public sealed record DeployRequest(string Folder)
     /// each, whichever is fewer requests.
     /// </summary>
     public bool Verify { get; init; }
+
+    /// <summary>jamdeploy.json's <c>Site:Headers</c>: applied after the folder's <c>_headers</c>.</summary>
+    public IReadOnlyList<Rules.HeaderRuleSetting> HeaderRules { get; init; } = [];
+
+    /// <summary>jamdeploy.json's <c>Site:Redirects</c>: matched after the folder's <c>_redirects</c>.</summary>
+    public IReadOnlyList<Rules.RedirectRuleSetting> RedirectRules { get; init; } = [];
 }
 
 public enum DeployOutcome
@@ -54,6 +60,9 @@ public sealed record DeployResult(DeployOutcome Outcome, ReleaseId Release, Rele
 
     /// <summary>With --dry-run: what the CDN would be told to forget if this release went live now.</summary>
     public InvalidationPlan? Invalidation { get; init; }
+
+    /// <summary>With --dry-run: the site rules added, removed or reordered against the live release.</summary>
+    public IReadOnlyList<Rules.RuleChange>? RuleChanges { get; init; }
 }
 
 public enum DeployStage { Scan, Hash, Plan, Upload, Manifest, Flip, Invalidate }

@@ -5,6 +5,7 @@ using Jamdeploy.Manifests;
 using Jamdeploy.Model;
 using Jamdeploy.Planning;
 using Jamdeploy.Releases;
+using Jamdeploy.Rules;
 using Jamdeploy.Scanning;
 using Jamdeploy.Storage;
 using Serilog;
@@ -30,6 +31,8 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.IgnorePatterns), cancellationToken, root: request.FullFolder,
             maxPathLength: options.MaxPathLength,
             skippedLink: (link, target) => log.Warning("Skipped {Link}: it leads to {Target}, which is never deployed", link, target));
+        // Before anything is read from the store: a bad rule is exit 2 with nothing touched.
+        (scanned, var rules) = ReadRules(request, scanned);
         var totalBytes = scanned.Sum(f => f.Length);
         log.Information("Scanned {Files} files ({Bytes} bytes) in {Folder}", scanned.Count, totalBytes, request.Folder);
 
@@ -55,8 +58,8 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         // a manifest is even built; the live manifest is read only to plan, or to compare when an older
         // pointer carries no digest.
         var liveDigest = planned.Pointer?.LiveContent;
-        if (liveDigest is not null && liveDigest == Manifest.DigestOf(entries, rules: null)) return await UnchangedAsync(planned.Live!.Value);
-        var release = BuildManifest(request, entries);
+        if (liveDigest is not null && liveDigest == Manifest.DigestOf(entries, rules)) return await UnchangedAsync(planned.Live!.Value);
+        var release = BuildManifest(request, entries, rules);
         // Read before the plan looks at which blobs are stored, beside the live manifest: what the plan trusts
         // is then covered at the flip (Releases/DeletionWatch.cs). A dry run trusts nothing; under a pointer
         // without a digest, the manifest read first may show a redeploy of the live folder, which needs no lease.
@@ -79,7 +82,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         log.Information("Planned {Release}: {Uploads} blobs to send ({Bytes} bytes), {Reused} files reused",
             release.Id, plan.Uploads.Count, plan.BytesToSend, plan.ReusedFiles);
         var result = new DeployResult(DeployOutcome.DryRun, release.Id, planned.Live, plan) { Files = hashed.Count, TotalBytes = totalBytes };
-        if (request.DryRun) return result with { Invalidation = cdn.Plan(live, release) };
+        if (request.DryRun) return result with { Invalidation = cdn.Plan(live, release), RuleChanges = SiteRuleChanges.Between(live?.Rules, release.Rules) };
 
         await UploadAsync(plan.Uploads, plan.BytesToSend, progress, cancellationToken);
         progress?.Report(new DeployProgress(DeployStage.Manifest, 0, 1));
@@ -154,7 +157,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         // as one of the live release's, and a missing one is sent again from its file; nothing flips.
         async Task<DeployPlan> RepairLiveAsync()
         {
-            var content = BuildManifest(request, entries);
+            var content = BuildManifest(request, entries, rules);
             var repair = await Planner().PlanAsync(content, hashed, live: content, checkEveryBlob: true, cancellationToken);
             if (repair.Uploads.Count > 0)
                 log.Warning("{Count} blobs of the live release were missing from the store; sending them again", repair.Uploads.Count);
@@ -178,7 +181,24 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         return await FileHasher.HashAsync(scanned, bytes, cancellationToken, filesHashed: hashedFiles);
     }
 
-    private Manifest BuildManifest(DeployRequest request, IEnumerable<KeyValuePair<string, ManifestEntry>> entries)
+    /// <summary>
+    /// The site rules of the deploy: <c>_headers</c> and <c>_redirects</c> at the root of the folder, then the configured
+    /// ones. The two files configure the edges and are not files of the site: never uploaded, never served.
+    /// </summary>
+    private static (IReadOnlyList<ScannedFile> Files, SiteRules? Rules) ReadRules(DeployRequest request, IReadOnlyList<ScannedFile> scanned)
+    {
+        const string headers = "/" + SiteRulesParser.HeadersFileName, redirects = "/" + SiteRulesParser.RedirectsFileName;
+        var parsed = SiteRulesParser.Read(request.Folder,
+            scanned.FirstOrDefault(f => f.SitePath == headers)?.FullPath, scanned.FirstOrDefault(f => f.SitePath == redirects)?.FullPath,
+            request.HeaderRules, request.RedirectRules);
+        var files = parsed.Rules is null && !scanned.Any(f => f.SitePath is headers or redirects)
+            ? scanned
+            : [.. scanned.Where(f => f.SitePath is not (headers or redirects))];
+        parsed.CheckResponseSizes(files.SelectMany(f => InvalidationPlanner.UrlsOf(f.SitePath)));
+        return (files, parsed.Rules);
+    }
+
+    private Manifest BuildManifest(DeployRequest request, IEnumerable<KeyValuePair<string, ManifestEntry>> entries, SiteRules? rules)
     {
         var files = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, entries);
         var now = time.GetUtcNow();
@@ -187,6 +207,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             Message = request.Message,
             Commit = request.Commit,
             Source = request.FullFolder,
+            Rules = rules,
         };
     }
 

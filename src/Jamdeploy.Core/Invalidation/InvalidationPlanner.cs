@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Jamdeploy.Manifests;
+using Jamdeploy.Rules;
 
 namespace Jamdeploy.Invalidation;
 
@@ -16,20 +17,31 @@ public static class InvalidationPlanner
     public static InvalidationPlan Plan(Manifest? before, Manifest after, InvalidationOptions options)
     {
         var changed = ChangedPaths(before, after);
-        if (changed.Count == 0) return InvalidationPlan.Nothing;
+        var rules = before is null
+            ? (Urls: new SortedSet<string>(), Prefixes: new SortedSet<string>())
+            : SiteRuleChanges.AffectedPaths(before, after, changed, file => Urls(file, options));
+        if (changed.Count == 0 && rules.Urls.Count == 0 && rules.Prefixes.Count == 0) return InvalidationPlan.Nothing;
         if (before is null)
             // Nothing says what the CDN cached before (a first release, or one whose predecessor is gone): forget all of it, for one path.
             return Finish(changed, [], [Everything], "no earlier release to compare with: the whole site", options);
 
-        var urls = new SortedSet<string>(changed.SelectMany(p => Urls(p, options)), StringComparer.Ordinal);
+        var urls = new SortedSet<string>(changed.SelectMany(p => Urls(p, options)).Concat(rules.Urls), StringComparer.Ordinal);
+        // A redirect rule with a * or :name answers every URL under its literal part: one wildcard covers them.
         var wildcards = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var prefix in rules.Prefixes)
+            if (!wildcards.Any(w => prefix.StartsWith(w, StringComparison.Ordinal))) Collapse(urls, wildcards, prefix);
+        var patterns = wildcards.Count;
+        if (wildcards.Count > options.Limits.MaxWildcardsPerBatch)
+            return Finish(changed, [], [Everything], $"more than {options.Limits.MaxWildcardsPerBatch} redirect patterns changed: the whole site", options);
 
         foreach (var directory in FullyChangedDirectories(urls, before.Files.Keys.Concat(after.Files.Keys), options))
             Collapse(urls, wildcards, directory);
-        var reason = wildcards.Count == 0
+        var directories = wildcards.Count - patterns;
+        var reason = directories <= 0
             ? "every path listed"
-            : wildcards.Count == 1 ? $"{wildcards.Min} changed entirely: one wildcard"
-            : $"{wildcards.Count} directories changed entirely: one wildcard each";
+            : directories == 1 ? $"{wildcards.Except(rules.Prefixes).First()} changed entirely: one wildcard"
+            : $"{directories} directories changed entirely: one wildcard each";
+        if (patterns > 0) reason += $"; {patterns} changed redirect pattern{(patterns == 1 ? "" : "s")}: one wildcard each";
 
         while (urls.Count + wildcards.Count > options.MaxPaths)
         {
@@ -54,6 +66,11 @@ public static class InvalidationPlanner
                 if (!after.Files.ContainsKey(path)) changed.Add(path);
         return [.. changed];
     }
+
+    /// <summary>Every URL that answers with this file, with the default index document and clean URLs.</summary>
+    public static IEnumerable<string> UrlsOf(string filePath) => Urls(filePath, Defaults);
+
+    private static readonly InvalidationOptions Defaults = new();
 
     /// <summary>Every URL that answers with this file: itself, its directory for an index, its clean URL.</summary>
     private static IEnumerable<string> Urls(string filePath, InvalidationOptions options)

@@ -1,0 +1,17 @@
+namespace Jamdeploy.Rules;
+
+/// <summary>A header rule of jamdeploy.json's <c>Site:Headers</c>: <c>{"Path": "/*", "Headers": {"X-Frame-Options": "DENY"}}</c>.</summary>
+public sealed record HeaderRuleSetting
+{
+    public string? Path { get; init; }
+    public Dictionary<string, string> Headers { get; init; } = [];
+}
+
+/// <summary>A redirect of jamdeploy.json's <c>Site:Redirects</c>: <c>{"From": "/old", "To": "/new", "Status": 301, "Force": false}</c>.</summary>
+public sealed record RedirectRuleSetting
+{
+    public string? From { get; init; }
+    public string? To { get; init; }
+    public int Status { get; init; } = SiteRulesParser.DefaultStatus;
+    public bool Force { get; init; }
+}
