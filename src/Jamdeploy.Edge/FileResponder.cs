@@ -6,9 +6,11 @@ using Microsoft.AspNetCore.Http;
 namespace Jamdeploy.Edge;
 
 /// <summary>
-/// The HTTP of one resolved file: strong ETag from the blob hash (the same bytes have the same tag in every
-/// release), 304 on If-None-Match, single ranges (206/416, If-Range), HEAD, Content-Type from the
-/// manifest, Cache-Control by rule, the entry's extra headers.
+/// The HTTP of one resolved file: the smallest stored form the client accepts (brotli, gzip or the bytes as they are,
+/// see <see cref="ContentNegotiation"/>) with <c>Vary: Accept-Encoding</c> whenever the file has precompressed forms;
+/// strong ETag from the hash of the bytes sent (the same bytes have the same tag in every release), 304 on
+/// If-None-Match, single ranges of those bytes (206/416, If-Range), HEAD, Content-Type from the manifest,
+/// Cache-Control by rule, the entry's extra headers.
 /// </summary>
 internal sealed class FileResponder(BlobReader blobs, CacheRules cacheRules)
 {
@@ -18,6 +20,7 @@ internal sealed class FileResponder(BlobReader blobs, CacheRules cacheRules)
     private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "Content-Length", "Content-Range", "Content-Type", "Transfer-Encoding", "Connection", "ETag", "Cache-Control", "Accept-Ranges",
+        "Content-Encoding", "Vary",
     };
 
     private static string ETagOf(ContentHash hash) => "\"" + hash.Hex + "\"";
@@ -29,7 +32,8 @@ internal sealed class FileResponder(BlobReader blobs, CacheRules cacheRules)
         var request = context.Request;
         var response = context.Response;
         var headers = response.Headers;
-        var etag = ETagOf(entry.Hash);
+        var sent = Negotiate(context, entry);
+        var etag = ETagOf(sent.Hash);
         headers.ETag = etag;
         headers.CacheControl = cacheRules.For(path, entry, RuleCacheControl(ruleHeaders));
         headers[ReleaseHeader] = release.Value;
@@ -47,25 +51,38 @@ internal sealed class FileResponder(BlobReader blobs, CacheRules cacheRules)
         ByteRange? range = null;
         if (request.Headers.Range.Count > 0 && IfRangeHolds(request.Headers.IfRange, etag))
         {
-            switch (ByteRangeRequest.Evaluate(request.Headers.Range.ToString(), entry.Size, out var asked))
+            // A range of the bytes sent, the encoded ones too (as nginx's gzip_static does): the ETag names those bytes.
+            switch (ByteRangeRequest.Evaluate(request.Headers.Range.ToString(), sent.Size, out var asked))
             {
                 case RangeOutcome.Unsatisfiable:
                     response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
-                    headers.ContentRange = $"bytes */{entry.Size}";
+                    headers.ContentRange = $"bytes */{sent.Size}";
+                    headers.ContentEncoding = default;
                     headers.ContentType = default;
                     response.ContentLength = 0;
                     return;
                 case RangeOutcome.Partial:
                     response.StatusCode = StatusCodes.Status206PartialContent;
-                    headers.ContentRange = $"bytes {asked.From}-{asked.To}/{entry.Size}";
+                    headers.ContentRange = $"bytes {asked.From}-{asked.To}/{sent.Size}";
                     range = asked;
                     break;
             }
         }
 
-        response.ContentLength = range?.Length ?? entry.Size;
+        response.ContentLength = range?.Length ?? sent.Size;
         if (HttpMethods.IsHead(request.Method) || response.ContentLength == 0) return;
-        await blobs.WriteAsync(response, entry.Hash, entry.Size, range, cancellationToken);
+        await blobs.WriteAsync(response, sent.Hash, sent.Size, range, cancellationToken);
+    }
+
+    /// <summary>The form to send; says so in Content-Encoding, and in Vary that the answer depends on Accept-Encoding.</summary>
+    private static Representation Negotiate(HttpContext context, ManifestEntry entry)
+    {
+        if (entry.Encodings is not { Count: > 0 }) return new Representation(null, entry.Hash, entry.Size);
+        var sent = ContentNegotiation.Choose(entry, context.Request.Headers.AcceptEncoding);
+        var headers = context.Response.Headers;
+        headers.Vary = "Accept-Encoding";
+        if (sent.Coding is not null) headers.ContentEncoding = sent.Coding;
+        return sent;
     }
 
     /// <summary>A body for an error status (the release's 404.html): no validators, no ranges.</summary>
@@ -78,9 +95,10 @@ internal sealed class FileResponder(BlobReader blobs, CacheRules cacheRules)
         response.Headers[ReleaseHeader] = release.Value;
         AddRuleHeaders(response.Headers, ruleHeaders);
         response.ContentType = page.ContentType;
-        response.ContentLength = page.Size;
-        if (HttpMethods.IsHead(context.Request.Method) || page.Size == 0) return;
-        await blobs.WriteAsync(response, page.Hash, page.Size, null, cancellationToken);
+        var sent = Negotiate(context, page);
+        response.ContentLength = sent.Size;
+        if (HttpMethods.IsHead(context.Request.Method) || sent.Size == 0) return;
+        await blobs.WriteAsync(response, sent.Hash, sent.Size, null, cancellationToken);
     }
 
     private static string? RuleCacheControl(IReadOnlyList<KeyValuePair<string, string>> ruleHeaders)

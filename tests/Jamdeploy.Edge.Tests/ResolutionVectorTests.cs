@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Jamdeploy.Edge.Tests.Support;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
+using Jamdeploy.Precompression;
 using Jamdeploy.Releases;
 using Jamdeploy.Storage;
 using Jamdeploy.TestSupport;
@@ -45,8 +47,8 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
         var vector = ResolutionVectors.Instance.Cases.Single(c => c.Name == name);
         await using var edge = await RunningEdge.StartAsync(_store, OptionsFor(vector));
 
-        var extraHeaders = string.Concat((vector.RequestHeaders ?? []).Select(h => $"{h.Key}: {h.Value}\r\n"));
-        var response = await RawHttp.SendAsync(edge.Port, vector.Method ?? "GET", vector.Request, extraHeaders, host: vector.Host);
+        var extra = string.Concat((vector.RequestHeaders ?? []).Select(h => $"{h.Key}: {h.Value}\r\n"));
+        var response = await RawHttp.SendAsync(edge.Port, vector.Method ?? "GET", vector.Request, extra, host: vector.Host);
 
         var where = $"{vector.Name} ({vector.Method ?? "GET"} {vector.Host}{vector.Request})";
         Assert.True(vector.Status == response.Status, $"{where}: status {response.Status}, expected {vector.Status}");
@@ -60,8 +62,12 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
             return;
         }
         if (ResolutionVectors.Instance.Served(vector) is not { } served) return;
-        var bytes = Encoding.UTF8.GetBytes(served.File.Text);
-        Assert.Equal(served.File.Text, response.Body);
+        Assert.True(vector.Vary == headers.GetValueOrDefault("Vary"), $"{where}: Vary is '{headers.GetValueOrDefault("Vary")}', expected '{vector.Vary}'");
+        Assert.True(vector.Encoding == headers.GetValueOrDefault("Content-Encoding"),
+            $"{where}: Content-Encoding is '{headers.GetValueOrDefault("Content-Encoding")}', expected '{vector.Encoding}'");
+        // An encoded body is the file once decoded; its length and tag are the encoded bytes'.
+        var bytes = response.BodyBytes;
+        Assert.Equal(served.File.Text, Encoding.UTF8.GetString(Decode(bytes, vector.Encoding)));
         Assert.Equal(bytes.Length.ToString(), headers.GetValueOrDefault("Content-Length"));
         Assert.Equal(served.File.ContentType, headers.GetValueOrDefault("Content-Type"));
         Assert.Equal(served.Release.Id, headers.GetValueOrDefault(ResolutionVectors.Instance.ReleaseHeader));
@@ -90,17 +96,45 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
         return options;
     }
 
-    /// <summary>Stores a vector release as a deploy does (blobs, then the manifest), with its entries' headers and its site rules.</summary>
+    private static byte[] Decode(byte[] body, string? coding)
+    {
+        if (coding is null) return body;
+        using var input = new MemoryStream(body);
+        using Stream decoder = coding switch
+        {
+            "br" => new BrotliStream(input, CompressionMode.Decompress),
+            "gzip" => new GZipStream(input, CompressionMode.Decompress),
+            _ => throw new InvalidOperationException($"the vectors name a coding the harness cannot decode: {coding}"),
+        };
+        using var output = new MemoryStream();
+        decoder.CopyTo(output);
+        return output.ToArray();
+    }
+
+    /// <summary>
+    /// Stores a vector release as a deploy does (blobs, then the manifest), with its entries' headers and their
+    /// precompressed forms (made by the compressor a deploy uses) and its site rules.
+    /// </summary>
     private async Task StoreReleaseAsync(VectorRelease release)
     {
         var entries = ImmutableSortedDictionary.CreateBuilder<string, ManifestEntry>(StringComparer.Ordinal);
+        var compressor = new Compressor(quality: 11);
         foreach (var (path, file) in release.Files)
         {
-            var content = ObjectContent.FromBytes(Encoding.UTF8.GetBytes(file.Text), file.ContentType);
+            var text = Encoding.UTF8.GetBytes(file.Text);
+            var content = ObjectContent.FromBytes(text, file.ContentType);
             await _store.PutAsync(StoreLayout.Blob(content.Sha256), content, WriteCondition.IfAbsent, CancellationToken.None);
+            var encodings = ImmutableSortedDictionary.CreateBuilder<string, EncodedBlob>(StringComparer.Ordinal);
+            foreach (var coding in file.Encodings ?? [])
+            {
+                var encoded = ObjectContent.FromBytes(compressor.Compress(text, coding), "application/octet-stream");
+                await _store.PutAsync(StoreLayout.Blob(encoded.Sha256), encoded, WriteCondition.IfAbsent, CancellationToken.None);
+                encodings[coding] = new EncodedBlob(encoded.Sha256, encoded.Length);
+            }
             entries[path] = new ManifestEntry(content.Sha256, content.Length, file.ContentType)
             {
                 Headers = file.Headers?.ToImmutableSortedDictionary(StringComparer.Ordinal),
+                Encodings = file.Encodings is null ? null : encodings.ToImmutable(),
             };
         }
         var id = ReleaseId.Parse(release.Id);
@@ -123,7 +157,11 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
     }
 }
 
-public sealed record VectorFile(string Text, string ContentType, Dictionary<string, string>? Headers);
+public sealed record VectorFile(string Text, string ContentType, Dictionary<string, string>? Headers)
+{
+    /// <summary>The content-codings the harness stores the file in besides its own bytes.</summary>
+    public IReadOnlyList<string>? Encodings { get; init; }
+}
 
 public sealed record VectorRelease(string Name, string Id, Dictionary<string, VectorFile> Files)
 {
@@ -136,8 +174,14 @@ public sealed record VectorCase(string Name, string Request, int Status, JsonEle
     /// <summary>GET unless the case says HEAD.</summary>
     public string? Method { get; init; }
 
-    /// <summary>Request headers sent as given.</summary>
+    /// <summary>Request headers sent as given (Accept-Encoding).</summary>
     public Dictionary<string, string>? RequestHeaders { get; init; }
+
+    /// <summary>The coding the served body is in (null: the file's own bytes, no Content-Encoding).</summary>
+    public string? Encoding { get; init; }
+
+    /// <summary>The Vary header of a served body (null: none).</summary>
+    public string? Vary { get; init; }
 }
 
 /// <summary>The vector file, read once from the repository.</summary>

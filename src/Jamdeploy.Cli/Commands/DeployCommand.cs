@@ -18,6 +18,7 @@ public sealed class DeployCommand : CommandBase
     private static readonly Option<bool> ListUnchangedOption = new("--list-unchanged") { Description = "With --dry-run, list the unchanged files too" };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Flip even if the live release changed while this deploy ran" };
     private static readonly Option<bool> WaitOption = new("--wait") { Description = "Wait until the CDN reports the invalidation complete" };
+    private static readonly Option<bool> NoPrecompressOption = new("--no-precompress") { Description = "Store no brotli and gzip forms of the files (as Deploy:Precompress:Enabled=false)" };
     private static readonly Option<bool> VerifyOption = new("--verify") { Description = "Check every blob the release needs is stored and send any missing again (repairs the live release when the folder is unchanged)" };
 
     public DeployCommand() : base("deploy", "Upload what is new in a folder and make it the live release in one step")
@@ -31,6 +32,7 @@ public sealed class DeployCommand : CommandBase
         Options.Add(ForceOption);
         Options.Add(WaitOption);
         Options.Add(VerifyOption);
+        Options.Add(NoPrecompressOption);
     }
 
     protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
@@ -56,6 +58,7 @@ public sealed class DeployCommand : CommandBase
         request = request with { HeaderRules = site.Headers, RedirectRules = site.Redirects };
 
         var options = context.DeployOptions;
+        if (parse.GetValue(NoPrecompressOption)) options = options with { Precompress = options.Precompress with { Enabled = false } };
         var notifier = context.CreateCdnNotifier(parse.GetValue(WaitOption) || options.WaitForInvalidation);
         var deployer = new Deployer(context.Store, notifier, options, context.Time, context.Log) { WaitingForLease = context.SayWaiting };
         DeployResult result;

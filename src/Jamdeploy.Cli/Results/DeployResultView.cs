@@ -29,6 +29,9 @@ public sealed record DeployResultView : ICommandResult
     public required int InvalidatedPaths { get; init; }
     public required bool Forced { get; init; }
 
+    /// <summary>Brotli and gzip forms: made by this deploy (a dry run: to make) and taken from the live release.</summary>
+    public required PrecompressView Precompressed { get; init; }
+
     /// <summary>Where the live site is (live or unchanged): <c>Site:Url</c>, else where <c>jamdeploy serve</c> shows it.</summary>
     public string? Url { get; init; }
 
@@ -77,6 +80,7 @@ public sealed record DeployResultView : ICommandResult
             ReusedFiles = plan?.ReusedFiles ?? result.Files,
             InvalidatedPaths = result.InvalidatedPaths,
             Forced = result.Forced,
+            Precompressed = PrecompressView.From(result.Precompressed),
             Invalidation = invalidation is null ? null : InvalidationSummary.From(invalidation, limits),
             Changes = dryRun is null ? null : new ChangeCounts(dryRun.Added, dryRun.Changed, dryRun.Removed.Count, dryRun.Unchanged),
             Plan = dryRun is null ? null : PlannedFileView.Of(dryRun, listUnchanged),
@@ -106,7 +110,7 @@ public sealed record DeployResultView : ICommandResult
     public IEnumerable<string> Lines()
     {
         var summary = Outcome == DeployOutcome.Unchanged ? "" :
-            $"{Format.Plural(Files, "file")}, {Format.Plural(PlannedBlobs, "new blob")} ({Format.Bytes(BytesToSend)}), {ReusedFiles} reused";
+            $"{Format.Plural(Files, "file")}, {Format.Plural(PlannedBlobs, "new blob")} ({Format.Bytes(BytesToSend)}), {ReusedFiles} reused{Precompressed.Phrase(Outcome == DeployOutcome.DryRun)}";
         // The address to open comes last, after the store the deploy wrote to: a deploy ends with its URL.
         string? address = null;
         switch (Outcome)
@@ -207,4 +211,20 @@ public sealed record InvalidationSummary(IReadOnlyList<string> Paths, int Wildca
 {
     public static InvalidationSummary From(InvalidationPlan plan, CdnLimits limits) =>
         new(plan.Paths, plan.WildcardCount, plan.Batches.Count, plan.Reason, plan.WorstCaseCostUsd(limits));
+}
+
+/// <summary>
+/// Precompression in <c>--json</c>: variants made (compressed by this deploy) and reused (from the live release), how many
+/// were sent and their bytes, the bytes compressed and what they came to, and the time spent compressing, summed over the cores that did it.
+/// </summary>
+public sealed record PrecompressView(int Made, int Reused, int Sent, long BytesSent, long SourceBytes, long CompressedBytes, long CompressMilliseconds)
+{
+    public static PrecompressView From(PrecompressSummary s) =>
+        new(s.Made, s.Reused, s.Sent, s.BytesSent, s.SourceBytes, s.CompressedBytes, (long)s.CompressTime.TotalMilliseconds);
+
+    /// <summary>Added to the summary line when there is anything to say: <c>, 12 precompressed (1.2 MiB → 210 KiB), 30 reused</c>.</summary>
+    public string Phrase(bool dryRun) =>
+        Made == 0 && Reused == 0 ? ""
+        : dryRun ? $", {Made} precompressed forms to make, {Reused} reused"
+        : $", {Made} precompressed forms made ({Format.Bytes(SourceBytes)} → {Format.Bytes(CompressedBytes)}, {Durations.Human(TimeSpan.FromMilliseconds(CompressMilliseconds))} compressing), {Reused} reused";
 }

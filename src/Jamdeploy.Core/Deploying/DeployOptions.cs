@@ -43,10 +43,14 @@ public sealed record DeployOptions
     /// <summary>Wait for the CDN to report the invalidation completed.</summary>
     public bool WaitForInvalidation { get; init; }
 
+    /// <summary>Brotli and gzip forms of compressible files, stored beside them for the edges to send.</summary>
+    public Precompression.PrecompressOptions Precompress { get; init; } = new();
+
     public void Validate()
     {
         if (UploadConcurrency is < 1 or > 256) throw new UsageException($"Deploy:UploadConcurrency must be between 1 and 256 (got {UploadConcurrency})");
         if (HistoryLimit is < 2 or > 10_000) throw new UsageException($"Deploy:HistoryLimit must be between 2 and 10000 (got {HistoryLimit})");
         if (GracePeriod < TimeSpan.Zero) throw new UsageException("Cleanup:GracePeriod must not be negative");
+        Precompress.Validate();
     }
 }

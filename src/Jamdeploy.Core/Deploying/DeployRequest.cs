@@ -63,6 +63,19 @@ public sealed record DeployResult(DeployOutcome Outcome, ReleaseId Release, Rele
 
     /// <summary>With --dry-run: the site rules added, removed or reordered against the live release.</summary>
     public IReadOnlyList<Rules.RuleChange>? RuleChanges { get; init; }
+
+    /// <summary>The precompressed forms made and reused (a dry run only counts those it would make).</summary>
+    public PrecompressSummary Precompressed { get; init; } = PrecompressSummary.None;
+}
+
+/// <summary>
+/// Precompression in one deploy: variants <see cref="Made"/> (compressed here) and <see cref="Reused"/> (from the live
+/// release), of which <see cref="Sent"/> were uploaded (<see cref="BytesSent"/>); <see cref="SourceBytes"/> were compressed
+/// into <see cref="CompressedBytes"/>, taking <see cref="CompressTime"/> summed over the workers (busy time, not CPU time: a loaded machine stretches it).
+/// </summary>
+public sealed record PrecompressSummary(int Made, int Reused, int Sent, long BytesSent, long SourceBytes, long CompressedBytes, TimeSpan CompressTime)
+{
+    public static PrecompressSummary None { get; } = new(0, 0, 0, 0, 0, 0, TimeSpan.Zero);
 }
 
 public enum DeployStage { Scan, Hash, Plan, Upload, Manifest, Flip, Invalidate }

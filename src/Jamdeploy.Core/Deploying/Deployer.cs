@@ -4,6 +4,7 @@ using Jamdeploy.Invalidation;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
 using Jamdeploy.Planning;
+using Jamdeploy.Precompression;
 using Jamdeploy.Releases;
 using Jamdeploy.Rules;
 using Jamdeploy.Scanning;
@@ -20,6 +21,7 @@ namespace Jamdeploy.Deploying;
 public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions options, TimeProvider time, ILogger log)
 {
     private readonly ReleaseStore _releases = new(store);
+    private readonly PrecompressPolicy _precompress = new(options.Precompress);
 
     /// <summary>Told when the store lease is held by someone else (a cleanup deleting, a promote), before waiting for it.</summary>
     public Action<LeaseDocument>? WaitingForLease { get; init; }
@@ -51,14 +53,16 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         }
 
         progress?.Report(new DeployProgress(DeployStage.Plan, 0, 0));
-        // The scan gives files in ordinal path order, the manifest's own order.
-        var entries = hashed.Select(f => KeyValuePair.Create(f.SitePath, new ManifestEntry(f.Hash, f.Length, ContentTypes.For(f.SitePath)))).ToArray();
+        // The scan gives files in ordinal path order, the manifest's own order. Which files get precompressed forms
+        // follows from their type and size, so it is known (and digested) before anything is compressed.
+        var entries = hashed.Select(f => KeyValuePair.Create(f.SitePath,
+            VariantPlan.Predict(new ManifestEntry(f.Hash, f.Length, ContentTypes.For(f.SitePath)), _precompress))).ToArray();
         var planned = await reading;
         // The pointer's digest settles a redeploy of the live folder (a CI retry) with one small read, before
         // a manifest is even built; the live manifest is read only to plan, or to compare when an older
         // pointer carries no digest.
         var liveDigest = planned.Pointer?.LiveContent;
-        if (liveDigest is not null && liveDigest == Manifest.DigestOf(entries, rules)) return await UnchangedAsync(planned.Live!.Value);
+        if (liveDigest is not null && liveDigest == Manifest.DigestOf(entries, rules)) return await UnchangedAsync(planned.Live!.Value, null);
         var release = BuildManifest(request, entries, rules);
         // Read before the plan looks at which blobs are stored, beside the live manifest: what the plan trusts
         // is then covered at the flip (Releases/DeletionWatch.cs). A dry run trusts nothing; under a pointer
@@ -74,17 +78,24 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             if (watching is not null) await watching.ContinueWith(static t => t.Exception, TaskScheduler.Default);
             throw;
         }
-        if (liveDigest is null && live is not null && live.HasSameContentAs(release)) return await UnchangedAsync(live.Id);
+        if (liveDigest is null && live is not null && live.HasSameContentAs(release)) return await UnchangedAsync(live.Id, live);
         var watch = request.DryRun ? null : await (watching ?? DeletionWatch.StartAsync(_releases, cancellationToken));
 
         var planner = Planner();
-        var plan = await planner.PlanAsync(release, hashed, live, request.Verify, cancellationToken);
-        log.Information("Planned {Release}: {Uploads} blobs to send ({Bytes} bytes), {Reused} files reused",
-            release.Id, plan.Uploads.Count, plan.BytesToSend, plan.ReusedFiles);
-        var result = new DeployResult(DeployOutcome.DryRun, release.Id, planned.Live, plan) { Files = hashed.Count, TotalBytes = totalBytes };
+        var plan = await planner.PlanAsync(release, hashed, live, request.Verify, VariantPlan.Create(release, hashed, live), cancellationToken);
+        log.Information("Planned {Release}: {Uploads} blobs to send ({Bytes} bytes), {Reused} files reused, {Variants} precompressed forms to make, {ReusedVariants} reused",
+            release.Id, plan.Uploads.Count, plan.BytesToSend, plan.ReusedFiles, plan.Variants.ToMake, plan.Variants.Reused);
+        var result = new DeployResult(DeployOutcome.DryRun, release.Id, planned.Live, plan)
+        {
+            Files = hashed.Count,
+            TotalBytes = totalBytes,
+            Precompressed = PrecompressSummary.None with { Made = plan.Variants.ToMake, Reused = plan.Variants.Reused },
+        };
         if (request.DryRun) return result with { Invalidation = cdn.Plan(live, release), RuleChanges = SiteRuleChanges.Between(live?.Rules, release.Rules) };
 
-        await UploadAsync(plan.Uploads, plan.BytesToSend, progress, cancellationToken);
+        var made = await SendAsync(plan.Uploads, plan.Variants.Jobs, plan.Presence, progress, cancellationToken);
+        release = plan.Variants.Complete(release, made.Blobs);
+        result = result with { Precompressed = Summary(plan.Variants, made) };
         progress?.Report(new DeployProgress(DeployStage.Manifest, 0, 1));
         // The manifest and the store lease at once: neither waits for the other.
         var writing = _releases.WriteManifestAsync(release, cancellationToken);
@@ -139,34 +150,44 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
                 log.Warning("A cleanup deleted the manifest of {Release} before its flip; writing it again", release.Id);
                 await _releases.WriteManifestAsync(release, cancellationToken);
             }
-            var missing = await planner.MissingAsync(release, hashed, cancellationToken);
-            if (missing.Count == 0) return;
-            log.Warning("A cleanup deleted {Count} blobs of {Release} before its flip; sending them again", missing.Count, release.Id);
-            await UploadAsync(missing, missing.Sum(u => u.Source.Length), progress, cancellationToken);
+            var (missing, variants) = await planner.MissingAsync(release, hashed, cancellationToken);
+            if (missing.Count == 0 && variants.ToMake == 0) return;
+            log.Warning("A cleanup deleted {Count} blobs of {Release} before its flip; sending them again", missing.Count + variants.ToMake, release.Id);
+            await SendAsync(missing, variants.Jobs, presence: null, progress, cancellationToken);
         }
 
-        async Task<DeployResult> UnchangedAsync(ReleaseId liveRelease)
+        async Task<DeployResult> UnchangedAsync(ReleaseId liveRelease, Manifest? liveManifest)
         {
             log.Information("Folder matches live release {Release}; nothing to do", liveRelease);
-            var repair = request.Verify && !request.DryRun ? await RepairLiveAsync() : null;
+            var repair = request.Verify && !request.DryRun ? await RepairLiveAsync(liveRelease, liveManifest) : null;
             if (request.Promote && !request.DryRun) await cdn.RepairEdgeAsync(liveRelease, cancellationToken);
             return new DeployResult(DeployOutcome.Unchanged, liveRelease, liveRelease, repair) { Files = hashed.Count, TotalBytes = totalBytes };
         }
 
         // --verify on the live folder: the folder is the live release's content, so every blob is looked up
         // as one of the live release's, and a missing one is sent again from its file; nothing flips.
-        async Task<DeployPlan> RepairLiveAsync()
+        // Its precompressed forms are the live manifest's: one missing is made again under the name the live release has.
+        async Task<DeployPlan> RepairLiveAsync(ReleaseId liveRelease, Manifest? liveManifest)
         {
-            var content = BuildManifest(request, entries, rules);
-            var repair = await Planner().PlanAsync(content, hashed, live: content, checkEveryBlob: true, cancellationToken);
-            if (repair.Uploads.Count > 0)
-                log.Warning("{Count} blobs of the live release were missing from the store; sending them again", repair.Uploads.Count);
-            await UploadAsync(repair.Uploads, repair.BytesToSend, progress, cancellationToken);
+            var content = liveManifest ?? await _releases.ReadLiveManifestAsync(liveRelease, cancellationToken);
+            var repair = await Planner().PlanAsync(content, hashed, live: content, checkEveryBlob: true, VariantPlan.Existing(content), cancellationToken);
+            var variants = repair.Variants.Expecting();
+            if (repair.Uploads.Count + variants.ToMake > 0)
+                log.Warning("{Count} blobs of the live release were missing from the store; sending them again", repair.Uploads.Count + variants.ToMake);
+            await SendAsync(repair.Uploads, variants.Jobs, presence: null, progress, cancellationToken);
             return repair;
         }
     }
 
     private DeployPlanner Planner() => new(store, time, options.GracePeriod, options.UploadConcurrency);
+
+    private Task<VariantsMade> SendAsync(
+        IReadOnlyList<BlobUpload> uploads, IReadOnlyList<VariantJob> variants, BlobPresence? presence, IProgress<DeployProgress>? progress, CancellationToken cancellationToken) =>
+        new BlobSender(store, options.UploadConcurrency, new Compressor(options.Precompress.Quality), log)
+            .SendAsync(uploads, variants, presence, time.GetUtcNow() - options.GracePeriod / 2, progress, cancellationToken);
+
+    private static PrecompressSummary Summary(VariantPlan plan, VariantsMade made) =>
+        new(made.Blobs.Count, plan.Reused, made.Sent, made.BytesSent, made.SourceBytes, made.CompressedBytes, made.CompressTime);
 
     private static async Task<IReadOnlyList<HashedFile>> HashAsync(
         IReadOnlyList<ScannedFile> scanned, long totalBytes, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
@@ -209,28 +230,5 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             Source = request.FullFolder,
             Rules = rules,
         };
-    }
-
-    private async Task UploadAsync(IReadOnlyList<BlobUpload> uploads, long total, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
-    {
-        long sent = 0;
-        var files = 0;
-        var count = uploads.Count;
-        progress?.Report(new DeployProgress(DeployStage.Upload, 0, total) { FilesTotal = count });
-        // Big blobs first so the tail of the upload is many small ones, not one long one.
-        var ordered = uploads.OrderByDescending(u => u.Source.Length);
-        await Parallel.ForEachAsync(ordered,
-            new ParallelOptions { MaxDegreeOfParallelism = options.UploadConcurrency, CancellationToken = cancellationToken },
-            async (upload, ct) =>
-            {
-                var content = ObjectContent.FromFile(upload.Source.File.FullPath, upload.Source.Length, upload.Hash,
-                    upload.ContentType, ObjectContent.ImmutableCacheControl);
-                // IfAbsent: a concurrent deploy that sent the same blob first is success, not a conflict.
-                await store.PutAsync(StoreLayout.Blob(upload.Hash), content,
-                    upload.Refresh ? WriteCondition.None : WriteCondition.IfAbsent, ct);
-                log.Debug("Uploaded {Blob} from {Path} ({Bytes} bytes, {Reason})", upload.Hash.Short, upload.Source.SitePath, upload.Source.Length, upload.Reason);
-                progress?.Report(new DeployProgress(DeployStage.Upload, Interlocked.Add(ref sent, upload.Source.Length), total)
-                    { FilesDone = Interlocked.Increment(ref files), FilesTotal = count });
-            });
     }
 }

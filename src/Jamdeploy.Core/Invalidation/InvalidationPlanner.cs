@@ -92,7 +92,9 @@ public static class InvalidationPlanner
     /// <summary>The same bytes served the same way: a changed header is a change the CDN must see too.</summary>
     internal static bool Serves(ManifestEntry a, ManifestEntry b) =>
         a.Hash == b.Hash && a.ContentType == b.ContentType
-        && (a.Headers ?? ImmutableSortedDictionary<string, string>.Empty).SequenceEqual(b.Headers ?? ImmutableSortedDictionary<string, string>.Empty);
+        && (a.Headers ?? ImmutableSortedDictionary<string, string>.Empty).SequenceEqual(b.Headers ?? ImmutableSortedDictionary<string, string>.Empty)
+        // Another set of codings changes what a client gets (gzip instead of the file, a Vary it did not have).
+        && (a.Encodings?.Keys ?? []).SequenceEqual(b.Encodings?.Keys ?? []);
 
     /// <summary>Outermost directories (ending with <c>/</c>) whose every URL changed, with enough of them to matter.</summary>
     private static List<string> FullyChangedDirectories(SortedSet<string> changedUrls, IEnumerable<string> allFiles, InvalidationOptions options)

@@ -10,6 +10,15 @@ namespace Jamdeploy.Planning;
 /// </summary>
 public sealed record BlobPresence(IReadOnlyDictionary<ContentHash, ObjectInfo> Stored, IReadOnlySet<ContentHash> Looked)
 {
+    /// <summary>
+    /// True when <see cref="Stored"/> holds every blob a listing saw, not only the ones asked for: then it also answers
+    /// for blobs named later (precompressed variants, named once compressed).
+    /// </summary>
+    public bool Complete { get; init; }
+
+    /// <summary>When <see cref="Complete"/>: what the listing knows of a blob not asked about (null when it did not see it).</summary>
+    public ObjectInfo? Seen(ContentHash hash) => Stored.GetValueOrDefault(hash);
+
     /// <summary>Known to be absent: looked for, not there. A blob not looked for is never called missing.</summary>
     public bool IsMissing(ContentHash hash) => Looked.Contains(hash) && !Stored.ContainsKey(hash);
 }
@@ -28,20 +37,29 @@ public sealed class BlobLookup(IObjectStore store, int parallelism)
     /// evidence that one of them went missing.
     /// </param>
     /// <param name="storedAtLeast">Blobs the store is known to hold besides the candidates (the live release's).</param>
+    /// <param name="namedLater">
+    /// Blobs to find out about whose names are not known yet (variants still to compress): they count toward choosing a
+    /// listing, and a listing then keeps every blob it saw (<see cref="BlobPresence.Complete"/>). Without a listing they
+    /// are written if absent.
+    /// </param>
     public async Task<BlobPresence> FindAsync(
-        IReadOnlyCollection<ContentHash> candidates, IReadOnlyCollection<ContentHash> bystanders, int storedAtLeast, CancellationToken cancellationToken)
+        IReadOnlyCollection<ContentHash> candidates, IReadOnlyCollection<ContentHash> bystanders, int storedAtLeast, CancellationToken cancellationToken,
+        int namedLater = 0)
     {
-        if (candidates.Count == 0) return new BlobPresence(new Dictionary<ContentHash, ObjectInfo>(), new HashSet<ContentHash>());
+        var asked = candidates.Count + namedLater;
+        if (asked == 0) return new BlobPresence(new Dictionary<ContentHash, ObjectInfo>(), new HashSet<ContentHash>());
 
-        var listingRequests = Math.Max(1, (storedAtLeast + candidates.Count + ListPageSize - 1) / ListPageSize);
-        if (listingRequests < candidates.Count)
+        var listingRequests = Math.Max(1, (storedAtLeast + asked + ListPageSize - 1) / ListPageSize);
+        if (listingRequests < asked)
         {
             var wanted = candidates.Concat(bystanders).ToHashSet();
             var found = new Dictionary<ContentHash, ObjectInfo>();
+            var keepAll = namedLater > 0;
             await foreach (var info in store.ListAsync(StoreLayout.BlobsPrefix, cancellationToken))
-                if (StoreLayout.TryParseBlob(info.Key, out var hash) && wanted.Contains(hash)) found[hash] = info;
-            return new BlobPresence(found, wanted);
+                if (StoreLayout.TryParseBlob(info.Key, out var hash) && (keepAll || wanted.Contains(hash))) found[hash] = info;
+            return new BlobPresence(found, wanted) { Complete = keepAll };
         }
+        if (candidates.Count == 0) return new BlobPresence(new Dictionary<ContentHash, ObjectInfo>(), new HashSet<ContentHash>());
 
         var heads = new ConcurrentDictionary<ContentHash, ObjectInfo>();
         await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },

@@ -1,6 +1,7 @@
 using Jamdeploy.Hashing;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
+using Jamdeploy.Precompression;
 
 namespace Jamdeploy.Planning;
 
@@ -23,6 +24,12 @@ public sealed record DeployPlan(Manifest Release, IReadOnlyList<PlannedFile> Fil
 {
     /// <summary>The live release's paths that this one drops, in ordinal order.</summary>
     public IReadOnlyList<RemovedFile> Removed { get; init; } = [];
+
+    /// <summary>The precompressed forms: taken from the live release, or to be made (and sent) by this deploy.</summary>
+    public VariantPlan Variants { get; init; } = VariantPlan.None;
+
+    /// <summary>What the plan's look at the store found: tells, after compressing, whether a variant is stored already.</summary>
+    public BlobPresence? Presence { get; init; }
 
     public long BytesToSend => Uploads.Sum(u => u.Source.Length);
     public int ReusedFiles => Files.Count(f => f.Action == BlobAction.Reuse);

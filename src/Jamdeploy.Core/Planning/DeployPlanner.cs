@@ -2,6 +2,7 @@ using Jamdeploy.Hashing;
 using Jamdeploy.Invalidation;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
+using Jamdeploy.Precompression;
 using Jamdeploy.Storage;
 
 namespace Jamdeploy.Planning;
@@ -19,24 +20,28 @@ public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpa
     private readonly BlobLookup _lookup = new(store, parallelism);
 
     public Task<DeployPlan> PlanAsync(Manifest release, IReadOnlyList<HashedFile> files, Manifest? live, CancellationToken cancellationToken) =>
-        PlanAsync(release, files, live, checkEveryBlob: false, cancellationToken);
+        PlanAsync(release, files, live, checkEveryBlob: false, VariantPlan.Create(release, files, live), cancellationToken);
 
     /// <param name="checkEveryBlob">
     /// Also look up the blobs the live release already has (<c>--verify</c>): any missing is sent again.
     /// Without it they are looked at only when a listing sees them anyway.
     /// </param>
+    /// <param name="variants">
+    /// The precompressed forms: those taken from the live release are looked after as its blobs are (one found missing is
+    /// made again), and those still to make count toward choosing a listing, which then tells which are stored already.
+    /// </param>
     public async Task<DeployPlan> PlanAsync(
-        Manifest release, IReadOnlyList<HashedFile> files, Manifest? live, bool checkEveryBlob, CancellationToken cancellationToken)
+        Manifest release, IReadOnlyList<HashedFile> files, Manifest? live, bool checkEveryBlob, VariantPlan variants, CancellationToken cancellationToken)
     {
         var inLive = live is null ? new HashSet<ContentHash>() : live.Blobs.ToHashSet();
         var firstWithContent = new Dictionary<ContentHash, HashedFile>();
         foreach (var file in files) firstWithContent.TryAdd(file.Hash, file);
-        var fromLive = firstWithContent.Keys.Where(inLive.Contains).ToList();
+        var fromLive = firstWithContent.Keys.Where(inLive.Contains).Concat(variants.ReusedBlobs).Distinct().ToList();
         var fresh = firstWithContent.Keys.Where(h => !inLive.Contains(h)).ToList();
 
         var presence = checkEveryBlob
-            ? await _lookup.FindAsync([.. firstWithContent.Keys], [], inLive.Count - fromLive.Count, cancellationToken)
-            : await _lookup.FindAsync(fresh, fromLive, inLive.Count, cancellationToken);
+            ? await _lookup.FindAsync([.. firstWithContent.Keys.Concat(variants.ReusedBlobs).Distinct()], [], inLive.Count - fromLive.Count, cancellationToken, variants.ToMake)
+            : await _lookup.FindAsync(fresh, fromLive, inLive.Count, cancellationToken, variants.ToMake);
         // Half the grace period: a cleanup that started just before this deploy must still find the blob
         // young when it reaches it, however long this deploy takes to flip (up to the other half).
         var staleBefore = time.GetUtcNow() - gracePeriod / 2;
@@ -67,7 +72,12 @@ public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpa
             .ToList();
         var removed = live is null ? [] : live.Files.Where(e => !release.Files.ContainsKey(e.Key))
             .Select(e => new RemovedFile(e.Key, e.Value.Hash, e.Value.Size)).ToList();
-        return new DeployPlan(release, planned, uploads) { Removed = removed };
+        return new DeployPlan(release, planned, uploads)
+        {
+            Removed = removed,
+            Variants = variants.WithMissing(presence.IsMissing, files, "missing from the store although the live release uses it: made again"),
+            Presence = presence,
+        };
     }
 
     /// <summary>
@@ -83,14 +93,19 @@ public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpa
     /// The blobs of <paramref name="release"/> the store does not hold now, to send again from the files that
     /// have them: for a deploy that learns a cleanup ran while it was under way (Releases/DeletionWatch.cs).
     /// </summary>
-    public async Task<IReadOnlyList<BlobUpload>> MissingAsync(Manifest release, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
+    /// <remarks>A missing precompressed form is made again from its file, under the name it had (compression is deterministic).</remarks>
+    public async Task<(IReadOnlyList<BlobUpload> Uploads, VariantPlan Variants)> MissingAsync(
+        Manifest release, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
     {
+        const string reason = "deleted by a cleanup while this deploy ran";
         var firstWithContent = new Dictionary<ContentHash, HashedFile>();
         foreach (var file in files) firstWithContent.TryAdd(file.Hash, file);
-        var presence = await _lookup.FindAsync([.. firstWithContent.Keys], [], 0, cancellationToken);
-        return [.. firstWithContent
+        var variants = VariantPlan.Existing(release);
+        var presence = await _lookup.FindAsync([.. firstWithContent.Keys.Concat(variants.ReusedBlobs).Distinct()], [], 0, cancellationToken);
+        IReadOnlyList<BlobUpload> uploads = [.. firstWithContent
             .Where(f => !presence.Stored.ContainsKey(f.Key))
-            .Select(f => new BlobUpload(f.Key, f.Value, release.Files[f.Value.SitePath].ContentType, false, "deleted by a cleanup while this deploy ran"))];
+            .Select(f => new BlobUpload(f.Key, f.Value, release.Files[f.Value.SitePath].ContentType, false, reason))];
+        return (uploads, variants.WithMissing(h => !presence.Stored.ContainsKey(h), files, reason).Expecting());
     }
 
     private static string ReuseReason(HashedFile file, HashSet<ContentHash> inLive, Dictionary<ContentHash, BlobUpload> uploading) =>

@@ -35,7 +35,7 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
 
         var blobs = manifests
             .Where(m => m.Manifest is not null)
-            .SelectMany(m => m.Manifest!.Files.Values)
+            .SelectMany(m => BlobsOf(m.Manifest!))
             .GroupBy(e => e.Hash)
             .ToDictionary(g => g.Key, g => g.First().Size);
         var faults = new ConcurrentDictionary<ContentHash, (BlobFault Fault, string Detail)>();
@@ -78,16 +78,28 @@ public sealed class ReleaseVerifier(IObjectStore store, ILogger? log = null)
     {
         if (manifest is null) return new ReleaseVerification(id, isLive, manifestProblem, 0, 0, []);
         var problems = new List<BlobProblem>();
-        foreach (var group in manifest.Files.GroupBy(f => f.Value.Hash))
+        var all = BlobsOf(manifest).ToList();
+        foreach (var group in all.GroupBy(f => f.Hash))
         {
-            var paths = group.Select(f => f.Key).Order(StringComparer.Ordinal).ToList();
+            var paths = group.Select(f => f.Path).Order(StringComparer.Ordinal).ToList();
             if (faults.TryGetValue(group.Key, out var fault))
                 problems.Add(new BlobProblem(group.Key, fault.Fault, fault.Detail, paths));
-            else if (group.Select(f => f.Value.Size).Distinct().Count() > 1)
+            else if (group.Select(f => f.Size).Distinct().Count() > 1)
                 problems.Add(new BlobProblem(group.Key, BlobFault.WrongSize, "the manifest records two sizes for one blob", paths));
         }
-        var blobCount = manifest.Files.Values.Select(e => e.Hash).Distinct().Count();
+        var blobCount = all.Select(e => e.Hash).Distinct().Count();
         return new ReleaseVerification(id, isLive, manifestProblem, manifest.Files.Count, blobCount, problems);
+    }
+
+    /// <summary>Every blob the release serves, with the path that serves it: a precompressed form as <c>/a.html (br)</c>.</summary>
+    private static IEnumerable<(ContentHash Hash, long Size, string Path)> BlobsOf(Manifest manifest)
+    {
+        foreach (var (path, entry) in manifest.Files)
+        {
+            yield return (entry.Hash, entry.Size, path);
+            foreach (var (coding, variant) in entry.Encodings ?? System.Collections.Immutable.ImmutableSortedDictionary<string, EncodedBlob>.Empty)
+                yield return (variant.Hash, variant.Size, $"{path} ({coding})");
+        }
     }
 
     private static (BlobFault, string)? SizeFault(BlobPresence presence, ContentHash hash, long size) =>

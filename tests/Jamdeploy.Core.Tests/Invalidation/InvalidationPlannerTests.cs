@@ -91,6 +91,21 @@ public sealed class InvalidationPlannerTests
     }
 
     [Fact]
+    public void Plan_OnlyCodingsChanged_InvalidatesThePathButNotForAnotherCompressionOfThem()
+    {
+        static ImmutableSortedDictionary<string, Jamdeploy.Manifests.EncodedBlob> Codings(string seed, params string[] names) =>
+            names.ToImmutableSortedDictionary(n => n, n => new Jamdeploy.Manifests.EncodedBlob(Jamdeploy.Model.ContentHash.Of(System.Text.Encoding.UTF8.GetBytes(seed + n)), 10), StringComparer.Ordinal);
+        var before = SomeManifest.From(Site);
+        before = before with { Files = before.Files.SetItem("/about.html", before.Files["/about.html"] with { Encodings = Codings("q9", "br", "gzip") }) };
+        var gzipOnly = before with { Files = before.Files.SetItem("/about.html", before.Files["/about.html"] with { Encodings = Codings("q9", "gzip") }) };
+        var recompressed = before with { Files = before.Files.SetItem("/about.html", before.Files["/about.html"] with { Encodings = Codings("q11", "br", "gzip") }) };
+
+        Assert.Equal(["/about", "/about.html"], InvalidationPlanner.Plan(before, gzipOnly, new InvalidationOptions()).Paths);
+        // The digest covers the names only: the same names are the same answers to a client, however well compressed.
+        Assert.True(InvalidationPlanner.Plan(before, recompressed, new InvalidationOptions()).IsEmpty);
+    }
+
+    [Fact]
     public void Plan_SameHeadersInDistinctInstances_IsNoChange()
     {
         var headers = () => ImmutableSortedDictionary<string, string>.Empty.Add("X-Frame-Options", "DENY");

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
+using Jamdeploy.Precompression;
 using Jamdeploy.Releases;
 using Jamdeploy.Storage;
 
@@ -10,6 +11,9 @@ namespace Jamdeploy.Edge.Tests.Support;
 /// <summary>One file of a test release.</summary>
 public sealed record SiteFile(string Path, byte[] Content, string ContentType)
 {
+    /// <summary>Content-codings stored beside the file, made by the compressor a deploy uses.</summary>
+    public IReadOnlyList<string>? Encodings { get; init; }
+
     public static SiteFile Text(string path, string content, string contentType = "text/html; charset=utf-8") =>
         new(path, Encoding.UTF8.GetBytes(content), contentType);
 }
@@ -36,7 +40,17 @@ public sealed class TestSite(IObjectStore store)
         {
             var content = ObjectContent.FromBytes(file.Content, file.ContentType);
             await store.PutAsync(StoreLayout.Blob(content.Sha256), content, WriteCondition.IfAbsent, CancellationToken.None);
-            entries[file.Path] = new ManifestEntry(content.Sha256, file.Content.Length, file.ContentType);
+            var encodings = ImmutableSortedDictionary.CreateBuilder<string, EncodedBlob>(StringComparer.Ordinal);
+            foreach (var coding in file.Encodings ?? [])
+            {
+                var encoded = ObjectContent.FromBytes(new Compressor(quality: 11).Compress(file.Content, coding), "application/octet-stream");
+                await store.PutAsync(StoreLayout.Blob(encoded.Sha256), encoded, WriteCondition.IfAbsent, CancellationToken.None);
+                encodings[coding] = new EncodedBlob(encoded.Sha256, encoded.Length);
+            }
+            entries[file.Path] = new ManifestEntry(content.Sha256, file.Content.Length, file.ContentType)
+            {
+                Encodings = file.Encodings is null ? null : encodings.ToImmutable(),
+            };
         }
         var manifest = new Manifest(releaseId, DateTimeOffset.UtcNow, entries.ToImmutable());
         await new ReleaseStore(store).WriteManifestAsync(manifest, CancellationToken.None);
