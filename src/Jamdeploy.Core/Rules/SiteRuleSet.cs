@@ -18,26 +18,18 @@ public sealed partial class SiteRuleSet
 {
     private readonly (RulePattern Pattern, HeaderRule Rule)[] _headers;
     private readonly (RulePattern Pattern, RedirectRule Rule)[] _redirects;
+    private readonly bool _hasForced;
 
     private SiteRuleSet(SiteRules? rules)
     {
-        Rules = rules;
         _headers = rules is null ? [] : [.. rules.Headers.Select(r => (RulePattern.Parse(r.Path), r))];
         _redirects = rules is null ? [] : [.. rules.Redirects.Select(r => (RulePattern.Parse(RedirectSource(r.From)), r))];
-        HasForcedRedirects = _redirects.Any(r => r.Rule.Force);
+        _hasForced = _redirects.Any(r => r.Rule.Force);
     }
 
     public static SiteRuleSet Empty { get; } = new(null);
 
     public static SiteRuleSet From(SiteRules? rules) => rules is null ? Empty : new SiteRuleSet(rules);
-
-    public SiteRules? Rules { get; }
-
-    public bool HasForcedRedirects { get; }
-
-    public bool HasHeaders => _headers.Length > 0;
-
-    public bool HasRedirects => _redirects.Length > 0;
 
     /// <summary>
     /// The headers every matching header rule sets for <paramref name="path"/>, in rule order; a header several rules
@@ -67,7 +59,7 @@ public sealed partial class SiteRuleSet
     /// </summary>
     public RedirectMatch? RedirectFor(string path, bool forced)
     {
-        if (_redirects.Length == 0 || (forced && !HasForcedRedirects)) return null;
+        if (_redirects.Length == 0 || (forced && !_hasForced)) return null;
         var source = RedirectSource(path);
         foreach (var (pattern, rule) in _redirects)
         {

@@ -15,8 +15,6 @@ public sealed record Sourced<T>(T Rule, string Where);
 /// </summary>
 public sealed record ParsedSiteRules(IReadOnlyList<Sourced<HeaderRule>> Headers, IReadOnlyList<Sourced<RedirectRule>> Redirects)
 {
-    public static ParsedSiteRules None { get; } = new([], []);
-
     /// <summary>What the manifest stores: null when there are no rules, so a site without any keeps manifest format 1 and its digest.</summary>
     public SiteRules? Rules => Headers.Count == 0 && Redirects.Count == 0
         ? null
