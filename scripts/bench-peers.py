@@ -11,6 +11,7 @@ import datetime
 import http.client
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -53,13 +54,15 @@ class Stats:
             self.first = None
             self.last_end = None
             self.errors = 0
+            self.expect = 0        # requests that waited for a 100 Continue before sending their body
             self.timeline = []     # (arrival, end, kind) of the first TIMELINE requests, for the JSON
 
     def snapshot(self):
         with self.lock:
             return dict(total=self.total, kinds=dict(self.kinds), serial=self.serial, peak=self.peak,
                         bytes_up=self.bytes_up, bytes_down=self.bytes_down, first=self.first,
-                        last_end=self.last_end, proxy_errors=self.errors, timeline=list(self.timeline))
+                        last_end=self.last_end, proxy_errors=self.errors, expect_100=self.expect,
+                        timeline=list(self.timeline))
 
 
 class Proxy(ThreadingHTTPServer):
@@ -90,6 +93,15 @@ class ProxyHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+    def handle_expect_100(self):
+        # On a real link the client waits a round trip for this answer before it sends the body.
+        st = self.server.stats
+        with st.lock:
+            st.expect += 1
+        if self.server.latency:
+            time.sleep(self.server.latency)
+        return super().handle_expect_100()
 
     def _body(self):
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -228,6 +240,19 @@ def run(cmd, env, cwd, timeout, logfile):
         finally:
             stop(p)  # timed out, or interrupted
             CHILDREN.remove(p)
+
+
+def children_cpu():
+    """CPU seconds (user + system) of every child process this script has waited for."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def process_cpu(pid):
+    """CPU seconds (user + system) a running process has used so far (moto_server's work per tool run)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def http_call(method, port, path, timeout=30):
@@ -377,7 +402,7 @@ def print_table(latency, rows, out):
     p = lambda s="": print(s, file=out, flush=True)
     p(f"\n== added latency {latency} ms per request (target: jamdeploy <= {TARGETS.get(latency, 1.0)}x best peer)")
     head = f"{'scenario':<21} {'#':>1} {'tool':<9} {'wall s':>7} {'req':>6} " + " ".join(f"{k:>6}" for k in KINDS) + \
-        f" {'serial':>6} {'peak':>4} {'1st req s':>9} {'tail s':>6} {'sent':>10} {'recv':>10}  ratio"
+        f" {'serial':>6} {'peak':>4} {'100c':>5} {'1st req s':>9} {'tail s':>6} {'cpu s':>6} {'moto s':>6} {'sent':>10} {'recv':>10}  ratio"
     p(head)
     p("-" * len(head))
     for sc in SCENARIOS:
@@ -390,7 +415,8 @@ def print_table(latency, rows, out):
             k = r["requests"]["kinds"]
             p(f"{sc:<21} {r['order']:>1} {r['tool']:<9} {r['seconds']:>7.2f} {r['requests']['total']:>6} "
               + " ".join(f"{k[x]:>6}" for x in KINDS)
-              + f" {r['requests']['serial']:>6} {r['requests']['peak']:>4} {r['first_request_s']:>9.2f} {r['after_last_response_s']:>6.2f}"
+              + f" {r['requests']['serial']:>6} {r['requests']['peak']:>4} {r['requests']['expect_100']:>5}"
+              + f" {r['first_request_s']:>9.2f} {r['after_last_response_s']:>6.2f} {r['cpu_s']:>6.2f} {r['moto_cpu_s']:>6.2f}"
               + f" {fmt_bytes(r['requests']['bytes_up']):>10} {fmt_bytes(r['requests']['bytes_down']):>10}  {ratio}{status}")
     met = [r for r in rows if r["tool"] == "jamdeploy" and r.get("met") is not None]
     p(f"targets met: {sum(r['met'] for r in met)}/{len(met)} rows")
@@ -404,6 +430,8 @@ def main():
     ap.add_argument("--files", type=int, default=0, help="use an evenly spread subset of N files (0: all)")
     ap.add_argument("--latencies", default="0,50", help="added ms per request, comma-separated")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds allowed per tool run")
+    ap.add_argument("--scenarios", type=int, default=len(SCENARIOS),
+                    help="run the first N scenarios only (each builds on the one before; 1: first deploys only)")
     ap.add_argument("--json-out", help="default: <work>/bench-peers-<site>.json")
     a = ap.parse_args()
     work = os.path.abspath(a.work)
@@ -445,8 +473,11 @@ def main():
     print(f"site: {header['site']}: {len(files)} files, {fmt_bytes(total_bytes)}", file=out)
     print(f"tools: jamdeploy {a.jamdeploy} | {header['hugo']} | {header['aws']}", file=out)
     print("columns: req = requests through the proxy; LIST = GET on a bucket; serial = requests sent while no other "
-          "was in flight (sequential round trips); peak = most in flight; 1st req s = process start to first "
-          "request; tail s = last response to exit; # = position in the scenario's run order; sent/recv = bodies",
+          "was in flight (sequential round trips); peak = most in flight; 100c = requests that waited for a "
+          "100 Continue (one more round trip each: the proxy delays it by the added latency); 1st req s = process start "
+          "to first request; tail s = last response to exit; cpu s = the tool's CPU time (user + system), moto s = "
+          "moto_server's during the run (both less sensitive to a busy machine than wall time); # = position in the "
+          "scenario's run order; sent/recv = bodies",
           file=out, flush=True)
 
     moto, moto_port = start_moto(work)
@@ -475,7 +506,7 @@ def main():
             copy_site(html, files, site)
             proxy.latency = latency / 1000
             rows = []
-            for si, sc in enumerate(SCENARIOS):
+            for si, sc in enumerate(SCENARIOS[:a.scenarios]):
                 if sc == "1% change":
                     log(f"  edited {change_one_percent(site, files)} files")
                 elif sc == "rebuilt same content":
@@ -485,11 +516,14 @@ def main():
                     time.sleep(0.5)  # let the previous tool's connections close
                     proxy.stats.reset()
                     logfile = os.path.join(logs, f"{latency}ms-{si}-{tool}.log")
+                    cpu0, moto0 = children_cpu(), process_cpu(moto.pid)
                     t0 = time.monotonic()
                     code = run(tool_command(tool, a, site, proxy_url, hugo_dir), env, jd_cwd, a.timeout, logfile)
                     seconds = time.monotonic() - t0
+                    cpu, moto_cpu = children_cpu() - cpu0, process_cpu(moto.pid) - moto0
                     s = proxy.stats.snapshot()
                     row = dict(latency_ms=latency, scenario=sc, tool=tool, order=order, seconds=round(seconds, 3), exit=code,
+                               cpu_s=round(cpu, 3), moto_cpu_s=round(moto_cpu, 3),
                                first_request_s=round((s["first"] - t0) if s["first"] else seconds, 3),
                                after_last_response_s=round((t0 + seconds - s["last_end"]) if s["last_end"] else 0, 3),
                                requests={k: v for k, v in s.items() if k not in ("first", "last_end", "timeline")},

@@ -88,17 +88,22 @@ internal sealed class S3MultipartUpload(
     private async Task<PartETag> UploadPartAsync(string uploadId, Part part, CancellationToken cancellationToken)
     {
         var checksum = Convert.ToBase64String(SHA256.HashData(part.Buffer.AsSpan(0, part.Length)));
-        var response = await store.RunAsync("UPLOAD-PART", key, part.Length, (_, ct) => client.UploadPartAsync(new UploadPartRequest
+        var response = await store.RunAsync("UPLOAD-PART", key, part.Length, (_, ct) =>
         {
-            BucketName = options.Location.Bucket,
-            Key = _objectKey,
-            UploadId = uploadId,
-            PartNumber = part.Index + 1,
-            PartSize = part.Length,
-            InputStream = new MemoryStream(part.Buffer, 0, part.Length, writable: false),
-            ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
-            ChecksumSHA256 = checksum,
-        }, ct), cancellationToken).ConfigureAwait(false);
+            var request = new UploadPartRequest
+            {
+                BucketName = options.Location.Bucket,
+                Key = _objectKey,
+                UploadId = uploadId,
+                PartNumber = part.Index + 1,
+                PartSize = part.Length,
+                InputStream = new MemoryStream(part.Buffer, 0, part.Length, writable: false),
+                ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
+                ChecksumSHA256 = checksum,
+            };
+            store.SignPayload(request);
+            return client.UploadPartAsync(request, ct);
+        }, cancellationToken).ConfigureAwait(false);
         return new PartETag { PartNumber = part.Index + 1, ETag = response.ETag, ChecksumSHA256 = response.ChecksumSHA256 ?? checksum };
     }
 

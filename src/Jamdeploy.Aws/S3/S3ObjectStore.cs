@@ -22,6 +22,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private readonly SemaphoreSlim _requestSlots;
     private readonly ILogger _logger;
     private readonly string? _endpoint;
+    private readonly bool _unsignedPayload;
 
     /// <summary>A store over a client made for these options (see <see cref="S3ClientFactory"/>); the store owns the client.</summary>
     public S3ObjectStore(IAmazonS3 client, S3StoreOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
@@ -33,6 +34,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         _retry = new S3RetryPipeline(options, _logger, timeProvider);
         _requestSlots = new SemaphoreSlim(options.MaxConcurrentRequests, options.MaxConcurrentRequests);
         _endpoint = S3ClientFactory.ResolveEndpoint(options);
+        _unsignedPayload = _endpoint is null || _endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The production store: the SDK's credential chain, no interceptor.</summary>
@@ -127,6 +129,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         var result = await RunAsync("PUT", key, content.Length, async (attempt, ct) =>
         {
             var request = PutRequest(key);
+            SignPayload(request);
             request.InputStream = content.Open();
             request.AutoCloseStream = true;
             request.Headers.ContentLength = content.Length;
@@ -234,6 +237,26 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private GetObjectMetadataRequest HeadRequest(string key) => new() { BucketName = _options.Location.Bucket, Key = _options.Location.ObjectKey(key) };
 
     private PutObjectRequest PutRequest(string key) => new() { BucketName = _options.Location.Bucket, Key = _options.Location.ObjectKey(key) };
+
+    /// <summary>
+    /// No body is hashed twice. Over HTTPS the payload goes unsigned (UNSIGNED-PAYLOAD, as the AWS CLI sends
+    /// it): TLS guards the wire, and S3 checks the body against its x-amz-checksum-sha256, the SHA-256 the
+    /// deploy already computed, so the SDK hashes nothing. Over plain HTTP (a local MinIO, moto) SigV4 needs the
+    /// payload's hash and the SDK takes none from us, so it hashes the body in one pass, not in signed
+    /// aws-chunked frames (a hash and a signature per 80 KiB, a buffer per request, a longer body to parse).
+    /// </summary>
+    internal void SignPayload(PutObjectRequest request)
+    {
+        request.UseChunkEncoding = false;
+        if (_unsignedPayload) request.DisablePayloadSigning = true;
+    }
+
+    /// <inheritdoc cref="SignPayload(PutObjectRequest)"/>
+    internal void SignPayload(UploadPartRequest request)
+    {
+        request.UseChunkEncoding = false;
+        if (_unsignedPayload) request.DisablePayloadSigning = true;
+    }
 
     internal static void ApplyCondition(WriteCondition condition, PutObjectRequest request) =>
         (request.IfNoneMatch, request.IfMatch) = ConditionHeaders(condition);

@@ -32,6 +32,78 @@ public sealed class S3WireTests(MotoServer moto) : IClassFixture<MotoServer>
         Assert.Equal(bytes.Length.ToString(), put.Header("x-amz-decoded-content-length") ?? put.BodyBytes.ToString());
     }
 
+    /// <summary>
+    /// Waiting for 100 Continue is a round trip per PUT: a small body goes with its headers, a large one still
+    /// waits, so a refused write of it sends nothing.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Put_SmallBody_GoesWithoutWaitingFor100ContinueALargeOneWaits()
+    {
+        var wire = new RecordingHandler();
+        using var store = await _s3.NewStoreAsync(wire);
+        var small = RandomBytes(10_000);
+        var large = RandomBytes((int)(2 * S3StoreOptions.MiB) + 1);
+
+        await store.PutAsync(StoreLayout.Blob(ContentHash.Of(small)), ObjectContent.FromBytes(small, "text/html"), WriteCondition.IfAbsent, _ct);
+        await store.PutAsync(StoreLayout.Blob(ContentHash.Of(large)), ObjectContent.FromBytes(large, "image/png"), WriteCondition.IfAbsent, _ct);
+
+        var puts = wire.Requests.Where(r => r.Method == "PUT").ToList();
+        Assert.Equal(2, puts.Count);
+        Assert.Null(puts.Single(p => p.BodyBytes == small.Length).Header("expect"));
+        Assert.Equal("100-continue", puts.Single(p => p.BodyBytes == large.Length).Header("expect"));
+    }
+
+    /// <summary>
+    /// Over plain HTTP SigV4 signs the body's SHA-256, in one pass over it: not in aws-chunked frames, each hashed
+    /// and signed again, which also make the body longer.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Put_OverHttp_SignsTheBodyInOnePassNotInAwsChunkedFrames()
+    {
+        var wire = new RecordingHandler();
+        using var store = await _s3.NewStoreAsync(wire);
+        var bytes = RandomBytes(200_000);
+
+        await store.PutAsync(StoreLayout.Blob(ContentHash.Of(bytes)), ObjectContent.FromBytes(bytes, "text/html"), WriteCondition.IfAbsent, _ct);
+
+        var put = Assert.Single(wire.Requests, r => r.Method == "PUT");
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), put.Header("x-amz-content-sha256"));
+        Assert.Equal(Convert.ToBase64String(SHA256.HashData(bytes)), put.Header("x-amz-checksum-sha256"));
+        Assert.DoesNotContain("aws-chunked", put.Header("content-encoding") ?? "");
+        Assert.Equal(bytes.Length, put.BodyBytes);
+    }
+
+    /// <summary>
+    /// Over HTTPS (S3 itself) nothing is hashed again: the body goes unsigned, and the SHA-256 the deploy computed,
+    /// sent as the object checksum, is what makes the store refuse a body damaged on the way.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Put_OverHttps_SendsAnUnsignedBodyWithItsChecksumAndADamagedOneIsRefused()
+    {
+        var puts = 0;
+        var faults = new FaultInjectingHandler(r => r.Method == HttpMethod.Put && Interlocked.Increment(ref puts) == 1 ? Fault.CorruptBody : null, verifyChecksums: true)
+        {
+            InnerHandler = new HttpsToMoto(),
+        };
+        var wire = new RecordingHandler { InnerHandler = faults };
+        using var store = await _s3.NewStoreAsync(wire, o => o with { EndpointUrl = HttpsToMoto.HttpsEndpoint(o.EndpointUrl!) });
+        var bytes = RandomBytes(100_000);
+        var key = StoreLayout.Blob(ContentHash.Of(bytes));
+
+        var result = await store.PutAsync(key, ObjectContent.FromBytes(bytes, "text/html"), WriteCondition.IfAbsent, _ct);
+
+        Assert.True(result.Written);
+        var sent = wire.Requests.Where(r => r.Method == "PUT").ToList();
+        Assert.Equal([System.Net.HttpStatusCode.BadRequest, System.Net.HttpStatusCode.OK], sent.Select(r => r.Status));
+        Assert.All(sent, put =>
+        {
+            Assert.Equal("UNSIGNED-PAYLOAD", put.Header("x-amz-content-sha256"));
+            Assert.Equal(Convert.ToBase64String(SHA256.HashData(bytes)), put.Header("x-amz-checksum-sha256"));
+            Assert.DoesNotContain("aws-chunked", put.Header("content-encoding") ?? "");
+        });
+        Assert.Equal(bytes, (await store.GetAsync(key, _ct))!.Content);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Get_ObjectWrittenWithChecksum_IsValidatedAgainstTheStoredChecksum()
     {
