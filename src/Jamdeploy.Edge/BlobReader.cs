@@ -9,7 +9,7 @@ namespace Jamdeploy.Edge;
 /// Writes a blob (or a range of it) to a response. A file on this machine (a blob of the local store, or of the
 /// disk cache of a remote one) of at least <see cref="KernelSendMinBytes"/> goes out by sendfile
 /// (<see cref="SocketOutput"/>): measured with scripts/bench-serve.sh on a 1 MB blob, this cut serve's CPU per
-/// request several times over against copying it from memory through Kestrel. Smaller blobs come from memory
+/// request about five times against copying it from memory through Kestrel. Smaller blobs come from memory
 /// (fetched once, checked against their hash): headers and body leave in one send. Without a local file or
 /// a socket to send it to (HTTP/2), larger blobs come from memory up to <see cref="BlobCacheOptions.MaxBlobBytes"/>,
 /// then from the disk cache when one is configured, else stream from the store (a range is asked of the

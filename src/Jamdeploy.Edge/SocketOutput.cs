@@ -15,7 +15,8 @@ namespace Jamdeploy.Edge;
 /// headers have reached the socket. Here a flush returns once its bytes are in the socket, so a file sent
 /// after a flush follows the headers in order; Kestrel is then told the body was written (it counts the bytes
 /// against Content-Length) without any byte being copied.
-/// Measured with scripts/bench-serve.sh (1 MB asset): see the README's serve figures.
+/// Measured with scripts/bench-serve.sh (1 MB asset, 2 shared cores at load average ~50): serve's CPU per request
+/// went from 625–669 µs (memory through Kestrel) to 100–127 µs, nginx's (sendfile) being 85–106 µs in the same runs.
 /// </summary>
 internal sealed class SocketOutput : PipeWriter
 {
