@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Requests/s and p99 latency of `jamdeploy serve` (local store) against nginx serving the same files,
 # for a 2 KB page and a 1 MB asset, in the same run, printed as ratios (target: jamdeploy >= 0.8x nginx).
-# Loopback only; bounded: about DURATION seconds (default 12) per case and server, plus 1 s warm-ups.
+# Loopback only; bounded: about DURATION seconds (default 12) per case and server, plus warm-ups of
+# BENCH_WARMUP_SECONDS (default 3) each: serve's JIT compiles its hot path in the background from the first
+# requests, which takes a few seconds when the cores are shared, so a 1 s warm-up measured part start-up.
 # Installs nginx and wrk (Debian packages) when missing. Usage: scripts/bench-serve.sh [duration-seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +11,7 @@ cd "$(dirname "$0")/.."
 DURATION="${1:-12}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 THREADS="${BENCH_THREADS:-1}"
+WARMUP="${BENCH_WARMUP_SECONDS:-3}"
 
 need=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
@@ -102,14 +105,14 @@ cpu_ticks() {
 # alternation, ROUNDS short rounds each, and the median round of each is compared.
 ROUNDS=3
 ROUND_SECONDS=$(( (DURATION + ROUNDS - 1) / ROUNDS ))
-echo "load: wrk -t$THREADS -c$CONNECTIONS, $ROUNDS alternating rounds of ${ROUND_SECONDS}s per case and server, loopback; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run"
+echo "load: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP}s warm-up then $ROUNDS alternating rounds of ${ROUND_SECONDS}s per case and server, loopback; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run"
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
 for case in page asset; do
   path=/page.html; [ "$case" = asset ] && path=/assets/asset.bin
   for server in jamdeploy nginx; do
     port=$SERVE_PORT; [ "$server" = nginx ] && port=$NGINX_PORT
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d1s "http://127.0.0.1:$port$path" >/dev/null  # warm-up
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$port$path" >/dev/null  # warm-up
   done
   for round in $(seq 1 "$ROUNDS"); do
     for server in jamdeploy nginx; do

@@ -24,12 +24,16 @@ internal static class EdgeLog
         return new LoggerConfiguration()
             .MinimumLevel.Is(Enum.GetValues<LogEventLevel>().FirstOrDefault(target.IsEnabled, LogEventLevel.Fatal))
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            // Off: while this category is on at any level, ASP.NET Core starts an Activity and a log scope for every
+            // request (a measurable share of a small page's CPU), for request lines the request log already writes.
+            .MinimumLevel.Override(HostingDiagnosticsCategory, LevelAlias.Off)
             .Filter.ByExcluding(IsHostFailure)
             .WriteTo.Async(writer => writer.Sink(report), BufferSize, blockWhenFull: false, monitor: report)
             .CreateLogger();
     }
 
     private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+    private const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
     /// <summary>
     /// The generic host logs the exception that stopped it starting (a port in use) with its stack trace, then

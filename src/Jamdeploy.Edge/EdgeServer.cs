@@ -24,6 +24,8 @@ public static class EdgeServer
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // Every connection writes straight to its socket, so a blob file can follow the headers by sendfile.
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(SocketOutput.Wrap));
         });
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);

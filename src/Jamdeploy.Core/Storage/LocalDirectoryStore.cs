@@ -11,7 +11,7 @@ namespace Jamdeploy.Storage;
 /// processes on one directory never lose a flip and a killed one never leaves the store locked. A process
 /// killed mid-write leaves its temp file behind: cleanup removes it (<see cref="IAbandonedWrites"/>).
 /// </summary>
-public sealed class LocalDirectoryStore : IObjectStore, IAbandonedWrites
+public sealed class LocalDirectoryStore : IObjectStore, IAbandonedWrites, ILocalObjectFiles
 {
     private const string TempPrefix = ".tmp-";
     private const string LockFileName = ".lock";
@@ -292,6 +292,8 @@ public sealed class LocalDirectoryStore : IObjectStore, IAbandonedWrites
             }
         }
     }
+
+    public string FilePath(string key) => PathOf(key);
 
     private string PathOf(string key)
     {
