@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Jamdeploy.Model;
 using Jamdeploy.Storage;
+using Serilog;
 
 namespace Jamdeploy.Planning;
 
@@ -14,11 +16,27 @@ public sealed record BlobPresence(IReadOnlyDictionary<ContentHash, ObjectInfo> S
     public bool IsMissing(ContentHash hash) => Looked.Contains(hash) && !Stored.ContainsKey(hash);
 }
 
+/// <summary>What a lookup spends least of when it chooses between a HEAD per blob and a listing.</summary>
+public enum LookupCost
+{
+    /// <summary>Requests: a listing as soon as its pages are fewer than the HEADs (verify, promote --verify).</summary>
+    Requests,
+
+    /// <summary>
+    /// Sequential round trips, what a deploy waits for: listing pages follow one another (each names where the
+    /// next starts), while HEADs run <c>parallelism</c> at a time. HEADs win while their rounds are no more than
+    /// the pages, so at most <c>parallelism</c> HEADs per page spared; at S3's prices (a LIST costs 12.5 HEADs)
+    /// that is about what the listing would have cost.
+    /// </summary>
+    RoundTrips,
+}
+
 /// <summary>
-/// Asks the store which blobs it holds, by whichever costs fewer requests: a HEAD per blob, or a listing of the
-/// blob prefix (1,000 keys a page; the store holds at least <c>storedAtLeast</c> blobs, the floor of its cost).
+/// Asks the store which blobs it holds, by whichever costs less (<see cref="LookupCost"/>): a HEAD per blob, or a
+/// listing of the blob prefix (1,000 keys a page; the store holds at least <c>storedAtLeast</c> blobs, the floor
+/// of its cost).
 /// </summary>
-public sealed class BlobLookup(IObjectStore store, int parallelism)
+public sealed class BlobLookup(IObjectStore store, int parallelism, LookupCost cost = LookupCost.Requests, ILogger? log = null)
 {
     private const int ListPageSize = 1000;
 
@@ -33,13 +51,17 @@ public sealed class BlobLookup(IObjectStore store, int parallelism)
     {
         if (candidates.Count == 0) return new BlobPresence(new Dictionary<ContentHash, ObjectInfo>(), new HashSet<ContentHash>());
 
-        var listingRequests = Math.Max(1, (storedAtLeast + candidates.Count + ListPageSize - 1) / ListPageSize);
-        if (listingRequests < candidates.Count)
+        var started = Stopwatch.GetTimestamp();
+        var listingPages = Math.Max(1, (storedAtLeast + candidates.Count + ListPageSize - 1) / ListPageSize);
+        var headCost = cost == LookupCost.RoundTrips ? (candidates.Count + parallelism - 1) / parallelism : candidates.Count;
+        if (listingPages < headCost)
         {
             var wanted = candidates.Concat(bystanders).ToHashSet();
             var found = new Dictionary<ContentHash, ObjectInfo>();
             await foreach (var info in store.ListAsync(StoreLayout.BlobsPrefix, cancellationToken))
                 if (StoreLayout.TryParseBlob(info.Key, out var hash) && wanted.Contains(hash)) found[hash] = info;
+            log?.Debug("Looked up {Candidates} blobs by listing the blob prefix (at least {Pages} pages) in {Elapsed:0} ms: {Found} stored",
+                candidates.Count, listingPages, Stopwatch.GetElapsedTime(started).TotalMilliseconds, found.Count);
             return new BlobPresence(found, wanted);
         }
 
@@ -49,6 +71,8 @@ public sealed class BlobLookup(IObjectStore store, int parallelism)
             {
                 if (await store.HeadAsync(StoreLayout.Blob(hash), ct) is { } info) heads[hash] = info;
             });
+        log?.Debug("Looked up {Candidates} blobs by {Parallelism} concurrent HEADs in {Elapsed:0} ms: {Found} stored",
+            candidates.Count, parallelism, Stopwatch.GetElapsedTime(started).TotalMilliseconds, heads.Count);
         return new BlobPresence(heads, candidates.ToHashSet());
     }
 }

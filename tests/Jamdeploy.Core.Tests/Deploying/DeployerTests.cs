@@ -120,6 +120,29 @@ public sealed class DeployerTests : IDisposable
         Assert.Equal((1L, 0L, 0L, 0L), (counting.Counts.Gets, counting.Counts.Puts, counting.Counts.Heads, counting.Counts.Lists));
     }
 
+    /// <summary>
+    /// Issue #16: a 1 % change costs requests in proportion to what changed, not to the site: one HEAD per changed
+    /// file (they run at once, one round trip) instead of listing the site's 2,000 blobs page after page, and the
+    /// few documents every deploy reads and writes (pointer, lease, live manifest; blobs, manifest, lease, pointer, lease).
+    /// </summary>
+    [Fact(Timeout = 120000)]
+    public async Task Deploy_OnePercentChangeOfALargeSite_LooksUpOnlyTheChangedBlobsAndListsNothing()
+    {
+        const int files = 2000, changed = 20;
+        for (var i = 0; i < files; i++) _dir.Write($"large/page{i}.html", $"page {i}");
+        var deployer = new Deployer(_local, new CdnNotifier(new NoCdn(), false, Logger.None), new DeployOptions(), TimeProvider.System, Logger.None);
+        await deployer.DeployAsync(new DeployRequest(_dir.Combine("large")), null, CancellationToken.None);
+        for (var i = 0; i < files; i += files / changed) _dir.Write($"large/page{i}.html", $"page {i}, edited");
+        var counting = new CountingStore(_local);
+
+        var result = await new Deployer(counting, new CdnNotifier(new NoCdn(), false, Logger.None), new DeployOptions(), TimeProvider.System, Logger.None)
+            .DeployAsync(new DeployRequest(_dir.Combine("large")), null, CancellationToken.None);
+
+        Assert.Equal(DeployOutcome.Live, result.Outcome);
+        Assert.Equal(changed, result.Plan!.Uploads.Count);
+        Assert.Equal((3L, changed, 0L, changed + 4L), (counting.Counts.Gets, counting.Counts.Heads, counting.Counts.Lists, counting.Counts.Puts));
+    }
+
     /// <summary>A store last flipped by a jamdeploy from before the pointer carried a digest.</summary>
     [Fact(Timeout = 60000)]
     public async Task Deploy_IdenticalTreeUnderAPointerWithoutDigest_ComparesManifestsAndIsUnchanged()
