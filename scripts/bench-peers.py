@@ -350,7 +350,8 @@ def touch_all(site, files):
 
 def tool_command(tool, a, site, proxy_url, hugo_dir):
     if tool == "jamdeploy":
-        return [a.jamdeploy, "deploy", site, "--store", "s3://bench-jamdeploy/site", "-m", "bench-peers", "--json"]
+        return [a.jamdeploy, "deploy", site, "--store", "s3://bench-jamdeploy/site", "-m", "bench-peers", "--json"] \
+            + (["--verbose"] if a.jamdeploy_verbose else [])
     if tool == "hugo":
         return ["hugo", "deploy", "--source", hugo_dir, "--target", "bench"]
     return ["aws", "--endpoint-url", proxy_url, "s3", "sync", site, "s3://bench-aws/site", "--delete",
@@ -421,6 +422,8 @@ def main():
     ap.add_argument("--latencies", default="0,50", help="added ms per request, comma-separated")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds allowed per tool run")
     ap.add_argument("--json-out", help="default: <work>/bench-peers-<site>.json")
+    ap.add_argument("--jamdeploy-verbose", action="store_true",
+                    help="run jamdeploy with --verbose: its log (in <work>/run-<site>/logs) times each stage and lookup")
     a = ap.parse_args()
     work = os.path.abspath(a.work)
     os.makedirs(work, exist_ok=True)

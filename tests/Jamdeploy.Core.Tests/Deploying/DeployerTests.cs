@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Jamdeploy.Cdn;
+using Jamdeploy.Core.Tests.Invalidation;
 using Jamdeploy.Deploying;
 using Jamdeploy.Invalidation;
 using Jamdeploy.Manifests;
@@ -143,6 +144,29 @@ public sealed class DeployerTests : IDisposable
         Assert.Equal((3L, changed, 0L, changed + 4L), (counting.Counts.Gets, counting.Counts.Heads, counting.Counts.Lists, counting.Counts.Puts));
     }
 
+    /// <summary>
+    /// Issue #16: after the flip the lease is given back while the CDN is told, not before it: neither waits for the
+    /// other. The store holds the give-back until the CDN has been asked (up to a minute: a deploy that gives the
+    /// lease back first never asks it meanwhile).
+    /// </summary>
+    [Fact(Timeout = 120000)]
+    public async Task Deploy_AfterTheFlip_GivesTheLeaseBackWhileTheCdnIsTold()
+    {
+        var cdn = new RecordingCdn();
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cdn.OnInvalidate = () => asked.TrySetResult();
+        var site = Some.Site(_dir, "v1", "v1");
+        await DeployAsync(_local, site);
+        File.WriteAllText(Path.Combine(site, "index.html"), "changed");
+        var store = new LeaseGiveBackGate(_local, asked.Task);
+
+        var result = await new Deployer(store, new CdnNotifier(cdn, false, Logger.None), new DeployOptions(), TimeProvider.System, Logger.None)
+            .DeployAsync(new DeployRequest(site), null, CancellationToken.None);
+
+        Assert.Equal(DeployOutcome.Live, result.Outcome);
+        Assert.True(store.CdnAskedBeforeGiveBack, "the lease was given back before the CDN was told");
+    }
+
     /// <summary>A store last flipped by a jamdeploy from before the pointer carried a digest.</summary>
     [Fact(Timeout = 60000)]
     public async Task Deploy_IdenticalTreeUnderAPointerWithoutDigest_ComparesManifestsAndIsUnchanged()
@@ -278,6 +302,24 @@ public sealed class DeployerTests : IDisposable
         {
             if (content.FilePath == file) File.WriteAllText(file, "body{color:red}");
             return inner.PutAsync(key, content, condition, ct);
+        }
+    }
+
+    /// <summary>Holds the second write of lease.json (a deploy's give-back, after its take) until <c>until</c> completes, a minute at most.</summary>
+    private sealed class LeaseGiveBackGate(IObjectStore inner, Task until) : DelegatingStore(inner)
+    {
+        private int _leaseWrites;
+
+        public bool CdnAskedBeforeGiveBack { get; private set; }
+
+        public override async Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
+        {
+            if (key == StoreLayout.LeaseKey && Interlocked.Increment(ref _leaseWrites) == 2)
+            {
+                await Task.WhenAny(until, Task.Delay(TimeSpan.FromMinutes(1), cancellationToken));
+                CdnAskedBeforeGiveBack = until.IsCompleted;
+            }
+            return await Inner.PutAsync(key, content, condition, cancellationToken);
         }
     }
 }
