@@ -24,9 +24,9 @@ public enum LookupCost
 
     /// <summary>
     /// Sequential round trips, what a deploy waits for: listing pages follow one another (each names where the
-    /// next starts), while HEADs run <c>parallelism</c> at a time. HEADs win while their rounds are no more than
-    /// the pages, so at most <c>parallelism</c> HEADs per page spared; at S3's prices (a LIST costs 12.5 HEADs)
-    /// that is about what the listing would have cost.
+    /// next starts), while HEADs run <c>parallelism</c> at a time. HEADs win when their rounds are fewer than the
+    /// pages (tied, the fewer requests win), so at most <c>parallelism</c> HEADs per page spared; at S3's prices
+    /// (a LIST costs 12.5 HEADs) that is about what the listing would have cost.
     /// </summary>
     RoundTrips,
 }
@@ -53,8 +53,10 @@ public sealed class BlobLookup(IObjectStore store, int parallelism, LookupCost c
 
         var started = Stopwatch.GetTimestamp();
         var listingPages = Math.Max(1, (storedAtLeast + candidates.Count + ListPageSize - 1) / ListPageSize);
-        var headCost = cost == LookupCost.RoundTrips ? (candidates.Count + parallelism - 1) / parallelism : candidates.Count;
-        if (listingPages < headCost)
+        // Round trips tied, the listing wins when it is also fewer requests: it sees every blob, free evidence of a missing live one.
+        var fewerRequests = listingPages < candidates.Count;
+        var list = cost == LookupCost.RoundTrips ? fewerRequests && listingPages <= (candidates.Count + parallelism - 1) / parallelism : fewerRequests;
+        if (list)
         {
             var wanted = candidates.Concat(bystanders).ToHashSet();
             var found = new Dictionary<ContentHash, ObjectInfo>();
