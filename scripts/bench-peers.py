@@ -375,7 +375,8 @@ def touch_all(site, files):
 
 def tool_command(tool, a, site, proxy_url, hugo_dir):
     if tool == "jamdeploy":
-        return [a.jamdeploy, "deploy", site, "--store", "s3://bench-jamdeploy/site", "-m", "bench-peers", "--json"]
+        return [a.jamdeploy, "deploy", site, "--store", "s3://bench-jamdeploy/site", "-m", "bench-peers", "--json"] \
+            + (["--verbose"] if a.jamdeploy_verbose else [])
     if tool == "hugo":
         return ["hugo", "deploy", "--source", hugo_dir, "--target", "bench"]
     return ["aws", "--endpoint-url", proxy_url, "s3", "sync", site, "s3://bench-aws/site", "--delete",
@@ -398,6 +399,19 @@ def fmt_bytes(n):
         n /= 1024
 
 
+def round_trips(timeline, total):
+    """The requests grouped into sequential round trips: a group starts when none is in flight (the 'serial' column)."""
+    groups, busy_until = [], None
+    for begin, end, kind in timeline:
+        if busy_until is None or begin >= busy_until:
+            groups.append({})
+            busy_until = end
+        busy_until = max(busy_until, end)
+        groups[-1][kind] = groups[-1].get(kind, 0) + 1
+    text = " | ".join(" ".join(k if n == 1 else f"{k}x{n}" for k, n in g.items()) for g in groups)
+    return f"{len(groups)}: {text}" + ("" if total <= len(timeline) else f" (first {len(timeline)} of {total} requests)")
+
+
 def print_table(latency, rows, out):
     p = lambda s="": print(s, file=out, flush=True)
     p(f"\n== added latency {latency} ms per request (target: jamdeploy <= {TARGETS.get(latency, 1.0)}x best peer)")
@@ -418,6 +432,9 @@ def print_table(latency, rows, out):
               + f" {r['requests']['serial']:>6} {r['requests']['peak']:>4} {r['requests']['expect_100']:>5}"
               + f" {r['first_request_s']:>9.2f} {r['after_last_response_s']:>6.2f} {r['cpu_s']:>6.2f} {r['moto_cpu_s']:>6.2f}"
               + f" {fmt_bytes(r['requests']['bytes_up']):>10} {fmt_bytes(r['requests']['bytes_down']):>10}  {ratio}{status}")
+    p("jamdeploy's sequential round trips (a group starts when no request is in flight):")
+    for r in sorted((r for r in rows if r["tool"] == "jamdeploy"), key=lambda r: SCENARIOS.index(r["scenario"])):
+        p(f"  {r['scenario']:<21} {round_trips(r['timeline'], r['requests']['total'])}")
     met = [r for r in rows if r["tool"] == "jamdeploy" and r.get("met") is not None]
     p(f"targets met: {sum(r['met'] for r in met)}/{len(met)} rows")
 
@@ -433,6 +450,8 @@ def main():
     ap.add_argument("--scenarios", type=int, default=len(SCENARIOS),
                     help="run the first N scenarios only (each builds on the one before; 1: first deploys only)")
     ap.add_argument("--json-out", help="default: <work>/bench-peers-<site>.json")
+    ap.add_argument("--jamdeploy-verbose", action="store_true",
+                    help="run jamdeploy with --verbose: its log (in <work>/run-<site>/logs) times each stage and lookup")
     a = ap.parse_args()
     work = os.path.abspath(a.work)
     os.makedirs(work, exist_ok=True)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Jamdeploy.Cdn;
 using Jamdeploy.Hashing;
 using Jamdeploy.Invalidation;
 using Jamdeploy.Manifests;
@@ -28,6 +29,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
 
     public async Task<DeployResult> DeployAsync(DeployRequest request, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
+        progress = StageTimings.Wrap(progress, log);
         if (request.Promote && !request.DryRun) await cdn.CheckReadyAsync(cancellationToken);
         progress?.Report(new DeployProgress(DeployStage.Scan, 0, 0));
         var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.IgnorePatterns), cancellationToken, root: request.FullFolder,
@@ -117,6 +119,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
 
         var held = await taking;
         FlipResult flip;
+        Task<InvalidationOutcome> notifying;
         // No cleanup deletes while the lease is held: what is checked here stays until the lease is given back.
         await using (held.Lease)
         {
@@ -127,12 +130,13 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             // lost nothing; a forced move over a changed pointer trusts nothing it reused.
             flip = await new LiveSwitch(_releases, time, options.HistoryLimit, log) { BeforeForcedMove = held.Undisturbed ? _ => RepairAsync() : null }
                 .FlipAsync(release, FlipAction.Deploy, planned, request.Force, cancellationToken);
+            if (cdn.Invalidates) progress?.Report(new DeployProgress(DeployStage.Invalidate, 0, 1));
+            // From here on the release is live and every outcome says so (exit 0, 3 or 130, never 1). The CDN is told
+            // while the lease is given back: the flip has landed, and neither step waits for the other.
+            notifying = cdn.AfterFlipAsync(ReadBeforeAsync, release, flip.At, cancellationToken);
         }
         result = result with { Outcome = DeployOutcome.Live, PreviousLive = flip.Before, Forced = flip.OverConcurrentChange };
-
-        if (cdn.Invalidates) progress?.Report(new DeployProgress(DeployStage.Invalidate, 0, 1));
-        // From here on the release is live and every outcome says so (exit 0, 3 or 130, never 1).
-        var outcome = await cdn.AfterFlipAsync(ReadBeforeAsync, release, flip.At, cancellationToken);
+        var outcome = await notifying;
         return result with { InvalidatedPaths = outcome.PathCount };
 
         // The diff starts from the live manifest already read, unless a forced flip landed on top of another release.
@@ -179,7 +183,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         }
     }
 
-    private DeployPlanner Planner() => new(store, time, options.GracePeriod, options.UploadConcurrency);
+    private DeployPlanner Planner() => new(store, time, options.GracePeriod, options.UploadConcurrency, log);
 
     private Task<VariantsMade> SendAsync(
         IReadOnlyList<BlobUpload> uploads, IReadOnlyList<VariantJob> variants, BlobPresence? presence, IProgress<DeployProgress>? progress, CancellationToken cancellationToken) =>

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Jamdeploy.Model;
 using Jamdeploy.Storage;
+using Serilog;
 
 namespace Jamdeploy.Planning;
 
@@ -23,11 +25,27 @@ public sealed record BlobPresence(IReadOnlyDictionary<ContentHash, ObjectInfo> S
     public bool IsMissing(ContentHash hash) => Looked.Contains(hash) && !Stored.ContainsKey(hash);
 }
 
+/// <summary>What a lookup spends least of when it chooses between a HEAD per blob and a listing.</summary>
+public enum LookupCost
+{
+    /// <summary>Requests: a listing as soon as its pages are fewer than the HEADs (verify, promote --verify).</summary>
+    Requests,
+
+    /// <summary>
+    /// Sequential round trips, what a deploy waits for: listing pages follow one another (each names where the
+    /// next starts), while HEADs run <c>parallelism</c> at a time. HEADs win when their rounds are fewer than the
+    /// pages (tied, the fewer requests win), so at most <c>parallelism</c> HEADs per page spared; at S3's prices
+    /// (a LIST costs 12.5 HEADs) that is about what the listing would have cost.
+    /// </summary>
+    RoundTrips,
+}
+
 /// <summary>
-/// Asks the store which blobs it holds, by whichever costs fewer requests: a HEAD per blob, or a listing of the
-/// blob prefix (1,000 keys a page; the store holds at least <c>storedAtLeast</c> blobs, the floor of its cost).
+/// Asks the store which blobs it holds, by whichever costs less (<see cref="LookupCost"/>): a HEAD per blob, or a
+/// listing of the blob prefix (1,000 keys a page; the store holds at least <c>storedAtLeast</c> blobs, the floor
+/// of its cost).
 /// </summary>
-public sealed class BlobLookup(IObjectStore store, int parallelism)
+public sealed class BlobLookup(IObjectStore store, int parallelism, LookupCost cost = LookupCost.Requests, ILogger? log = null)
 {
     private const int ListPageSize = 1000;
 
@@ -49,14 +67,20 @@ public sealed class BlobLookup(IObjectStore store, int parallelism)
         var asked = candidates.Count + namedLater;
         if (asked == 0) return new BlobPresence(new Dictionary<ContentHash, ObjectInfo>(), new HashSet<ContentHash>());
 
-        var listingRequests = Math.Max(1, (storedAtLeast + asked + ListPageSize - 1) / ListPageSize);
-        if (listingRequests < asked)
+        var started = Stopwatch.GetTimestamp();
+        var listingPages = Math.Max(1, (storedAtLeast + asked + ListPageSize - 1) / ListPageSize);
+        // Round trips tied, the listing wins when it is also fewer requests: it sees every blob, free evidence of a missing live one.
+        var fewerRequests = listingPages < asked;
+        var list = cost == LookupCost.RoundTrips ? fewerRequests && listingPages <= (asked + parallelism - 1) / parallelism : fewerRequests;
+        if (list)
         {
             var wanted = candidates.Concat(bystanders).ToHashSet();
             var found = new Dictionary<ContentHash, ObjectInfo>();
             var keepAll = namedLater > 0;
             await foreach (var info in store.ListAsync(StoreLayout.BlobsPrefix, cancellationToken))
                 if (StoreLayout.TryParseBlob(info.Key, out var hash) && (keepAll || wanted.Contains(hash))) found[hash] = info;
+            log?.Debug("Looked up {Candidates} blobs by listing the blob prefix (at least {Pages} pages) in {Elapsed:0} ms: {Found} stored",
+                asked, listingPages, Stopwatch.GetElapsedTime(started).TotalMilliseconds, found.Count);
             return new BlobPresence(found, wanted) { Complete = keepAll };
         }
         if (candidates.Count == 0) return new BlobPresence(new Dictionary<ContentHash, ObjectInfo>(), new HashSet<ContentHash>());
@@ -67,6 +91,8 @@ public sealed class BlobLookup(IObjectStore store, int parallelism)
             {
                 if (await store.HeadAsync(StoreLayout.Blob(hash), ct) is { } info) heads[hash] = info;
             });
+        log?.Debug("Looked up {Candidates} blobs by {Parallelism} concurrent HEADs in {Elapsed:0} ms: {Found} stored",
+            candidates.Count, parallelism, Stopwatch.GetElapsedTime(started).TotalMilliseconds, heads.Count);
         return new BlobPresence(heads, candidates.ToHashSet());
     }
 }

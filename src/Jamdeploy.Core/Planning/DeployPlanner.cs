@@ -4,20 +4,22 @@ using Jamdeploy.Manifests;
 using Jamdeploy.Model;
 using Jamdeploy.Precompression;
 using Jamdeploy.Storage;
+using Serilog;
 
 namespace Jamdeploy.Planning;
 
 /// <summary>
 /// Stage 3, plan: which blobs must be sent. The live release's blobs are stored (invariant 1), so they
-/// cost no request. Anything else is asked of the store once (see <see cref="BlobLookup"/>). That finds what
-/// an interrupted deploy already sent. A blob found stored but older than half the cleanup grace period
-/// belongs to no kept release and may be deleted by a cleanup running now, so it is sent again rather than
-/// trusted. A live blob that a listing shows missing (deleted out of band) is sent again too: this deploy
+/// cost no request. Anything else is asked of the store once (see <see cref="BlobLookup"/>: a round of HEADs for
+/// a small change, a listing for a big one). That finds what an interrupted deploy already sent. A blob found
+/// stored but older than half the cleanup grace period belongs to no kept release and may be deleted by a
+/// cleanup running now, so it is sent again rather than trusted. A live blob that a listing shows missing (deleted out of band) is sent again too: this deploy
 /// has its file, and must not make a release live without it (invariant 1).
 /// </summary>
-public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpan gracePeriod, int parallelism)
+public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpan gracePeriod, int parallelism, ILogger? log = null)
 {
-    private readonly BlobLookup _lookup = new(store, parallelism);
+    // A deploy waits for its lookups: fewest round trips, so a small change costs one round of HEADs however big the site.
+    private readonly BlobLookup _lookup = new(store, parallelism, LookupCost.RoundTrips, log);
 
     public Task<DeployPlan> PlanAsync(Manifest release, IReadOnlyList<HashedFile> files, Manifest? live, CancellationToken cancellationToken) =>
         PlanAsync(release, files, live, checkEveryBlob: false, VariantPlan.Create(release, files, live), cancellationToken);

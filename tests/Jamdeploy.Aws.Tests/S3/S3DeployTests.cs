@@ -56,7 +56,7 @@ public sealed class S3DeployTests(MotoServer moto, ITestOutputHelper output) : I
         Assert.Equal(changed, blobPuts.Count);
         Assert.Equal(changed, blobPuts.Select(r => r.Key).Distinct().Count());
         // Besides the blobs: read pointer and live manifest, find what a past deploy left (one listing of
-        // ceil(blobs / 1000) pages, or a HEAD per candidate, whichever is fewer), write manifest and pointer;
+        // ceil(blobs / 1000) pages, or a HEAD per candidate, whichever waits for fewer round trips), write manifest and pointer;
         // and the store lease that keeps a cleanup's deletions apart from the flip: read beside the live
         // manifest, taken beside the manifest write, given back after the flip (Releases/DeletionWatch.cs).
         var planning = Math.Min(changed, (contents + changed + 999) / 1000);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Jamdeploy.Cdn;
+using Jamdeploy.Core.Tests.Invalidation;
 using Jamdeploy.Deploying;
 using Jamdeploy.Invalidation;
 using Jamdeploy.Manifests;
@@ -118,6 +119,52 @@ public sealed class DeployerTests : IDisposable
 
         Assert.Equal(DeployOutcome.Unchanged, result.Outcome);
         Assert.Equal((1L, 0L, 0L, 0L), (counting.Counts.Gets, counting.Counts.Puts, counting.Counts.Heads, counting.Counts.Lists));
+    }
+
+    /// <summary>
+    /// Issue #16: a 1 % change costs requests in proportion to what changed, not to the site: one HEAD per changed
+    /// file (they run at once, one round trip) instead of listing the site's 2,000 blobs page after page, and the
+    /// few documents every deploy reads and writes (pointer, lease, live manifest; blobs, manifest, lease, pointer, lease).
+    /// </summary>
+    [Fact(Timeout = 120000)]
+    public async Task Deploy_OnePercentChangeOfALargeSite_LooksUpOnlyTheChangedBlobsAndListsNothing()
+    {
+        const int files = 2000, changed = 20;
+        for (var i = 0; i < files; i++) _dir.Write($"large/page{i}.html", $"page {i}");
+        var deployer = new Deployer(_local, new CdnNotifier(new NoCdn(), false, Logger.None), new DeployOptions(), TimeProvider.System, Logger.None);
+        await deployer.DeployAsync(new DeployRequest(_dir.Combine("large")), null, CancellationToken.None);
+        for (var i = 0; i < files; i += files / changed) _dir.Write($"large/page{i}.html", $"page {i}, edited");
+        var counting = new CountingStore(_local);
+
+        var result = await new Deployer(counting, new CdnNotifier(new NoCdn(), false, Logger.None), new DeployOptions(), TimeProvider.System, Logger.None)
+            .DeployAsync(new DeployRequest(_dir.Combine("large")), null, CancellationToken.None);
+
+        Assert.Equal(DeployOutcome.Live, result.Outcome);
+        Assert.Equal(changed, result.Plan!.Uploads.Count);
+        Assert.Equal((3L, changed, 0L, changed + 4L), (counting.Counts.Gets, counting.Counts.Heads, counting.Counts.Lists, counting.Counts.Puts));
+    }
+
+    /// <summary>
+    /// Issue #16: after the flip the lease is given back while the CDN is told, not before it: neither waits for the
+    /// other. The store holds the give-back until the CDN has been asked (up to a minute: a deploy that gives the
+    /// lease back first never asks it meanwhile).
+    /// </summary>
+    [Fact(Timeout = 120000)]
+    public async Task Deploy_AfterTheFlip_GivesTheLeaseBackWhileTheCdnIsTold()
+    {
+        var cdn = new RecordingCdn();
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cdn.OnInvalidate = () => asked.TrySetResult();
+        var site = Some.Site(_dir, "v1", "v1");
+        await DeployAsync(_local, site);
+        File.WriteAllText(Path.Combine(site, "index.html"), "changed");
+        var store = new LeaseGiveBackGate(_local, asked.Task);
+
+        var result = await new Deployer(store, new CdnNotifier(cdn, false, Logger.None), new DeployOptions(), TimeProvider.System, Logger.None)
+            .DeployAsync(new DeployRequest(site), null, CancellationToken.None);
+
+        Assert.Equal(DeployOutcome.Live, result.Outcome);
+        Assert.True(store.CdnAskedBeforeGiveBack, "the lease was given back before the CDN was told");
     }
 
     /// <summary>A store last flipped by a jamdeploy from before the pointer carried a digest.</summary>
@@ -255,6 +302,24 @@ public sealed class DeployerTests : IDisposable
         {
             if (content.FilePath == file) File.WriteAllText(file, "body{color:red}");
             return inner.PutAsync(key, content, condition, ct);
+        }
+    }
+
+    /// <summary>Holds the second write of lease.json (a deploy's give-back, after its take) until <c>until</c> completes, a minute at most.</summary>
+    private sealed class LeaseGiveBackGate(IObjectStore inner, Task until) : DelegatingStore(inner)
+    {
+        private int _leaseWrites;
+
+        public bool CdnAskedBeforeGiveBack { get; private set; }
+
+        public override async Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
+        {
+            if (key == StoreLayout.LeaseKey && Interlocked.Increment(ref _leaseWrites) == 2)
+            {
+                await Task.WhenAny(until, Task.Delay(TimeSpan.FromMinutes(1), cancellationToken));
+                CdnAskedBeforeGiveBack = until.IsCompleted;
+            }
+            return await Inner.PutAsync(key, content, condition, cancellationToken);
         }
     }
 }
