@@ -5,7 +5,9 @@
   moto (through bench-peers' counting proxy), each run a new process: wall time, CPU time (user + system) and,
   on moto, process start to first request;
 - hashing: `deploy --dry-run --verbose` of the Python docs (1,063 files) and the Rust docs (6,499 files) on warm
-  page cache, each run a new process: the rate of its "Hashed ..." log line, in GB/s (10^9 bytes per second).
+  page cache, each run a new process: the rate of its "Hashed ..." log line, in GB/s (10^9 bytes per second), and
+  in GB per CPU-second (the process's CPU time while it hashed): on a busy machine the wall rate only says how
+  busy it was; bytes per CPU-second times the cores gives what an idle machine does.
 
 Several executables (--jamdeploy A --jamdeploy B) run alternately under the same load, for before/after figures.
 Python 3 standard library only; run through scripts/bench-startup.sh (which packs and installs the tool).
@@ -28,7 +30,7 @@ _spec = importlib.util.spec_from_file_location("bench_peers", os.path.join(HERE,
 peers = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(peers)
 
-HASHED = re.compile(r"Hashed (\d+) files \((\d+) bytes\) in ([\d.]+) ms")
+HASHED = re.compile(r"Hashed (\d+) files \((\d+) bytes\) in ([\d.]+) ms(?:, ([\d.]+) ms of CPU)?")
 
 
 def run_once(cmd, env, cwd, proxy=None):
@@ -158,7 +160,8 @@ def main():
         if "hashing" not in skip:
             print(f"\nhashing in a fresh process (deploy --dry-run to an empty local store, warm page cache): "
                   f"GB/s = 10^9 bytes/s of the 'Hashed' log line, best and median of {a.hash_runs}")
-            print(f"{'site':<12} {'files':>6} {'bytes':>11} {'tool':<4} {'best GB/s':>9} {'median':>7} {'process cpu s':>13}")
+            print(f"{'site':<12} {'files':>6} {'bytes':>11} {'tool':<4} {'best GB/s':>9} {'median':>7} {'GB/cpu-s':>8}"
+                  f" {'x cores':>7} {'process cpu s':>13}")
             hash_sites = {"Python docs": ("python", python_html)}
             if "rust" not in skip:
                 hash_sites["Rust docs"] = ("rust", peers.prepare_site(work, "rust", deb_timeout=600))
@@ -168,6 +171,7 @@ def main():
                 warm(folder)
                 rates = {i: [] for i in range(len(tools))}
                 cpus = {i: [] for i in range(len(tools))}
+                per_cpu = {i: [] for i in range(len(tools))}
                 files = size = 0
                 for r in range(a.hash_runs):
                     order = list(range(len(tools)))
@@ -183,12 +187,17 @@ def main():
                         files, size, ms = int(m.group(1)), int(m.group(2)), float(m.group(3))
                         rates[i].append(size / (ms / 1000) / 1e9)
                         cpus[i].append(cpu)
+                        if m.group(4):
+                            per_cpu[i].append(size / (float(m.group(4)) / 1000) / 1e9)
                 for i in range(len(tools)):
                     row = dict(site=name, files=files, bytes=size, tool=i, best_gbps=round(max(rates[i]), 3),
-                               median_gbps=round(med(rates[i]), 3), cpu_median=round(med(cpus[i]), 3))
+                               median_gbps=round(med(rates[i]), 3), cpu_median=round(med(cpus[i]), 3),
+                               gb_per_cpu_second=round(max(per_cpu[i]), 3) if per_cpu[i] else None)
                     result["hashing"].append(row)
+                    per = row["gb_per_cpu_second"]
+                    cores = f"{per * os.cpu_count():>7.2f}" if per else f"{'-':>7}"
                     print(f"{name:<12} {files:>6} {size:>11} [{i}]  {row['best_gbps']:>9.2f} {row['median_gbps']:>7.2f}"
-                          f" {row['cpu_median']:>13.2f}", flush=True)
+                          f" {per or float('nan'):>8.2f} {cores} {row['cpu_median']:>13.2f}", flush=True)
     finally:
         if proxy:
             proxy.shutdown()
