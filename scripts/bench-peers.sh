@@ -15,8 +15,8 @@ cd "$(dirname "$0")/.."
 
 BIN="${JAMDEPLOY_BIN:-}"
 if [ -z "$BIN" ]; then
-  echo "building jamdeploy (Release)..." >&2
-  timeout 1200 dotnet build src/Jamdeploy.Cli -c Release -nologo -clp:ErrorsOnly >/dev/null
-  BIN=src/Jamdeploy.Cli/bin/Release/net10.0/jamdeploy
+  # The tool as users install it (precompiled on linux-x64), not the build output, which compiles at start-up.
+  echo "packing and installing jamdeploy..." >&2
+  BIN="$(bash scripts/install-tool.sh "${TMPDIR:-/tmp}/jamdeploy-bench-tool")"
 fi
 exec python3 scripts/bench-peers.py --jamdeploy "$BIN" "$@"

@@ -16,7 +16,7 @@ public sealed class ToolBuildCollection : ICollectionFixture<ToolBuildFixture>
 /// </summary>
 public sealed class ToolBuildFixture : IDisposable
 {
-    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(12);
 
     private readonly TempDirectory _root = new("tool");
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -65,7 +65,10 @@ public sealed class ToolBuildFixture : IDisposable
             var packages = _root.Combine("packages");
             var pack = await ChildProcess.RunAsync("dotnet", ["pack", "src/Jamdeploy.Cli", "-o", packages], timeout.Token, workdir);
             Assert.True(pack.ExitCode == 0, $"dotnet pack failed: {pack}");
-            PackageFile = Assert.Single(Directory.GetFiles(packages, "Jamdeploy.*.nupkg"));
+            // The package users install names one package per platform (Jamdeploy.linux-x64, Jamdeploy.any); its own
+            // name is the id and the version only.
+            PackageFile = Assert.Single(Directory.GetFiles(packages, "Jamdeploy.*.nupkg"),
+                file => char.IsAsciiDigit(Path.GetFileName(file)["Jamdeploy.".Length]));
 
             // Only the local folder as a source: the public feed (or a mirror of it) must not answer for "Jamdeploy".
             var config = _root.Write("nuget.config", $"""
@@ -82,6 +85,7 @@ public sealed class ToolBuildFixture : IDisposable
                 "dotnet", ["tool", "install", "Jamdeploy", "--tool-path", tools, "--configfile", config],
                 timeout.Token, _root.Path, new Dictionary<string, string> { ["NUGET_PACKAGES"] = _root.Combine("nuget-cache") });
             Assert.True(install.ExitCode == 0, $"dotnet tool install failed: {install}");
+            InstalledDirectory = tools;
             return _installedTool = Path.Combine(tools, "jamdeploy");
         }
         finally
@@ -90,8 +94,11 @@ public sealed class ToolBuildFixture : IDisposable
         }
     }
 
-    /// <summary>The package <see cref="PackAndInstallAsync"/> made.</summary>
+    /// <summary>The package <see cref="PackAndInstallAsync"/> made and installed (the one that names the platform packages).</summary>
     public string? PackageFile { get; private set; }
+
+    /// <summary>The tool path <see cref="PackAndInstallAsync"/> installed into (the command and the package it installed).</summary>
+    public string? InstalledDirectory { get; private set; }
 
     public void Dispose()
     {

@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using System.Net;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
@@ -67,17 +69,44 @@ public sealed class ToolDistributionTests(ToolBuildFixture build)
     }
 
     [Fact(Timeout = BuildTimeoutMs)]
-    public async Task Pack_Package_IsAToolNamedJamdeploy()
+    public async Task Pack_Package_IsAToolNamedJamdeployWithAPrecompiledLinuxX64PackageAndAPortableOne()
     {
         await build.PackAndInstallAsync();
 
         using var package = ZipFile.OpenRead(build.PackageFile!);
         var toolSettings = package.Entries.Single(e => e.FullName.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal));
         using var stream = toolSettings.Open();
-        var command = XDocument.Load(stream).Descendants("Command").Single();
-        Assert.Equal("jamdeploy", command.Attribute("Name")?.Value);
-        Assert.Equal("jamdeploy.dll", command.Attribute("EntryPoint")?.Value);
+        var settings = XDocument.Load(stream);
+        Assert.Equal("jamdeploy", settings.Descendants("Command").Single().Attribute("Name")?.Value);
+        Assert.Equal(["any:Jamdeploy.any", "linux-x64:Jamdeploy.linux-x64"], settings.Descendants("RuntimeIdentifierPackage")
+            .Select(p => $"{p.Attribute("RuntimeIdentifier")?.Value}:{p.Attribute("Id")?.Value}").Order(StringComparer.Ordinal));
         Assert.Equal("Jamdeploy", Nuspec(package).Descendants().Single(e => e.Name.LocalName == "id").Value);
+    }
+
+    /// <summary>
+    /// Start-up is what a small deploy costs (issue #16): the tool a linux-x64 machine installs carries its code
+    /// precompiled (ReadyToRun), so a run compiles little at start. The portable package is what other platforms get.
+    /// </summary>
+    [Fact(Timeout = BuildTimeoutMs)]
+    public async Task InstalledTool_OnLinuxX64_IsPrecompiled()
+    {
+        await build.PackAndInstallAsync();
+        var installed = Directory.GetFiles(build.InstalledDirectory!, "*.dll", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}runtimes{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).ToList();
+        var expectPrecompiled = OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64;
+
+        foreach (var name in new[] { "jamdeploy.dll", "Jamdeploy.Core.dll", "Jamdeploy.Aws.dll", "System.CommandLine.dll", "System.Text.Json.dll" })
+        {
+            var file = Assert.Single(installed, f => Path.GetFileName(f) == name);
+            Assert.True(IsReadyToRun(file) == expectPrecompiled, $"{file}: ReadyToRun {IsReadyToRun(file)}, expected {expectPrecompiled}");
+        }
+    }
+
+    private static bool IsReadyToRun(string assembly)
+    {
+        using var stream = File.OpenRead(assembly);
+        using var reader = new PEReader(stream);
+        return reader.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
     }
 
     /// <summary>
@@ -92,6 +121,7 @@ public sealed class ToolDistributionTests(ToolBuildFixture build)
         var dll = Path.Combine(app, "jamdeploy.dll");
         Assert.True(File.Exists(dll));
         Assert.False(File.Exists(Path.Combine(app, "jamdeploy")), "published with an apphost the image never uses");
+        Assert.True(IsReadyToRun(dll), "the image's jamdeploy.dll is not precompiled (ReadyToRun)");
         using var versionRun = JamdeployProcess.Start(RepositoryRoot.Path, ["--version"], dll: dll);
         var version = await versionRun.WaitAsync(TimeSpan.FromMinutes(1));
         Assert.True(version.ExitCode == 0, version.ToString());

@@ -1,5 +1,6 @@
 // The store documents as the C# StoreDocuments serializer writes them (System.Text.Json, web defaults,
-// indented by two spaces, nulls left out, properties in declaration order, paths in ordinal order).
+// manifests compact and the pointer indented by two spaces, nulls left out, properties in declaration order,
+// paths in ordinal order).
 // No dependencies, so the C# test can run it with plain node.
 
 /** DateTimeOffset as System.Text.Json writes a UTC value: 2026-11-24T10:15:00+00:00 (fraction only when non-zero). */
@@ -47,7 +48,7 @@ export function serializeManifest({ id, created, files, message, commit, source,
             redirects: (rules.redirects ?? []).map((r) => ({ from: r.from, to: r.to, status: r.status, force: Boolean(r.force) })),
         };
     }
-    return toJson(doc);
+    return toJson(doc, null);
 }
 
 export function serializePointer({ live, history }) {
@@ -65,18 +66,22 @@ class Raw {
     }
 }
 
-/** Indented JSON as System.Text.Json writes it: two spaces, `"name": value`, `{}` and `[]` when empty. */
+/**
+ * JSON as System.Text.Json writes it: `indent` null is compact (`{"name":value}`, manifests); a string is the
+ * indentation so far of indented JSON (two spaces more per level, `"name": value`). `{}` and `[]` when empty.
+ */
 function toJson(value, indent = '') {
     if (value instanceof Raw) return `"${value.text}"`;
     if (typeof value === 'string') return quote(value);
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    const inner = `${indent}  `;
-    if (Array.isArray(value)) {
-        if (value.length === 0) return '[]';
-        return `[\n${value.map((v) => inner + toJson(v, inner)).join(',\n')}\n${indent}]`;
+    const keys = Array.isArray(value) ? null : Object.keys(value);
+    if ((keys ?? value).length === 0) return keys ? '{}' : '[]';
+    if (indent === null) {
+        if (!keys) return `[${value.map((v) => toJson(v, null)).join(',')}]`;
+        return `{${keys.map((k) => `${quote(k)}:${toJson(value[k], null)}`).join(',')}}`;
     }
-    const keys = Object.keys(value);
-    if (keys.length === 0) return '{}';
+    const inner = `${indent}  `;
+    if (!keys) return `[\n${value.map((v) => inner + toJson(v, inner)).join(',\n')}\n${indent}]`;
     return `{\n${keys.map((k) => `${inner}${quote(k)}: ${toJson(value[k], inner)}`).join(',\n')}\n${indent}}`;
 }
 

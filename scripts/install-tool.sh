@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Packs jamdeploy as users get it (the .NET tool packages, deploy/README.md "Install") and installs it into a
+# private tool path from that folder alone; prints the installed command. Benchmarks measure this, not the build output.
+# Usage: scripts/install-tool.sh <dir>   (<dir>/packages, <dir>/tools; a private NuGet cache keeps stale packages out)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR="$(mkdir -p "${1:?usage: scripts/install-tool.sh <dir>}" && cd "$1" && pwd)"
+rm -rf "$DIR/packages" "$DIR/tools" "$DIR/nuget-cache"
+timeout 1200 dotnet pack src/Jamdeploy.Cli -c Release -o "$DIR/packages" -nologo -clp:ErrorsOnly >&2
+cat > "$DIR/nuget.config" <<CONFIG
+<?xml version="1.0" encoding="utf-8"?>
+<configuration><packageSources><clear /><add key="local" value="$DIR/packages" /></packageSources></configuration>
+CONFIG
+NUGET_PACKAGES="$DIR/nuget-cache" timeout 600 dotnet tool install Jamdeploy --tool-path "$DIR/tools" \
+  --configfile "$DIR/nuget.config" >&2
+echo "$DIR/tools/jamdeploy"
