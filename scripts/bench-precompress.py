@@ -33,9 +33,11 @@ MODES = {"precompress": [], "plain": ["--no-precompress"]}
 
 
 def get(port, path):
+    """A GET to moto, which wants an Authorization header on object reads but does not check its signature."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers={"Authorization": "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/s3/aws4_request, "
+                                                            "SignedHeaders=host, Signature=0"})
         r = conn.getresponse()
         body = r.read()
         if r.status != 200:
@@ -72,6 +74,15 @@ def transfer(manifest):
             compressible += size
             compressible_br += best
     return dict(identity=identity, br=br, gzip=gzip, compressible=compressible, compressible_br=compressible_br)
+
+
+def print_rows(rows):
+    print(f"\n{'scenario':<10} {'mode':<11} {'wall s':>8} {'req':>6} {'PUT':>6} {'LIST':>5} {'sent':>10} {'made':>6} {'reused':>7} {'compress s':>10} {'vs plain':>9}")
+    for r in rows:
+        plain = next(p for p in rows if p["scenario"] == r["scenario"] and p["mode"] == "plain")
+        ratio = "" if r["mode"] == "plain" else f"{r['seconds'] / plain['seconds']:.2f}x"
+        print(f"{r['scenario']:<10} {r['mode']:<11} {r['seconds']:8.2f} {r['requests']:>6} {r['kinds']['PUT']:>6} {r['kinds']['LIST']:>5} "
+              f"{peers.fmt_bytes(r['bytes_up']):>10} {r['made']:>6} {r['reused']:>7} {r['compress_ms'] / 1000:10.1f} {ratio:>9}", flush=True)
 
 
 def pct(part, whole):
@@ -143,6 +154,7 @@ def main():
                                  made=pre.get("made", 0), reused=pre.get("reused", 0), variant_bytes_sent=pre.get("bytesSent", 0),
                                  compress_ms=pre.get("compressMilliseconds", 0)))
                 peers.log(f"  {sc:<10} {mode:<11} {seconds:8.2f} s {s['total']:>6} requests")
+        print_rows(rows)
         manifest = json.loads(get(moto_port, f"/bench-precompress/site/releases/{rows[0]['release']}.json"))
         t = transfer(manifest)
         result["transfer"] = t
@@ -151,12 +163,6 @@ def main():
         peers.cleanup()
     result["load_end"] = uptime()
 
-    print(f"\n{'scenario':<10} {'mode':<11} {'wall s':>8} {'req':>6} {'PUT':>6} {'sent':>10} {'made':>6} {'reused':>7} {'compress s':>10} {'vs plain':>9}")
-    for r in rows:
-        plain = next(p for p in rows if p["scenario"] == r["scenario"] and p["mode"] == "plain")
-        ratio = "" if r["mode"] == "plain" else f"{r['seconds'] / plain['seconds']:.2f}x"
-        print(f"{r['scenario']:<10} {r['mode']:<11} {r['seconds']:8.2f} {r['requests']:>6} {r['kinds']['PUT']:>6} "
-              f"{peers.fmt_bytes(r['bytes_up']):>10} {r['made']:>6} {r['reused']:>7} {r['compress_ms'] / 1000:10.1f} {ratio:>9}")
     print(f"\ntransfer of every file once (from the release manifest):")
     print(f"  as they are:                {peers.fmt_bytes(t['identity'])}")
     print(f"  brotli client (br, gzip):   {peers.fmt_bytes(t['br'])}  ({pct(t['br'], t['identity'])} of it)")
