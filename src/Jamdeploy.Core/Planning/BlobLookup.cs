@@ -33,9 +33,9 @@ public enum LookupCost
 
     /// <summary>
     /// Sequential round trips, what a deploy waits for: listing pages follow one another (each names where the
-    /// next starts), while HEADs run <c>parallelism</c> at a time. HEADs win when their rounds are fewer than the
-    /// pages (tied, the fewer requests win), so at most <c>parallelism</c> HEADs per page spared; at S3's prices
-    /// (a LIST costs 12.5 HEADs) that is about what the listing would have cost.
+    /// next starts), while HEADs run <c>parallelism</c> at a time. HEADs win when their rounds are no more than the
+    /// pages (but a single page beats several HEADs), so at most <c>parallelism</c> HEADs per page spared; at S3's
+    /// prices (a LIST costs 12.5 HEADs) that is about what the listing would have cost.
     /// </summary>
     RoundTrips,
 }
@@ -69,9 +69,12 @@ public sealed class BlobLookup(IObjectStore store, int parallelism, LookupCost c
 
         var started = Stopwatch.GetTimestamp();
         var listingPages = Math.Max(1, (storedAtLeast + asked + ListPageSize - 1) / ListPageSize);
-        // Round trips tied, the listing wins when it is also fewer requests: it sees every blob, free evidence of a missing live one.
         var fewerRequests = listingPages < asked;
-        var list = cost == LookupCost.RoundTrips ? fewerRequests && listingPages <= (asked + parallelism - 1) / parallelism : fewerRequests;
+        // One page against one round of HEADs: the page is fewer requests, and it sees every blob (free evidence of a
+        // missing live one). Pages tied with more rounds lose: each page is a heavy answer (up to 1,000 keys).
+        var list = cost == LookupCost.RoundTrips
+            ? listingPages < (asked + parallelism - 1) / parallelism || (listingPages == 1 && fewerRequests)
+            : fewerRequests;
         if (list)
         {
             var wanted = candidates.Concat(bystanders).ToHashSet();

@@ -85,20 +85,20 @@ public sealed class DeployPlannerTests : IDisposable
     }
 
     /// <summary>
-    /// A listing's pages follow one another, HEADs run four at a time here: three candidates beside a live release of
-    /// 1,500 blobs are one round of HEADs, fewer than the two pages a listing would wait for, so no listing.
+    /// A listing's pages follow one another, HEADs run four at a time here: eight candidates beside a live release of
+    /// 1,500 blobs are two rounds of light HEADs, no more than the two heavy pages a listing would wait for, so no listing.
     /// </summary>
     [Fact(Timeout = 30000)]
     public async Task Plan_FewCandidatesBesideALargeLiveRelease_HeadsThemInsteadOfListingPageAfterPage()
     {
         var (live, _) = Site([.. Enumerable.Range(0, 1500).Select(i => ($"/p{i}.html", $"content {i}"))]);
-        var (next, files) = Site([.. Enumerable.Range(0, 1500).Select(i => ($"/p{i}.html", i % 500 == 0 ? $"edited {i}" : $"content {i}"))]);
+        var (next, files) = Site([.. Enumerable.Range(0, 1500).Select(i => ($"/p{i}.html", i % 200 == 0 ? $"edited {i}" : $"content {i}"))]);
         var counting = new CountingStore(_local);
 
         var plan = await Planner(counting).PlanAsync(next, files, live, CancellationToken.None);
 
-        Assert.Equal(3, plan.Uploads.Count);
-        Assert.Equal((0L, 3L), (counting.Counts.Lists, counting.Counts.Heads));
+        Assert.Equal(8, plan.Uploads.Count);
+        Assert.Equal((0L, 8L), (counting.Counts.Lists, counting.Counts.Heads));
     }
 
     [Fact(Timeout = 30000)]
