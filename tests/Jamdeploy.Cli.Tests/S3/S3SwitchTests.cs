@@ -88,6 +88,41 @@ public sealed class S3SwitchTests(MotoServer moto, ITestOutputHelper output) : I
     }
 
     /// <summary>
+    /// #16's budget: a rollback on S3 with no CDN is at most 4 requests, the first time and every time after (it was 7,
+    /// then 9 once lease.json existed). It is 3: the pointer, the target's manifest, and the pointer's compare-and-swap;
+    /// promote the same, after the HEAD that tells a full id from a prefix (ReleaseReferences). No store lease:
+    /// cleanup's mark in live.json keeps them off a release it deletes.
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task RollbackAndPromote_NoCdn_ThreeRequestsFirstTimeAndAfter()
+    {
+        using var site = await S3Site.CreateAsync(moto);
+        await using var proxy = new S3Proxy(moto.Endpoint);
+        var a = await DeployAsync(site, "a");
+        var b = await DeployAsync(site, "b");
+        var environment = site.Environment(proxy.Endpoint);
+        var live = $"site/{StoreLayout.LiveKey}";
+        string[] Expected(string target) => [$"GET {live}", $"GET site/{StoreLayout.Release(ReleaseId.Parse(target))}", $"PUT {live}"];
+        async Task<IReadOnlyList<string>> Run(params string[] args)
+        {
+            proxy.Clear();
+            var result = await JamdeployProcess.RunAsync(_workspace.Path, [.. args, "--store", site.Url], environment);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            output.WriteLine($"{string.Join(' ', args)}: {Describe(proxy.Requests)}");
+            return [.. proxy.Requests.Select(r => $"{r.Method} {r.Key}")];
+        }
+
+        var first = await Run("rollback");
+        var promote = await Run("promote", b);
+        var again = await Run("rollback");
+
+        Assert.Equal(Expected(a), first);
+        Assert.Equal([$"HEAD site/{StoreLayout.Release(ReleaseId.Parse(b))}", .. Expected(b)], promote);
+        Assert.Equal(Expected(a), again);
+        Assert.Equal([a, b, a, b, a], await site.HistoryAsync());
+    }
+
+    /// <summary>
     /// #14 item 9: a deploy flips while a rollback or promote waits on its pointer write. Exit 4 names the release
     /// now live, the command that lost and what running it again means for that command, not "this deploy".
     /// </summary>
