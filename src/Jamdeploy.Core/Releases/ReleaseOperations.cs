@@ -98,7 +98,7 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
     /// a cleanup marks the releases it deletes in the pointer, by a swap against the pointer it decided from, before
     /// it deletes one; the flip's swap names the pointer read here and refuses a release a mark names
     /// (<see cref="LiveSwitch"/>). So either the mark came first, and the flip sees it (its swap fails and the pointer
-    /// read again names the target) or, once the mark is gone, the target's manifest is gone too; or the flip came
+    /// read again marks the target) or, once the mark is gone, the target's manifest is gone too; or the flip came
     /// first, and the cleanup's swap fails and it decides again from a pointer where the target is live. A manifest
     /// read here that no mark names keeps its blobs: cleanup deletes only blobs no remaining manifest references.
     /// The CDN is told after the flip.
@@ -113,6 +113,8 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
         // Refused before a read: the check that counts is the swap's, against the pointer it replaces.
         if (state.Pointer?.Deleting is { } mark && mark.Names(chosen))
             throw new ReleaseBeingDeletedException(chosen, mark.Since, releases.Where(Storage.StoreLayout.LiveKey));
+        // The edge pointer's version beside the manifest read: after the flip the edge then takes one write.
+        var edgeVersion = cdn.ReadEdgeVersionAsync(cancellationToken);
         var target = await releases.ReadRequestedManifestAsync(chosen, cancellationToken);
         if (IsAlreadyLive(state, target.Id, target.ContentDigest())) return await AlreadyLiveAsync(target.Id, cancellationToken);
         await RequireBlobsAsync(target, cancellationToken);
@@ -149,7 +151,7 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
         var before = flip.Before;
         var outcome = await cdn.AfterFlipAsync(
             ct => before is { } b ? releases.ReadManifestToDiffFromAsync(b, ct) : Task.FromResult<Manifest?>(null),
-            target, flip.At, cancellationToken);
+            target, flip.At, cancellationToken, await edgeVersion);
         return new SwitchResult(target.Id, flip.Before, false, outcome.PathCount);
     }
 
