@@ -37,7 +37,8 @@ const RELEASE_HEADER = 'X-Jamdeploy-Release';
 const RELEASE_PREFIX = '/_r/';
 const RESERVED_PREFIX = '/_jamdeploy';
 const MANIFEST_FORMATS = [1, 2]; // 2: site rules and precompressed encodings (Manifest.CurrentFormat)
-const POINTER_FORMAT = 1;
+// Format 2 is the pointer while a cleanup marks the releases it deletes (`deleting`); the edge reads only `history`.
+const POINTER_FORMATS = [1, 2];
 const RELEASE_ID = /^[a-z0-9_-][a-z0-9._-]{0,99}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -535,8 +536,8 @@ export function parsePointer(text) {
     } catch (e) {
         throw new StoreError(`the live pointer is corrupt (${e.message})`);
     }
-    if (doc?.format !== POINTER_FORMAT || !Array.isArray(doc.history)) {
-        throw new StoreError(`live pointer format ${doc?.format} is not supported (expects ${POINTER_FORMAT})`);
+    if (!POINTER_FORMATS.includes(doc?.format) || !Array.isArray(doc.history)) {
+        throw new StoreError(`live pointer format ${doc?.format} is not supported (expects ${POINTER_FORMATS.join(' or ')})`);
     }
     return doc;
 }

@@ -121,3 +121,16 @@ public sealed class MissingBlobsException(Manifests.Manifest release, IReadOnlyL
             + $"deploying its folder again with `jamdeploy deploy {folder} --verify` restores them, `jamdeploy verify --release {release.Id}` lists them";
     }
 }
+
+/// <summary>
+/// A flip refused because the live pointer marks its release as being deleted by a cleanup (Releases/CleanupMark):
+/// nothing was switched (exit 1). The mark outlives only a cleanup that was killed while deleting manifests, and
+/// the next cleanup run takes it out (keeping the release if a pin asks for it by then).
+/// </summary>
+public sealed class ReleaseBeingDeletedException(ReleaseId release, DateTimeOffset since, string pointer)
+    : JamdeployException(ExitCodes.Failed,
+        $"refused: a cleanup started at {since:u} is deleting release {release} ({pointer} marks it), so it was not made live; the live release is unchanged; "
+        + $"`jamdeploy releases` lists the releases cleanup keeps (if that cleanup was killed, `jamdeploy pin {release}` then `jamdeploy cleanup` keeps this one)")
+{
+    public ReleaseId Release { get; } = release;
+}

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { PutObjectCommand, DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { compilePattern, createOriginHandlers, ManifestCache, matchPattern, RESPONSE_HEADER } from '../origin.js';
+import { compilePattern, createOriginHandlers, ManifestCache, matchPattern, parsePointer, RESPONSE_HEADER } from '../origin.js';
 import { freePort, startMoto } from './support/moto.js';
 import { compressors, entriesOf, S3Site, sha256 } from './support/store.js';
 import { fakeKvs, loadViewerFunction } from './support/sandbox.js';
@@ -54,6 +54,24 @@ function originRequestEvent(uri, { bucket, prefix, querystring = '', headers = {
         }],
     };
 }
+
+describe('live pointer formats', () => {
+    // jamdeploy writes format 2 while a cleanup marks the releases it deletes; the edge reads the history of either.
+    const pointer = (format, extra = {}) => JSON.stringify({
+        live: 'r-two',
+        history: [{ release: 'r-one', at: '2026-11-24T10:15:00+00:00', action: 'deploy' }, { release: 'r-two', at: '2026-11-24T10:16:00+00:00', action: 'deploy' }],
+        format,
+        ...extra,
+    });
+
+    test('formats 1 and 2 (with a cleanup mark) are read; 3 is refused naming the formats', () => {
+        const marked = parsePointer(pointer(2, { deleting: { cleanup: 'token', since: '2026-11-24T10:17:00+00:00', releases: ['r-zero'] } }));
+
+        assert.deepEqual(parsePointer(pointer(1)).history.map((h) => h.release), ['r-one', 'r-two']);
+        assert.deepEqual(marked.history.map((h) => h.release), ['r-one', 'r-two']);
+        assert.throws(() => parsePointer(pointer(3)), /live pointer format 3 is not supported \(expects 1 or 2\)/);
+    });
+});
 
 describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
     let moto;

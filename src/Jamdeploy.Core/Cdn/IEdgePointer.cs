@@ -16,6 +16,9 @@ public interface IEdgePointer
     /// <summary>The store's current version, then the pointer's value under it (null when the key does not exist).</summary>
     Task<EdgePointerState> ReadAsync(CancellationToken cancellationToken);
 
+    /// <summary>The store's current version alone: for a write that does not need the value first.</summary>
+    async Task<string> ReadVersionAsync(CancellationToken cancellationToken) => (await ReadAsync(cancellationToken)).Version;
+
     /// <summary>Writes <paramref name="value"/> if the store is still at <paramref name="expectedVersion"/>; false when it moved on.</summary>
     Task<bool> TryWriteAsync(string value, string expectedVersion, CancellationToken cancellationToken);
 }

@@ -10,8 +10,9 @@ namespace Jamdeploy.Cleanup;
 /// <summary>
 /// Deletes what no kept release can reach (DESIGN.md invariant 4), in the one order that survives a crash
 /// at any point: release manifests first, then blobs that no manifest still in the store references and that
-/// are older than the grace period, all under the store lease so that deploys, promotes and rollbacks running
-/// alongside find out (ReleaseLease, DeletionWatch). A run cut short leaves unreferenced blobs behind, never
+/// are older than the grace period, all under the store lease so that deploys running alongside find out
+/// (ReleaseLease, DeletionWatch), and with the releases it deletes marked in the live pointer first, so that no
+/// promote or rollback makes one of them live (CleanupMark). A run cut short leaves unreferenced blobs behind, never
 /// a kept release without a blob; the next run deletes them.
 /// </summary>
 public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogger? log = null)
@@ -48,24 +49,21 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
         var tempFiles = await RemoveAbandonedWritesAsync(plan, cancellationToken);
 
         long bytes = 0;
-        // Every deletion happens under the store lease, with this run's token written into it. From the last
-        // look at the pointer and pins until the manifests left are read again, no promote, rollback or pin may
-        // bring back a release about to be deleted; and until the last blob is deleted, no deploy may flip: a
-        // deploy that finds the token changed since it looked checks its release is whole before it flips
-        // (Releases/DeletionWatch.cs). That, not the grace period, keeps a deploy running alongside whole.
-        // A run whose plan deletes nothing writes nothing, not even the lease.
-        if (plan.ObjectCount == 0) return new CleanupResult(plan, 0, 0, 0, maxDelete, false, 0, 0) { AbandonedWritesRemoved = tempFiles };
+        // Every deletion happens under the store lease, with this run's token written into it: until the last blob
+        // is deleted, no deploy may flip, and a deploy that finds the token changed since it looked checks its
+        // release is whole before it flips (Releases/DeletionWatch.cs). That, not the grace period, keeps a deploy
+        // running alongside whole. Promote and rollback take no lease: the releases about to go are marked in the
+        // live pointer first (DecideAndMarkAsync). A run that deletes nothing and finds no mark to take out writes
+        // nothing, not even the lease.
+        if (plan.ObjectCount == 0 && survey.Pointer?.Deleting is null)
+            return new CleanupResult(plan, 0, 0, 0, maxDelete, false, 0, 0) { AbandonedWritesRemoved = tempFiles };
         await using var lease = await ReleaseLease.AcquireAsync(store, clock, new LeaseClaim("cleanup", ReleaseLease.Wait) { ToDelete = true }, _log, cancellationToken);
 
-        // A promote, rollback or pin since the survey may protect a release the plan lets go.
-        var pointer = await ReadPointerAsync(cancellationToken);
-        var pins = await _documents.ReadPinsAsync(cancellationToken);
-        var stillDeletable = RetentionPolicy.Decide(survey.Releases.Values.Select(r => r.Age), pointer, pins, plan.At, plan.Rules)
-            .Where(d => !d.Keep).Select(d => d.Id).ToHashSet();
-        var releases = plan.ReleasesToDelete.Where(r => stillDeletable.Contains(r.Id)).ToList();
-
-        var releaseBatch = releases.Take(budget).ToList();
+        var (releases, releaseBatch, marked) = await DecideAndMarkAsync(survey, budget, lease, cancellationToken);
         await DeleteAsync(releaseBatch.Select(r => StoreLayout.Release(r.Id)).ToList(), CleanupStage.Releases, progress, 0, lease, cancellationToken);
+        // Once their manifests are gone the mark has done its work: a flip to one of them finds no manifest. When
+        // deleting failed or was cancelled, a delete may still land, so the mark stays until the next run.
+        if (marked is not null) await UnmarkAsync(marked, lease.Token);
         _log.Information("Deleted {Count} release manifests of {Planned}", releaseBatch.Count, releases.Count);
         var releasesDeleted = releaseBatch.Count;
         bytes = releaseBatch.Sum(r => r.ManifestBytes);
@@ -117,7 +115,72 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
         var plan = new CleanupPlan(now, rules, pointer?.Live, decisions, toDelete, blobs, spared) { AbandonedWrites = abandoned };
         _log.Information("Cleanup plan for {Location}: keep {Kept} releases, delete {Releases} releases and {Blobs} blobs ({Bytes} bytes); {Spared} unreferenced blobs are within the grace period",
             store.Location, decisions.Count(d => d.Keep), toDelete.Count, blobs.Count, plan.Bytes, spared);
-        return new Survey(plan, releases);
+        return new Survey(plan, releases, pointer);
+    }
+
+    private const int MaxMarkAttempts = 50;
+
+    /// <summary>
+    /// Decides again under the lease which releases go, from the pointer and pins as they are now (a promote, rollback
+    /// or pin since the survey may protect a release the plan lets go), and marks those it will delete now in the live
+    /// pointer, by a swap against the very pointer it decided from (<see cref="CleanupMark"/>). A swap lost to a flip
+    /// decides again from the flip's pointer; a mark left by a killed cleanup is replaced or taken out. Pins change only
+    /// under the lease, so they are read once.
+    /// </summary>
+    /// <returns>The releases still to delete, those this run deletes (at most <paramref name="budget"/>), and the pointer as marked (null: nothing marked).</returns>
+    private async Task<(List<ReleaseToDelete> Releases, List<ReleaseToDelete> Batch, LiveState? Marked)> DecideAndMarkAsync(
+        Survey survey, int budget, ReleaseLease lease, CancellationToken cancellationToken)
+    {
+        var plan = survey.Plan;
+        var pins = await _documents.ReadPinsAsync(cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            var state = await _documents.ReadLiveAsync(cancellationToken);
+            var stillDeletable = RetentionPolicy.Decide(survey.Releases.Values.Select(r => r.Age), state.Pointer, pins, plan.At, plan.Rules)
+                .Where(d => !d.Keep).Select(d => d.Id).ToHashSet();
+            var releases = plan.ReleasesToDelete.Where(r => stillDeletable.Contains(r.Id)).ToList();
+            var batch = releases.Take(budget).ToList();
+            // With no pointer there is nothing to mark, and nothing flips without the lease (the first flip takes it).
+            if (state.Pointer is not { } pointer || (batch.Count == 0 && pointer.Deleting is null)) return (releases, batch, null);
+
+            var mark = batch.Count == 0 ? null : new CleanupMark(lease.Token, clock.GetUtcNow(), [.. batch.Select(r => r.Id)]);
+            var marked = pointer with { Deleting = mark };
+            var written = await _documents.WritePointerAsync(marked, state.ETag, cancellationToken);
+            if (written.Written)
+            {
+                if (pointer.Deleting is { } stale && stale.Cleanup != lease.Token)
+                    _log.Warning("Took out the mark of a cleanup that stopped at {Since} while deleting {Count} releases", stale.Since, stale.Releases.Count);
+                _log.Information("Marked {Count} releases as being deleted in the live pointer", batch.Count);
+                return (releases, batch, mark is null ? null : new LiveState(marked, written.ETag));
+            }
+            if (attempt >= MaxMarkAttempts)
+                throw new StoreException($"gave up after {attempt} attempts: the live pointer kept changing while cleanup marked what it deletes; cleanup deleted nothing");
+            _log.Information("The live pointer moved while cleanup marked what it deletes; deciding again");
+        }
+    }
+
+    /// <summary>
+    /// Takes this run's mark out of the live pointer, over any flip made meanwhile. A failure only leaves the mark,
+    /// which refuses flips to releases whose manifests are gone anyway, and the next run takes it out.
+    /// </summary>
+    private async Task UnmarkAsync(LiveState marked, string token)
+    {
+        var state = marked;
+        try
+        {
+            for (var attempt = 1; attempt <= MaxMarkAttempts; attempt++)
+            {
+                var written = await _documents.WritePointerAsync(state.Pointer! with { Deleting = null }, state.ETag, CancellationToken.None);
+                if (written.Written) return;
+                state = await _documents.ReadLiveAsync(CancellationToken.None);
+                if (state.Pointer?.Deleting?.Cleanup != token) return;
+            }
+            _log.Warning("Could not take cleanup's mark out of the live pointer: it kept changing; the next cleanup takes it out");
+        }
+        catch (JamdeployException e)
+        {
+            _log.Warning("Could not take cleanup's mark out of the live pointer ({Error}); the next cleanup takes it out", e.Message);
+        }
     }
 
     /// <summary>Not objects, so neither under the lease nor counted against --max-delete.</summary>
@@ -204,5 +267,5 @@ public sealed class CleanupEngine(IObjectStore store, TimeProvider clock, ILogge
 
     private sealed record StoredRelease(ReleaseAge Age, long ManifestBytes, ContentHash[] Blobs);
 
-    private sealed record Survey(CleanupPlan Plan, IReadOnlyDictionary<ReleaseId, StoredRelease> Releases);
+    private sealed record Survey(CleanupPlan Plan, IReadOnlyDictionary<ReleaseId, StoredRelease> Releases, LivePointer? Pointer);
 }

@@ -35,6 +35,10 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
         if (Edge is not null) await Edge.CheckReadyAsync(cancellationToken);
     }
 
+    /// <summary>Before a flip, beside its reads: the edge pointer's version, so the edge is written in one request after it (null: no edge, or unread).</summary>
+    public Task<string?> ReadEdgeVersionAsync(CancellationToken cancellationToken) =>
+        Edge is null ? Task.FromResult<string?>(null) : Edge.TryReadVersionAsync(cancellationToken);
+
     /// <summary>
     /// For a deploy or promote that found its release already live (a CI retry after exit 3): brings a stale edge
     /// pointer to the live release, so the retry that exits 0 also leaves the edge right. Two reads when it already is.
@@ -62,8 +66,9 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
     /// The manifest of the release live before the flip (null: there was none), which the diff starts from. Read
     /// only when there is a CDN to tell: with none, a flip costs no read of it.
     /// </param>
+    /// <param name="edgeVersion">The edge pointer's version read before the flip (<see cref="ReadEdgeVersionAsync"/>): one write instead of the sync loop.</param>
     public async Task<InvalidationOutcome> AfterFlipAsync(
-        Func<CancellationToken, Task<Manifest?>> readBefore, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<Manifest?>> readBefore, Manifest after, DateTimeOffset? flippedAt, CancellationToken cancellationToken, string? edgeVersion = null)
     {
         var edgeLeft = Edge is not null;
         Exception? edgeFailure = null;
@@ -73,7 +78,7 @@ public sealed class CdnNotifier(ICdnInvalidator cdn, bool wait, ILogger log, Inv
             {
                 try
                 {
-                    await Edge.SyncAsync(cancellationToken);
+                    await (edgeVersion is null ? Edge.SyncAsync(cancellationToken) : Edge.AfterOwnFlipAsync(edgeVersion, after.Id, cancellationToken));
                     edgeLeft = false;
                 }
                 catch (Exception e) when (!IsCallersCancellation(e, cancellationToken))

@@ -60,7 +60,7 @@ internal static class StoreDocuments
     }
 
     public static LivePointer ReadPointer(byte[] json, string where) =>
-        Read<LivePointer>(json, where, "live pointer", LivePointer.CurrentFormat, LivePointer.CurrentFormat, p => p.Format, RepairPointer);
+        Read<LivePointer>(json, where, "live pointer", LivePointer.PlainFormat, LivePointer.CurrentFormat, p => p.FormatAsRead ?? p.Format, RepairPointer);
 
     /// <summary>
     /// The lease, or null when it cannot be read (no jamdeploy writes such a lease, so nobody holds it). A

@@ -58,6 +58,37 @@ public sealed class EdgePointerSync(IEdgePointer edge, ReleaseStore releases, IL
         throw new StoreException($"gave up after {MaxRounds} rounds: {edge.Name} kept changing while it was being written");
     }
 
+    /// <summary>
+    /// The edge's version, read before a flip (null when it could not be read: the flip goes ahead, and the sync
+    /// after it takes the full loop). With it, the flip's own compare-and-swap of <c>live.json</c> is the read of
+    /// <c>live.json</c> the loop needs after the version: the swap landed, so <c>live.json</c> named its release at an
+    /// instant after the version was read. <see cref="AfterOwnFlipAsync"/> then writes in one request.
+    /// </summary>
+    public async Task<string?> TryReadVersionAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await edge.ReadVersionAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            log.Debug(e, "Reading the version of {Edge} before the flip failed; the edge is synced after it", edge.Name);
+            return null;
+        }
+    }
+
+    /// <summary>After this command's own flip to <paramref name="live"/>, with the version read before it: one write, or the loop when another writer came between.</summary>
+    public async Task<EdgeSyncResult> AfterOwnFlipAsync(string versionBeforeFlip, ReleaseId live, CancellationToken cancellationToken)
+    {
+        if (await edge.TryWriteAsync(live.Value, versionBeforeFlip, cancellationToken))
+        {
+            log.Information("Edge pointer {Edge} now names {Release}", edge.Name, live);
+            return new EdgeSyncResult(edge.Name, live, live.Value, true);
+        }
+        log.Information("Edge pointer {Edge} changed since before the flip to {Release}; syncing it with live.json", edge.Name, live);
+        return await SyncAsync(cancellationToken);
+    }
+
     /// <summary>Both pointers as they are, for <c>status</c>; writes nothing.</summary>
     public async Task<EdgeSyncResult> CompareAsync(CancellationToken cancellationToken)
     {

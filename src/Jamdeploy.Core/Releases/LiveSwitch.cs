@@ -14,11 +14,14 @@ public sealed record FlipResult(ReleaseId Live, ReleaseId? Before, bool OverConc
 /// The one visible step: a compare-and-swap of the live pointer against the state the caller planned
 /// from (invariant 3). A lost race is never retried blindly: without force it is refused naming the
 /// release now live; with force the pointer is re-read and the move is added on top of it, so no
-/// history entry is lost.
+/// history entry is lost. A pointer that changed only in a cleanup's mark did not move: the swap is made
+/// again over it. No swap is made over a pointer whose mark names the release (<see cref="CleanupMark"/>):
+/// that check, made against the very state each swap names, is what keeps a promote or rollback off a
+/// release a cleanup is deleting.
 /// </summary>
 public sealed class LiveSwitch(ReleaseStore releases, TimeProvider time, int historyLimit, ILogger log)
 {
-    private const int MaxForcedAttempts = 50;
+    private const int MaxAttempts = 50;
 
     /// <summary>
     /// Run once before a forced move on top of a pointer that changed since the caller planned: what the
@@ -31,8 +34,11 @@ public sealed class LiveSwitch(ReleaseStore releases, TimeProvider time, int his
         var target = release.Id;
         var digest = release.ContentDigest();
         var state = planned;
+        var forced = false;
         for (var attempt = 1; ; attempt++)
         {
+            if (state.Pointer?.Deleting is { } mark && mark.Names(target))
+                throw new ReleaseBeingDeletedException(target, mark.Since, releases.Where(Storage.StoreLayout.LiveKey));
             var at = time.GetUtcNow();
             var next = state.Pointer is null
                 ? LivePointer.First(target, at, action, digest)
@@ -41,15 +47,22 @@ public sealed class LiveSwitch(ReleaseStore releases, TimeProvider time, int his
             if (written)
             {
                 log.Information("Flipped live pointer to {Release} ({Action}, was {Before})", target, action, state.Live);
-                return new FlipResult(target, state.Live, attempt > 1, at);
+                return new FlipResult(target, state.Live, forced, at);
             }
 
             var now = await releases.ReadLiveAsync(cancellationToken);
+            if (attempt >= MaxAttempts)
+                throw new StoreException($"gave up after {attempt} attempts: the live pointer kept changing");
+            if (state.Pointer is { } was && now.Pointer is { } changed && changed.SameMovesAs(was))
+            {
+                log.Information("Live pointer changed in a cleanup's mark only (now {Mark}); swapping again", changed.Deleting?.Releases.Count ?? 0);
+                state = now;
+                continue;
+            }
             log.Information("Live pointer moved concurrently: planned from {Planned}, now {Now}", planned.Live, now.Live);
             if (!force) throw new LiveChangedException(planned.Live, now.Live, action, target);
-            if (attempt >= MaxForcedAttempts)
-                throw new StoreException($"gave up after {attempt} attempts: the live pointer kept changing under --force");
-            if (attempt == 1 && BeforeForcedMove is { } before) await before(cancellationToken);
+            if (!forced && BeforeForcedMove is { } before) await before(cancellationToken);
+            forced = true;
             state = now;
         }
     }

@@ -49,10 +49,10 @@ public sealed record LeaseSeen(LeaseRead? Read);
 
 /// <summary>
 /// The one lease of a store, taken with a conditional write. Cleanup holds it from its last look at the
-/// pointer and pins until it has deleted the release manifests and read again which remain; promote,
-/// rollback and pin hold it while they check a release exists and make it live or pinned. Without it a
-/// flip to an old release could land between cleanup's look and its delete, and live would name a
-/// release that cleanup then deletes (invariant 1). Both sides hold it for seconds. A holder that died
+/// pointer and pins until it has deleted what it deletes; deploys hold it for their flip (DeletionWatch), pin
+/// while it checks a release exists and pins it, and the first promote of a store with no pointer yet. Promote
+/// and rollback over an existing pointer do not take it: cleanup's mark in the pointer orders them
+/// (<see cref="CleanupMark"/>). Holders keep it for seconds. A holder that died
 /// loses it when it expires, or at once to a process on the same machine that sees it is gone (a killed
 /// cron cleanup does not block the next run for minutes).
 /// </summary>
@@ -158,6 +158,9 @@ public sealed class ReleaseLease : IAsyncDisposable
             poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, LongestPoll.Ticks));
         }
     }
+
+    /// <summary>This holder's token: a cleanup names its mark in the live pointer by it (<see cref="CleanupMark"/>).</summary>
+    public string Token => _held.Token;
 
     /// <summary>The token of the last cleanup that held the lease before this holder (its own, for a cleanup).</summary>
     public string? LastCleanup => _held.LastCleanup;

@@ -93,50 +93,65 @@ public sealed class ReleaseOperations(ReleaseStore releases, CdnNotifier cdn, Ti
     }
 
     /// <summary>
-    /// Checks the target exists and flips to it under the store lease, so no cleanup can be between its last
-    /// look at the pointer and its delete of that very release; the CDN is told after the lease is given back.
+    /// Reads the pointer and the target's manifest, and flips by a compare-and-swap against the pointer read: three
+    /// requests, and no store lease. What keeps the target whole is the pointer itself (<see cref="CleanupMark"/>):
+    /// a cleanup marks the releases it deletes in the pointer, by a swap against the pointer it decided from, before
+    /// it deletes one; the flip's swap names the pointer read here and refuses a release a mark names
+    /// (<see cref="LiveSwitch"/>). So either the mark came first, and the flip sees it (its swap fails and the pointer
+    /// read again marks the target) or, once the mark is gone, the target's manifest is gone too; or the flip came
+    /// first, and the cleanup's swap fails and it decides again from a pointer where the target is live. A manifest
+    /// read here that no mark names keeps its blobs: cleanup deletes only blobs no remaining manifest references.
+    /// The CDN is told after the flip.
     /// </summary>
     /// <param name="chooseTarget">The release to make live, given the pointer; null when the move was already made (a rollback's).</param>
     private async Task<SwitchResult> SwitchAsync(
         string holder, FlipAction action, Func<LiveState, ReleaseId?> chooseTarget, bool force, CancellationToken cancellationToken)
     {
-        // A mistake (no such release, nothing to roll back to) or a move to what is already live writes
-        // nothing, not even the lease; under the lease the pointer is read again, and the target is checked
-        // to be still there (a cleanup may have deleted it meanwhile).
+        // A mistake (no such release, nothing to roll back to) or a move to what is already live writes nothing.
         var state = await releases.ReadLiveAsync(cancellationToken);
         if (chooseTarget(state) is not { } chosen) return await AlreadyMovedAsync(state, cancellationToken);
-        Manifest? target = await releases.ReadRequestedManifestAsync(chosen, cancellationToken);
-        var digest = target.ContentDigest();
-        if (IsAlreadyLive(state, target.Id, digest)) return await AlreadyLiveAsync(target.Id, cancellationToken);
+        // Refused before a read: the check that counts is the swap's, against the pointer it replaces.
+        if (state.Pointer?.Deleting is { } mark && mark.Names(chosen))
+            throw new ReleaseBeingDeletedException(chosen, mark.Since, releases.Where(Storage.StoreLayout.LiveKey));
+        // The edge pointer's version beside the manifest read: after the flip the edge then takes one write.
+        var edgeVersion = cdn.ReadEdgeVersionAsync(cancellationToken);
+        var target = await releases.ReadRequestedManifestAsync(chosen, cancellationToken);
+        if (IsAlreadyLive(state, target.Id, target.ContentDigest())) return await AlreadyLiveAsync(target.Id, cancellationToken);
         await RequireBlobsAsync(target, cancellationToken);
         await cdn.CheckReadyAsync(cancellationToken);
 
-        FlipResult? flip = null;
-        await using (await ReleaseLease.AcquireAsync(releases.Objects, time, holder, ReleaseLease.Wait, WaitingForLease, log, cancellationToken))
+        FlipResult flip;
+        if (state.Pointer is null)
         {
-            state = await releases.ReadLiveAsync(cancellationToken);
-            if (chooseTarget(state) is not { } id)
-                // A rollback that landed meanwhile (another run of this very rollback) did what this one came to do.
-                target = null;
-            else if (id != target.Id)
+            // No pointer yet (only staged deploys so far): there is none to mark, so a cleanup deletes under the store
+            // lease alone, and the first flip takes it too, then checks the release is still there.
+            await using (await ReleaseLease.AcquireAsync(releases.Objects, time, holder, ReleaseLease.Wait, WaitingForLease, log, cancellationToken))
             {
-                target = await releases.ReadRequestedManifestAsync(id, cancellationToken);
-                digest = target.ContentDigest();
-                await RequireBlobsAsync(target, cancellationToken);
-            }
-            else await releases.RequireReleaseAsync(id, cancellationToken);
-            if (target is not null && !IsAlreadyLive(state, target.Id, digest))
+                await releases.RequireReleaseAsync(target.Id, cancellationToken);
                 flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target, action, state, force, cancellationToken);
+            }
         }
-        // The repair reads and writes the CDN: after the lease is given back, as the notification below.
-        if (target is null) return await AlreadyMovedAsync(state, cancellationToken);
-        if (flip is null) return await AlreadyLiveAsync(target.Id, cancellationToken);
+        else
+        {
+            try
+            {
+                flip = await new LiveSwitch(releases, time, historyLimit, log).FlipAsync(target, action, state, force, cancellationToken);
+            }
+            catch (LiveChangedException) when (action == FlipAction.Rollback)
+            {
+                // Another run of this very rollback landed meanwhile: it did what this one came to do.
+                var now = await releases.ReadLiveAsync(cancellationToken);
+                if (now.Pointer?.LastRollback is { } done && done.Release == target.Id && chooseTarget(now) is null)
+                    return await AlreadyMovedAsync(now, cancellationToken);
+                throw;
+            }
+        }
         // From here on the new release is live, and every outcome says so: the notifier reads what was live before
         // only for a CDN, and a failure to read it widens the invalidation instead of failing the command.
         var before = flip.Before;
         var outcome = await cdn.AfterFlipAsync(
             ct => before is { } b ? releases.ReadManifestToDiffFromAsync(b, ct) : Task.FromResult<Manifest?>(null),
-            target, flip.At, cancellationToken);
+            target, flip.At, cancellationToken, await edgeVersion);
         return new SwitchResult(target.Id, flip.Before, false, outcome.PathCount);
     }
 

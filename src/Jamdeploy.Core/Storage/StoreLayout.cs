@@ -10,8 +10,9 @@ public static class StoreLayout
     public const string LiveKey = "live.json";
 
     /// <summary>
-    /// Held by cleanup while it deletes, and by deploy, promote, rollback and pin while they make a release
-    /// live or pinned: the two must never interleave (Releases/ReleaseLease.cs, Releases/DeletionWatch.cs).
+    /// Held by cleanup while it deletes, and by deploy and pin while they make a release live or pinned: the two
+    /// must never interleave (Releases/ReleaseLease.cs, Releases/DeletionWatch.cs). Promote and rollback are kept
+    /// apart from cleanup by its mark in the live pointer instead (Releases/LivePointer.cs, CleanupMark).
     /// </summary>
     public const string LeaseKey = "lease.json";
 

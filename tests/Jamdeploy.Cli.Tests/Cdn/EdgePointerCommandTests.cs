@@ -51,7 +51,7 @@ public sealed class EdgePointerCommandTests : IAsyncLifetime, IDisposable
     private static void Succeeded(ProcessResult result) => Assert.True(result.ExitCode == 0, result.ToString());
 
     [Fact(Timeout = 300_000)]
-    public async Task DeployRollbackPromote_EachFlipWritesTheKey_InThreeRequests()
+    public async Task DeployRollbackPromote_EachFlipWritesTheKey_DeployInThreeRequestsSwitchInTwo()
     {
         var v1 = Some.Site(_workspace, "v1", "v1");
         var v2 = Some.Site(_workspace, "v2", "v2");
@@ -71,13 +71,43 @@ public sealed class EdgePointerCommandTests : IAsyncLifetime, IDisposable
 
         Succeeded(await Jamdeploy("promote", r2));
         Assert.Equal(r2, _kvs.Value(Key));
-        // Four flips, three KVS requests each, every one of them signed and accepted.
-        Assert.Equal(12, _kvs.Requests.Count);
+        // Three KVS requests for each deploy, two for a rollback or promote (the version read before the flip, #16),
+        // every one of them signed and accepted.
+        Assert.Equal(["DescribeKeyValueStore", "PutKey", "DescribeKeyValueStore", "PutKey"], _kvs.Requests.Skip(6).Select(r => r.Operation));
+        Assert.Equal(10, _kvs.Requests.Count);
         Assert.All(_kvs.Requests, r => Assert.Equal(200, r.Status is 404 ? 200 : r.Status));
 
         var status = await Jamdeploy("status");
         Succeeded(status);
         Assert.Contains($"edge pointer: {r2} (in sync)", status.Stdout);
+    }
+
+    /// <summary>
+    /// #16: a rollback reads the KeyValueStore's version before its flip and writes the key with it after. Another
+    /// writer in between (here: a hand edit of the key) makes that write fail, and the rollback syncs the key with
+    /// live.json instead of leaving it: the edge names the release live.json names.
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task Rollback_KeyValueStoreWrittenBetweenItsVersionReadAndItsWrite_SyncsTheKeyWithLiveJson()
+    {
+        Succeeded(await Jamdeploy("deploy", Some.Site(_workspace, "v1", "v1")));
+        var r1 = ReadLive();
+        Succeeded(await Jamdeploy("deploy", Some.Site(_workspace, "v2", "v2")));
+        var interfered = 0;
+        _kvs.BeforeHandling = operation =>
+        {
+            if (operation == "PutKey" && Interlocked.Exchange(ref interfered, 1) == 0) _kvs.Set(Key, "someone-else");
+            return Task.CompletedTask;
+        };
+        _kvs.ClearRequests();
+
+        var rolledBack = await Jamdeploy("rollback");
+
+        Succeeded(rolledBack);
+        Assert.Equal(r1, ReadLive());
+        Assert.Equal(r1, _kvs.Value(Key));
+        Assert.Equal(["DescribeKeyValueStore", "PutKey", "DescribeKeyValueStore", "GetKey", "PutKey"], _kvs.Requests.Select(r => r.Operation));
+        Assert.Equal(409, _kvs.Requests[1].Status);
     }
 
     [Fact(Timeout = 300_000)]

@@ -4,6 +4,7 @@ using Jamdeploy.Model;
 using Jamdeploy.Releases;
 using Jamdeploy.Storage;
 using Jamdeploy.TestSupport;
+using Jamdeploy.TestSupport.Cdn;
 using Jamdeploy.TestSupport.S3;
 using Xunit.Abstractions;
 
@@ -88,6 +89,74 @@ public sealed class S3SwitchTests(MotoServer moto, ITestOutputHelper output) : I
     }
 
     /// <summary>
+    /// #16's budget: a rollback on S3 with no CDN is at most 4 requests, the first time and every time after (it was 7,
+    /// then 9 once lease.json existed). It is 3: the pointer, the target's manifest, and the pointer's compare-and-swap;
+    /// promote the same, after the HEAD that tells a full id from a prefix (ReleaseReferences). No store lease:
+    /// cleanup's mark in live.json keeps them off a release it deletes.
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task RollbackAndPromote_NoCdn_ThreeRequestsFirstTimeAndAfter()
+    {
+        using var site = await S3Site.CreateAsync(moto);
+        await using var proxy = new S3Proxy(moto.Endpoint);
+        var a = await DeployAsync(site, "a");
+        var b = await DeployAsync(site, "b");
+        var environment = site.Environment(proxy.Endpoint);
+        var live = $"site/{StoreLayout.LiveKey}";
+        string[] Expected(string target) => [$"GET {live}", $"GET site/{StoreLayout.Release(ReleaseId.Parse(target))}", $"PUT {live}"];
+        async Task<IReadOnlyList<string>> Run(params string[] args)
+        {
+            proxy.Clear();
+            var result = await JamdeployProcess.RunAsync(_workspace.Path, [.. args, "--store", site.Url], environment);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            output.WriteLine($"{string.Join(' ', args)}: {Describe(proxy.Requests)}");
+            return [.. proxy.Requests.Select(r => $"{r.Method} {r.Key}")];
+        }
+
+        var first = await Run("rollback");
+        var promote = await Run("promote", b);
+        var again = await Run("rollback");
+
+        Assert.Equal(Expected(a), first);
+        Assert.Equal([$"HEAD site/{StoreLayout.Release(ReleaseId.Parse(b))}", .. Expected(b)], promote);
+        Assert.Equal(Expected(a), again);
+        Assert.Equal([a, b, a, b, a], await site.HistoryAsync());
+    }
+
+    /// <summary>
+    /// #16: with the CloudFront KeyValueStore configured, a rollback still makes 3 requests to the store, and 2 to the
+    /// KeyValueStore: its version beside the manifest read, before the flip, then one conditional write after it (was
+    /// a version, a value and a write after the flip, plus a second read of live.json). The edge names the release.
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task Rollback_WithKeyValueStore_ThreeStoreRequestsAndTwoKeyValueStoreRequests()
+    {
+        using var site = await S3Site.CreateAsync(moto);
+        await using var proxy = new S3Proxy(moto.Endpoint);
+        var client = site.Environment();
+        await using var kvs = await FakeKeyValueStore.StartAsync(credentials: new Jamdeploy.Aws.Signing.SigningCredentials(client["AWS_ACCESS_KEY_ID"], client["AWS_SECRET_ACCESS_KEY"]));
+        var edge = new Dictionary<string, string>
+        {
+            ["JAMDEPLOY__CDN__KEYVALUESTORE__ARN"] = kvs.Arn,
+            ["JAMDEPLOY__CDN__KEYVALUESTORE__KEY"] = "site:live",
+            ["JAMDEPLOY__CDN__KEYVALUESTORE__ENDPOINT"] = kvs.Endpoint,
+        };
+        var a = await DeployAsync(site, "a", site.Environment(extra: edge));
+        var b = await DeployAsync(site, "b", site.Environment(extra: edge));
+        Assert.Equal(b, kvs.Value("site:live"));
+        kvs.ClearRequests();
+
+        var rolledBack = await JamdeployProcess.RunAsync(_workspace.Path, ["rollback", "--store", site.Url], site.Environment(proxy.Endpoint, edge));
+        output.WriteLine($"rollback: {Describe(proxy.Requests)}; KeyValueStore: {string.Join(", ", kvs.Requests.Select(r => r.Operation))}");
+
+        Assert.True(rolledBack.ExitCode == 0, rolledBack.ToString());
+        Assert.Equal([$"GET site/{StoreLayout.LiveKey}", $"GET site/{StoreLayout.Release(ReleaseId.Parse(a))}", $"PUT site/{StoreLayout.LiveKey}"],
+            proxy.Requests.Select(r => $"{r.Method} {r.Key}"));
+        Assert.Equal(["DescribeKeyValueStore", "PutKey"], kvs.Requests.Select(r => r.Operation));
+        Assert.Equal(a, kvs.Value("site:live"));
+    }
+
+    /// <summary>
     /// #14 item 9: a deploy flips while a rollback or promote waits on its pointer write. Exit 4 names the release
     /// now live, the command that lost and what running it again means for that command, not "this deploy".
     /// </summary>
@@ -146,9 +215,9 @@ public sealed class S3SwitchTests(MotoServer moto, ITestOutputHelper output) : I
     private static string Describe(IReadOnlyList<ProxiedRequest> requests) =>
         $"{requests.Count} requests: {string.Join(", ", requests.Select(r => $"{r.Method} {r.Key.Replace("site/", "")}"))}";
 
-    private async Task<string> DeployAsync(S3Site site, string stamp)
+    private async Task<string> DeployAsync(S3Site site, string stamp, Dictionary<string, string>? environment = null)
     {
-        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace, stamp, stamp), "--store", site.Url], site.Environment());
+        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", Some.Site(_workspace, stamp, stamp), "--store", site.Url], environment ?? site.Environment());
         Assert.True(result.ExitCode == 0, result.ToString());
         return S3Site.LiveIdFrom(result);
     }

@@ -203,34 +203,92 @@ public abstract class CleanupEngineContract : IAsyncLifetime
     }
 
     /// <summary>
-    /// The promote lands after cleanup's last look at the pointer and before it deletes that very release:
-    /// without the store lease live would name a release cleanup then deletes (invariant 1). With it the
-    /// promote waits for cleanup and then finds the release gone: refused, live unchanged and whole.
+    /// #16: a promote or rollback takes no store lease; cleanup's mark in the live pointer keeps them apart. The
+    /// promote read the pointer before cleanup marked the release it promotes, and its pointer write lands after
+    /// the mark and before the release is deleted: its swap fails, the pointer read again marks the release, and
+    /// it is refused; live is unchanged and whole. Without the check of the mark at the swap, live would name a
+    /// release whose manifest cleanup then deletes (invariant 1).
     /// </summary>
-    [Fact(Timeout = Timeout)]
-    public async Task Run_OldReleasePromotedAfterCleanupsLastLook_WaitsAndIsRefusedLiveStaysWhole()
+    [Theory(Timeout = Timeout)]
+    [InlineData("promote")]
+    [InlineData("rollback")]
+    public async Task Run_FlipReadThePointerBeforeCleanupMarkedItsRelease_IsRefusedLiveStaysWhole(string command)
     {
         var ids = await Site.DeployVersionsAsync(5);
         Site.Clock.Advance(TwoDays);
-        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task? promote = null;
-        // Listing 2 of pins/ is cleanup's last look, after it re-read the pointer.
-        var interleaved = new InterleavingStore(Site.Store, StoreLayout.PinsPrefix, 2, async () =>
+        var held = new HoldingStore(Site.Store, StoreLayout.LiveKey);
+        var operations = Site.Operations(held);
+        var flip = Task.Run(() => command == "promote"
+            ? operations.PromoteAsync(ids[0], force: false, CancellationToken.None)
+            : operations.RollbackAsync(ids[0], force: false, CancellationToken.None));
+        await Task.WhenAny(held.Holding, flip);
+        Assert.False(flip.IsCompleted, "the flip ended before it wrote the pointer");
+        // Right after cleanup's mark, before it deletes: the flip's write goes on, and it finishes.
+        var marked = new PointerWriteHook(Site.Store, after: async () =>
         {
-            var operations = Site.Operations(new LeaseContentionSignal(Site.Store, blocked));
-            promote = Task.Run(() => operations.PromoteAsync(ids[0], force: false, CancellationToken.None));
-            await Task.WhenAny(blocked.Task, promote);
+            held.Release();
+            await Task.WhenAny(flip);
         });
 
-        var result = await Site.Cleanup(interleaved).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, CancellationToken.None);
-        // The promote waits on the site's clock; cleanup has given the lease back, so it may look again now.
-        await Site.Clock.AdvanceUntilDoneAsync(promote!, TimeSpan.FromSeconds(1));
-        var refused = await Assert.ThrowsAsync<UsageException>(() => promote!);
+        var result = await Site.Cleanup(marked).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<ReleaseBeingDeletedException>(() => flip);
 
+        Assert.True(marked.Ran, "cleanup never marked the pointer");
+        Assert.Equal(ids[0], refused.Release);
+        Assert.StartsWith($"refused: a cleanup started at ", refused.Message);
         Assert.Contains(result.Plan.ReleasesToDelete, r => r.Id == ids[0]);
-        Assert.Contains($"release {ids[0]} does not exist", refused.Message);
         Assert.Equal(ids[4], await Site.LiveAsync());
         Assert.DoesNotContain(ids[0], await Site.ReleasesAsync());
+        Assert.Null((await new ReleaseStore(Site.Store).ReadLiveAsync(CancellationToken.None)).Pointer!.Deleting);
+        await AssertAllWholeAsync();
+    }
+
+    /// <summary>
+    /// #16: the promote lands after cleanup's last look at the pointer and before its mark: cleanup's swap fails, it
+    /// decides again from the promoted pointer and keeps the release now live. Without the mark's swap it would
+    /// delete the live release.
+    /// </summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Run_OldReleasePromotedAfterCleanupsLastLookBeforeItsMark_IsKeptWhole()
+    {
+        var ids = await Site.DeployVersionsAsync(5);
+        Site.Clock.Advance(TwoDays);
+        var promoted = new PointerWriteHook(Site.Store, before: () => Site.Operations().PromoteAsync(ids[0], force: false, CancellationToken.None));
+
+        var result = await Site.Cleanup(promoted).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, CancellationToken.None);
+
+        Assert.True(promoted.Ran, "cleanup never marked the pointer");
+        Assert.Contains(result.Plan.ReleasesToDelete, r => r.Id == ids[0]);
+        Assert.Equal(ids[0], await Site.LiveAsync());
+        Assert.Contains(ids[0], await Site.ReleasesAsync());
+        Assert.DoesNotContain(ids[1], await Site.ReleasesAsync());
+        await AssertAllWholeAsync();
+        Assert.True(await Site.LeaseReleasedAsync(), "the store lease was not given back");
+    }
+
+    /// <summary>
+    /// #16: a cleanup killed after its mark leaves it in the pointer: a flip to a marked release is refused (it may
+    /// be half deleted), others are not, and the next cleanup takes the mark out, keeping what a pin asks for.
+    /// </summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Run_KilledAfterItsMark_FlipsToMarkedReleasesAreRefusedUntilTheNextRunTakesTheMarkOut()
+    {
+        var ids = await Site.DeployVersionsAsync(5);
+        Site.Clock.Advance(TwoDays);
+        var killed = new CrashingStore(Site.Store, allowedDeletes: 0);
+
+        await Assert.ThrowsAsync<SimulatedCrash>(() => Site.Cleanup(killed).RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<ReleaseBeingDeletedException>(() => Site.Operations().PromoteAsync(ids[0], force: true, CancellationToken.None));
+        await Site.Operations().RollbackAsync(null, force: false, CancellationToken.None);
+        await new ReleasePins(Site.Store, Site.Clock).PinAsync(ids[1], "keep", CancellationToken.None);
+        Site.Clock.Advance(ReleaseLease.Wait + TimeSpan.FromMinutes(1));
+        await Site.Cleanup().RunAsync(Rules(keepLast: 1, TimeSpan.Zero), null, CancellationToken.None);
+        await Site.Operations().PromoteAsync(ids[1], force: false, CancellationToken.None);
+
+        Assert.Equal(ids[0], refused.Release);
+        Assert.Equal(ids[1], await Site.LiveAsync());
+        Assert.Null((await new ReleaseStore(Site.Store).ReadLiveAsync(CancellationToken.None)).Pointer!.Deleting);
+        Assert.Equal([ids[1], ids[3], ids[4]], await Site.ReleasesAsync());
         await AssertAllWholeAsync();
     }
 

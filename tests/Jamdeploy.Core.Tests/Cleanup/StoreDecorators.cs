@@ -162,3 +162,24 @@ public sealed class HoldingStore(IObjectStore inner, string prefix) : Delegating
         return await Inner.PutAsync(key, content, condition, cancellationToken);
     }
 }
+
+/// <summary>
+/// Runs an action once around the first write of the live pointer through it (for a cleanup, its mark): before it
+/// is sent, or after it landed. A way to put a flip at an exact point of a cleanup run without timing.
+/// </summary>
+public sealed class PointerWriteHook(IObjectStore inner, Func<Task>? before = null, Func<Task>? after = null) : DelegatingStore(inner)
+{
+    private int _writes;
+
+    public bool Ran { get; private set; }
+
+    public override async Task<WriteResult> PutAsync(string key, ObjectContent content, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        var first = key == StoreLayout.LiveKey && Interlocked.Increment(ref _writes) == 1;
+        if (first && before is not null) await before();
+        var result = await Inner.PutAsync(key, content, condition, cancellationToken);
+        if (first && after is not null) await after();
+        Ran |= first;
+        return result;
+    }
+}

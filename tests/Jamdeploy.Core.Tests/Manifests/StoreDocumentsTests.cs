@@ -174,6 +174,33 @@ public sealed class StoreDocumentsTests
             Encoding.UTF8.GetString(StoreDocuments.Serialize(pointer)).ReplaceLineEndings("\n"));
     }
 
+    /// <summary>
+    /// #16: a cleanup's mark makes the pointer format 2 (an older jamdeploy refuses it rather than flip over the mark
+    /// or write it back without it); every move keeps the mark, and once it is taken out the pointer is format 1 again,
+    /// as every older reader (and the CloudFront origin of older versions) reads it.
+    /// </summary>
+    [Fact]
+    public void Pointer_WithACleanupMark_IsFormatTwo_KeepsItThroughMoves_AndIsFormatOneWithoutIt()
+    {
+        var a = ReleaseId.Parse("20261124-080000-aaaaaa");
+        var old = ReleaseId.Parse("20261101-080000-000000");
+        var mark = new CleanupMark("token1", At, [old]);
+        var marked = LivePointer.First(a, At, FlipAction.Deploy) with { Deleting = mark };
+
+        var json = Encoding.UTF8.GetString(StoreDocuments.Serialize(marked));
+        var read = StoreDocuments.ReadPointer(Encoding.UTF8.GetBytes(json), "p");
+        var moved = read.MoveTo(ReleaseId.Parse("b2"), At.AddMinutes(1), FlipAction.Promote);
+        var unmarked = Encoding.UTF8.GetString(StoreDocuments.Serialize(moved with { Deleting = null }));
+
+        Assert.Contains("\"format\": 2", json);
+        Assert.Contains("\"deleting\": {\n    \"cleanup\": \"token1\",\n    \"since\": \"2026-11-24T10:15:00+00:00\",\n    \"releases\": [\n      \"20261101-080000-000000\"\n    ]\n  }", json.ReplaceLineEndings("\n"));
+        Assert.Equal(2, read.FormatAsRead);
+        Assert.True(read.Deleting!.Names(old));
+        Assert.True(moved.Deleting!.Names(old));
+        Assert.Contains("\"format\": 1", unmarked);
+        Assert.DoesNotContain("deleting", unmarked);
+    }
+
     [Fact]
     public void Pointer_RoundTrips_WithItsHistory()
     {
@@ -213,7 +240,7 @@ public sealed class StoreDocumentsTests
         var manifest = Assert.Throws<CorruptStoreException>(() => StoreDocuments.ReadManifest(bytes, "/store/releases/r1.json", ReleaseId.Parse("r1")));
         var lease = Assert.Throws<CorruptStoreException>(() => StoreDocuments.TryReadLease(bytes, "/store/lease.json"));
 
-        Assert.Equal("/store/live.json: live pointer format 3 is not supported by this jamdeploy (expects 1)", pointer.Message);
+        Assert.Equal("/store/live.json: live pointer format 3 is not supported by this jamdeploy (expects 1 to 2)", pointer.Message);
         Assert.Equal("/store/releases/r1.json: release manifest format 3 is not supported by this jamdeploy (expects 1 to 2)", manifest.Message);
         Assert.Equal("/store/lease.json: store lease format 3 is not supported by this jamdeploy (expects 1)", lease.Message);
     }

@@ -123,6 +123,30 @@ public sealed class AfterTheFlipTests : IDisposable
     }
 
     /// <summary>
+    /// #16: rollback takes no store lease, so two runs of one rollback (a CI retry of one that seemed stuck) can
+    /// both read the pointer before either writes it. The one whose swap loses finds the other's rollback to the very
+    /// release it meant and says it is done (as a retry after it does), rather than exit 4 or a flip back.
+    /// </summary>
+    [Fact(Timeout = 60000)]
+    public async Task Rollback_TwoRunsRacing_TheSecondFindsTheFirstsRollbackDone()
+    {
+        var a = await DeployAsync(_store, "a");
+        var b = await DeployAsync(_store, "b");
+        var held = new Cleanup.HoldingStore(_store, StoreLayout.LiveKey);
+        var slow = Task.Run(() => Operations(held, new NoCdn()).RollbackAsync(null, false, CancellationToken.None));
+        await Task.WhenAny(held.Holding, slow);
+
+        var fast = await Operations(_store, new NoCdn()).RollbackAsync(null, false, CancellationToken.None);
+        held.Release();
+        var late = await slow;
+
+        Assert.Equal((a, false), (fast.Live, fast.AlreadyLive));
+        Assert.Equal((a, true), (late.Live, late.AlreadyLive));
+        Assert.NotNull(late.RolledBackAt);
+        Assert.Equal([a, b, a], (await PointerAsync())!.History.Select(e => e.Release));
+    }
+
+    /// <summary>
     /// Runs <paramref name="flip"/> once, just before the first blob upload: another deploy flips while this one
     /// uploads (before it takes the store lease for its own flip, which the other deploy needs too).
     /// </summary>
