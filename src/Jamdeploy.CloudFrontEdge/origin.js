@@ -236,9 +236,11 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
         const limit = settings.assetFallbackReleases;
         if (limit <= 0) return;
         let history = await pointerHistory(origin);
-        // A history read before this release went live does not know it: the release came from a newer pointer
-        // (the viewer's KeyValueStore read), so read live.json again rather than fall back to nothing.
-        if (history !== null && lastMove(history, releaseId) < 0) history = await pointerHistory(origin, { fresh: true });
+        // A history whose live release is not this one was read before this release last went live (the release came
+        // from a newer pointer, the viewer's KeyValueStore read): read live.json again. Knowing the release is not
+        // enough: after a promote or rollback back to it, its last move in the old history is an earlier one, and the
+        // release live just before (whose pages ask for these assets) would be missed. A preview reads it every miss.
+        if (history !== null && history.at(-1)?.release !== releaseId) history = await pointerHistory(origin, { fresh: true });
         if (history === null) return;
         const seen = new Set([releaseId]);
         const from = lastMove(history, releaseId);

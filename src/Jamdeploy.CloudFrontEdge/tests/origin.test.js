@@ -281,6 +281,22 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
         assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 2);
     });
 
+    test('within the pointer TTL, a miss after a promote back to an older release finds the assets of the release live before it', async () => {
+        // r-two's page asks for its asset after a promote back to the first release, while the history read when
+        // r-two was live is still trusted: counted from the first release's old move, r-two would not be found.
+        const s3 = recordingGets();
+        const { get, deploy, flip, id, prefix } = await newSite({ '/index.html': html('one') }, { s3, options: { pointerTtlMs: 600_000 } });
+        await deploy('r-two', { '/index.html': html('two'), '/two.bbbbbbbb.js': js('two()') });
+        await get('/gone.cccccccc.js', {});
+        await flip(id);
+
+        const response = await get('/two.bbbbbbbb.js', {});
+
+        assert.equal(response.status, 200);
+        assert.equal(response.body.toString(), 'two()');
+        assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 2);
+    });
+
     test('after the pointer TTL a fallback miss reads live.json again (a flip may have moved it)', async () => {
         const s3 = recordingGets();
         const { get, prefix } = await newSite(undefined, { s3, options: { pointerTtlMs: 0 } });
