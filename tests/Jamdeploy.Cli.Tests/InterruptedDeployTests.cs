@@ -57,7 +57,9 @@ public sealed class InterruptedDeployTests : IDisposable
         Assert.True(first.ExitCode == 0, first.ToString());
         var liveBefore = File.ReadAllBytes(Path.Combine(Store, "live.json"));
         var blobsBefore = BlobCount();
-        var site = Some.BulkSite(_workspace, Files, 4096);
+        // 64 KiB files, not 4 KiB: a local store takes 4,000 small files in about a second on an idle machine, which
+        // left the interrupt racing the end of the upload (the deploy went live and exited 0).
+        var site = Some.BulkSite(_workspace, Files, 64 << 10);
 
         using var deploy = JamdeployProcess.Start(_workspace.Path, ["deploy", site, "--store", Store],
             new Dictionary<string, string> { ["JAMDEPLOY__DEPLOY__UPLOADCONCURRENCY"] = "1" });
@@ -66,6 +68,7 @@ public sealed class InterruptedDeployTests : IDisposable
         Assert.Equal(0, Interrupt(deploy.Id));
         var result = await deploy.WaitAsync(TimeSpan.FromSeconds(30));
 
+        Assert.True(BlobCount() < blobsBefore + Files, "the deploy finished before it could be interrupted; make the site bigger");
         Assert.True(result.ExitCode == ExitCodes.Cancelled, result.ToString());
         Assert.Equal("jamdeploy: cancelled; the live release is unchanged", result.Stderr.Trim());
         Assert.Equal(liveBefore, File.ReadAllBytes(Path.Combine(Store, "live.json")));
