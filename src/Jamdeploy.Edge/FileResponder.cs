@@ -16,13 +16,6 @@ internal sealed class FileResponder(BlobReader blobs, CacheRules cacheRules)
 {
     public const string ReleaseHeader = "X-Jamdeploy-Release";
 
-    /// <summary>Headers a manifest entry may not set: the server owns framing and validators.</summary>
-    private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Content-Length", "Content-Range", "Content-Type", "Transfer-Encoding", "Connection", "ETag", "Cache-Control", "Accept-Ranges",
-        "Content-Encoding", "Vary",
-    };
-
     private static string ETagOf(ContentHash hash) => "\"" + hash.Hex + "\"";
 
     /// <param name="ruleHeaders">The site rules' headers for the URL asked for (<see cref="Rules.SiteRuleSet.HeadersFor"/>).</param>
@@ -116,7 +109,7 @@ internal sealed class FileResponder(BlobReader blobs, CacheRules cacheRules)
     {
         foreach (var (name, value) in ruleHeaders)
         {
-            if (name.Equals("Cache-Control", StringComparison.OrdinalIgnoreCase) || Rules.SiteRulesParser.IsReserved(name)) continue;
+            if (IsServersOwn(name)) continue;
             headers[name] = headers.TryGetValue(name, out var set) && set.Count > 0 ? $"{set}, {value}" : value;
         }
     }
@@ -125,8 +118,13 @@ internal sealed class FileResponder(BlobReader blobs, CacheRules cacheRules)
     {
         if (entry.Headers is null) return;
         foreach (var (name, value) in entry.Headers)
-            if (!ReservedHeaders.Contains(name)) headers[name] = value;
+            if (!IsServersOwn(name)) headers[name] = value;
     }
+
+    // The headers a site may not set (SiteRulesParser.IsReserved, the one list: deploy refuses them in rules), and
+    // Cache-Control, which CacheRules has already decided, a rule's or an entry's value included.
+    private static bool IsServersOwn(string header) =>
+        header.Equals("Cache-Control", StringComparison.OrdinalIgnoreCase) || Rules.SiteRulesParser.IsReserved(header);
 
     /// <summary>If-None-Match uses the weak comparison: <c>W/"x"</c> matches <c>"x"</c>; <c>*</c> matches any.</summary>
     private static bool MatchesAny(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)

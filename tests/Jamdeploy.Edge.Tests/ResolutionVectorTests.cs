@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -67,7 +66,7 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
             $"{where}: Content-Encoding is '{headers.GetValueOrDefault("Content-Encoding")}', expected '{vector.Encoding}'");
         // An encoded body is the file once decoded; its length and tag are the encoded bytes'.
         var bytes = response.BodyBytes;
-        Assert.Equal(served.File.Text, Encoding.UTF8.GetString(Decode(bytes, vector.Encoding)));
+        Assert.Equal(served.File.Text, Encoding.UTF8.GetString(ContentCodings.Decode(bytes, vector.Encoding)));
         Assert.Equal(bytes.Length.ToString(), headers.GetValueOrDefault("Content-Length"));
         Assert.Equal(served.File.ContentType, headers.GetValueOrDefault("Content-Type"));
         Assert.Equal(served.Release.Id, headers.GetValueOrDefault(ResolutionVectors.Instance.ReleaseHeader));
@@ -94,21 +93,6 @@ public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
             };
         }
         return options;
-    }
-
-    private static byte[] Decode(byte[] body, string? coding)
-    {
-        if (coding is null) return body;
-        using var input = new MemoryStream(body);
-        using Stream decoder = coding switch
-        {
-            "br" => new BrotliStream(input, CompressionMode.Decompress),
-            "gzip" => new GZipStream(input, CompressionMode.Decompress),
-            _ => throw new InvalidOperationException($"the vectors name a coding the harness cannot decode: {coding}"),
-        };
-        using var output = new MemoryStream();
-        decoder.CopyTo(output);
-        return output.ToArray();
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using Jamdeploy.Cdn;
 using Jamdeploy.Cleanup;
@@ -76,16 +75,6 @@ public abstract class PrecompressContract : IAsyncLifetime
         return copy.ToArray();
     }
 
-    private static byte[] Decode(byte[] bytes, string coding)
-    {
-        using Stream decoder = coding == "br"
-            ? new BrotliStream(new MemoryStream(bytes), CompressionMode.Decompress)
-            : new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-        using var output = new MemoryStream();
-        decoder.CopyTo(output);
-        return output.ToArray();
-    }
-
     [Fact(Timeout = Timeout)]
     public async Task Deploy_CompressibleFiles_StoresBrotliAndGzipFormsThatDecodeToTheFile()
     {
@@ -102,7 +91,7 @@ public abstract class PrecompressContract : IAsyncLifetime
                 var bytes = await BlobAsync(blob.Hash);
                 Assert.Equal(blob.Size, bytes.Length);
                 Assert.True(bytes.Length < entry.Size, $"{path} ({coding}) is not smaller than the file");
-                Assert.Equal(Encoding.UTF8.GetBytes(files[path.TrimStart('/')]), Decode(bytes, coding));
+                Assert.Equal(Encoding.UTF8.GetBytes(files[path.TrimStart('/')]), ContentCodings.Decode(bytes, coding));
             }
         }
         Assert.Null(manifest.Files["/site.css"].Encodings);
@@ -171,7 +160,7 @@ public abstract class PrecompressContract : IAsyncLifetime
 
         var manifest = await Site.ManifestAsync(second.Release);
         Assert.Equal(lost, manifest.Files["/a.html"].Encodings!["br"]);
-        Assert.Equal(Encoding.UTF8.GetBytes(Version(1)["a.html"]), Decode(await BlobAsync(lost.Hash), "br"));
+        Assert.Equal(Encoding.UTF8.GetBytes(Version(1)["a.html"]), ContentCodings.Decode(await BlobAsync(lost.Hash), "br"));
         Assert.True((await Site.VerifyAsync(VerifyTarget.Live)).Ok);
     }
 
