@@ -3,17 +3,43 @@
 # and the CloudFront edge's node tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet build Jamstack.sln -c Release -nologo -clp:ErrorsOnly
 
-# One S3 + CloudFront emulator for the run (a test process started alone starts its own instead):
-# tests find it through JAMDEPLOY_TEST_MOTO_URL and give each case its own bucket.
+moto_pid= cli_dir=
+cleanup() {
+  # moto can ignore SIGTERM while a request thread is busy: SIGKILL, it holds nothing worth keeping.
+  if [ -n "$moto_pid" ]; then kill -9 "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi
+  if [ -n "$cli_dir" ]; then rm -rf "$cli_dir"; fi
+}
+trap cleanup EXIT
+
+# One S3 + CloudFront emulator for the run (a test process started alone starts its own instead), started before
+# the build so it is up when the tests begin: tests find it through JAMDEPLOY_TEST_MOTO_URL and give each case its
+# own bucket.
 if [ -z "${JAMDEPLOY_TEST_MOTO_URL:-}" ]; then
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
   moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
   moto_pid=$!
-  # moto can ignore SIGTERM while a request thread is busy: SIGKILL, it holds nothing worth keeping.
-  trap 'kill -9 "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
   export JAMDEPLOY_TEST_MOTO_URL="http://127.0.0.1:$port"
+fi
+
+# The CloudFront edge's dependencies from the lockfile (from npm's cache when it has them), while the build runs:
+# the emulated CloudFront some .NET tests start runs on them, and would otherwise install them itself.
+npm_log=$(mktemp)
+(cd src/Jamdeploy.CloudFrontEdge && npm ci --prefer-offline --no-audit --no-fund --loglevel=error) >"$npm_log" 2>&1 &
+npm_pid=$!
+
+dotnet build Jamstack.sln -c Release -nologo -clp:ErrorsOnly
+
+# The tests start the CLI as a process hundreds of times: on linux-x64, from a precompiled (ReadyToRun) publish of
+# the same sources, as the shipped tool is, so each start compiles little (JamdeployProcess.CliDll).
+if [ -z "${JAMDEPLOY_TEST_CLI:-}" ] && [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ]; then
+  cli_dir=$(mktemp -d) && chmod 755 "$cli_dir"  # some tests run it as an unprivileged user
+  dotnet publish src/Jamdeploy.Cli/Jamdeploy.Cli.csproj -c Release -r linux-x64 --self-contained false -p:UseAppHost=false \
+    -o "$cli_dir" -nologo -clp:ErrorsOnly >/dev/null
+  export JAMDEPLOY_TEST_CLI="$cli_dir/jamdeploy.dll"
+fi
+
+if [ -n "$moto_pid" ]; then
   answered=
   for _ in $(seq 1 600); do
     if curl -fsS -o /dev/null "$JAMDEPLOY_TEST_MOTO_URL/moto-api/" 2>/dev/null; then answered=1; break; fi
@@ -23,26 +49,34 @@ if [ -z "${JAMDEPLOY_TEST_MOTO_URL:-}" ]; then
   [ -n "$answered" ] || { echo "moto_server did not answer at $JAMDEPLOY_TEST_MOTO_URL within 120 s" >&2; exit 1; }
 fi
 
-# The CloudFront edge's dependencies from the lockfile (from npm's cache when it has them), before the .NET
-# tests: the emulated CloudFront some of them start runs on them, and would otherwise install them itself.
 npm_status=0
-(cd src/Jamdeploy.CloudFrontEdge && npm ci --prefer-offline --no-audit --no-fund --loglevel=error) || npm_status=$?
+wait "$npm_pid" || npm_status=$?
+cat "$npm_log"; rm -f "$npm_log"
 
 log=$(mktemp)
-status=0
-dotnet test Jamstack.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log" || status=$?
-
-# The CloudFront edge's JavaScript (viewer function in its sandbox, Lambda@Edge handlers and the emulated
-# CloudFront against moto), on the dependencies installed above.
 node_tap=$(mktemp)
-node_status=$npm_status
+node_out=$(mktemp)
+# The CloudFront edge's JavaScript (viewer function in its sandbox, Lambda@Edge handlers and the emulated
+# CloudFront against moto), on the dependencies installed above, beside the .NET tests: the suite is bound by
+# the .NET test processes, and the node tests mostly wait on moto. Their output follows the .NET tests'.
+node_pid=
 if [ "$npm_status" -eq 0 ]; then
   (
     cd src/Jamdeploy.CloudFrontEdge
     node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$node_tap"
-  ) || node_status=$?
+  ) >"$node_out" 2>&1 &
+  node_pid=$!
 else
   echo "npm ci failed ($npm_status): the node tests did not run" >&2
+fi
+
+status=0
+dotnet test Jamstack.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log" || status=$?
+
+node_status=$npm_status
+if [ -n "$node_pid" ]; then
+  wait "$node_pid" || node_status=$?
+  cat "$node_out"
 fi
 [ "$status" -ne 0 ] || status=$node_status
 
@@ -55,5 +89,5 @@ fi
   /^# (fail|cancelled) [0-9]+$/ { f += $3 }
   /^# (skipped|todo) [0-9]+$/ { s += $3 }
   END { printf "%d passed, %d failed, %d skipped\n", p, f, s }'
-rm -f "$log" "$node_tap"
+rm -f "$log" "$node_tap" "$node_out"
 exit "$status"

@@ -5,6 +5,7 @@ using Jamdeploy.TestSupport;
 namespace Jamdeploy.Cli.Tests;
 
 /// <summary>Invariant 5: a deploy killed with SIGKILL mid-upload leaves live untouched; the rerun sends only the rest.</summary>
+[RunsLong(16)]
 public sealed class InterruptedDeployTests : IDisposable
 {
     private const int Files = 4000;

@@ -17,6 +17,7 @@ namespace Jamdeploy.Edge.Tests;
 /// socket. The CloudFront edge (src/Jamdeploy.CloudFrontEdge/tests/vectors.test.js) runs the same cases, so the
 /// two edges cannot drift apart.
 /// </summary>
+[RunsLong(20)]
 public sealed class ResolutionVectorTests : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _directory = new("edge-vectors");

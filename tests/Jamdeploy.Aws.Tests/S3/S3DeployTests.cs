@@ -18,6 +18,7 @@ namespace Jamdeploy.Aws.Tests.S3;
 /// The deploy pipeline on the S3 store, with the requests counted (and faults injected) by an HTTP
 /// handler around the real client: what a redeploy costs, and what survives a flaky store.
 /// </summary>
+[RunsLong(34)]
 public sealed class S3DeployTests(MotoServer moto, ITestOutputHelper output) : IDisposable, IClassFixture<MotoServer>
 {
     private readonly MotoS3 _s3 = new(moto);

@@ -10,6 +10,7 @@ using Jamdeploy.TestSupport;
 namespace Jamdeploy.Cli.Tests.Adoption;
 
 /// <summary>The two ways a team gets jamdeploy: the .NET tool package and the container image.</summary>
+[RunsLong(130)]
 [Collection(ToolBuildCollection.Name)]
 public sealed class ToolDistributionTests(ToolBuildFixture build)
 {

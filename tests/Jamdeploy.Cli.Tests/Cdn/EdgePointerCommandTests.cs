@@ -10,6 +10,7 @@ namespace Jamdeploy.Cli.Tests.Cdn;
 /// KeyValueStore (every request SigV4A-verified). Each flip projects live.json onto the KVS key; a failed write
 /// is exit 3 naming <c>jamdeploy sync-edge</c>, which repairs it; <c>status</c> says when the two disagree.
 /// </summary>
+[RunsLong(28)]
 public sealed class EdgePointerCommandTests : IAsyncLifetime, IDisposable
 {
     private const string Key = "site:live";

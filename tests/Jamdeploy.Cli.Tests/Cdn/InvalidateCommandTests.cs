@@ -7,6 +7,7 @@ namespace Jamdeploy.Cli.Tests.Cdn;
 /// The real <c>jamdeploy</c> process with a local store and moto's CloudFront in front: what each flip
 /// invalidates, exit 3 when the CDN fails after the flip, and <c>jamdeploy invalidate</c> finishing the job.
 /// </summary>
+[RunsLong(30)]
 public sealed class InvalidateCommandTests(MotoServer moto) : IClassFixture<MotoServer>, IDisposable
 {
     private const string AccessKey = "AKIAJAMDEPLOYCLITEST";

@@ -19,6 +19,7 @@ namespace Jamdeploy.Cli.Tests.Cdn;
 /// and promotes: no page load mixes releases (invariants 2 and 8), each flip is served as soon as its command
 /// returns with no invalidation anywhere, and the key ends equal to live.json (invariant 9).
 /// </summary>
+[RunsLong(45)]
 public sealed partial class ServerlessEdgeEndToEndTests(MotoServer moto, ITestOutputHelper output) : IAsyncLifetime, IDisposable, IClassFixture<MotoServer>
 {
     /// <summary>Flips made by jamdeploy commands while page loads run (each flip is one process: ~1–3 s loaded).</summary>

@@ -8,6 +8,7 @@ namespace Jamdeploy.Cli.Tests.Cleanup;
 /// stdout (after its release manifests went, in the middle of its blob batches); the live site and
 /// every kept release still verify, and the next run completes the job.
 /// </summary>
+[RunsLong(24)]
 public sealed class CleanupKillTests : IDisposable
 {
     // Sixteen delete batches of blobs: after the last announced point ("4000 of") there are still twelve

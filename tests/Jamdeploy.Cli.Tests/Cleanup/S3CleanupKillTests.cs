@@ -11,6 +11,7 @@ namespace Jamdeploy.Cli.Tests.Cleanup;
 /// DeleteObjects request of a cleanup process, which is then killed. Whatever had been deleted, the live
 /// release and every kept one verify deep, and the next run completes the job.
 /// </summary>
+[RunsLong(23)]
 public sealed class S3CleanupKillTests(MotoServer moto) : IDisposable, IClassFixture<MotoServer>
 {
     private static readonly string[] KeepOnlyRequired = ["--keep-last", "1", "--keep-for", "0", "--grace-period", "0"];

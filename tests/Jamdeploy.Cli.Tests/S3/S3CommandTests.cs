@@ -4,6 +4,7 @@ using Jamdeploy.TestSupport;
 namespace Jamdeploy.Cli.Tests.S3;
 
 /// <summary>Every command on an S3 store, and its failures, as a user runs them.</summary>
+[RunsLong(20)]
 public sealed class S3CommandTests(MotoServer moto) : IDisposable, IClassFixture<MotoServer>
 {
     private const string Secret = "jamdeploySECRETkey/DoNotPrint+0123456789abcd";

@@ -8,6 +8,7 @@ namespace Jamdeploy.Cli.Tests.S3;
 /// front of moto holds their first writes of the store lease (taken for the flip) until all eight are at the
 /// flip, so every round is a real race of conditional writes (If-Match) on the lease, then the pointer.
 /// </summary>
+[RunsLong(50)]
 public sealed class S3DeployRaceTests(MotoServer moto) : IDisposable, IClassFixture<MotoServer>
 {
     private const int Racers = 8;

@@ -10,6 +10,7 @@ namespace Jamdeploy.Cli.Tests.S3;
 /// Invariant 5 on S3: a deploy SIGKILLed mid-upload leaves live untouched, and the rerun sends only the
 /// blobs that had not arrived, counted on the wire by a proxy in front of moto.
 /// </summary>
+[RunsLong(23)]
 public sealed class S3InterruptedDeployTests(MotoServer moto) : IDisposable, IClassFixture<MotoServer>
 {
     private const int Files = 600;

@@ -15,6 +15,7 @@ namespace Jamdeploy.Cli.Tests.S3;
 /// or holds the ones a test picks: what they report once the pointer has moved, what a retry does, and what a
 /// lost race says.
 /// </summary>
+[RunsLong(60)]
 public sealed class S3SwitchTests(MotoServer moto, ITestOutputHelper output) : IDisposable, IClassFixture<MotoServer>
 {
     private readonly TempDirectory _workspace = new("s3switch");

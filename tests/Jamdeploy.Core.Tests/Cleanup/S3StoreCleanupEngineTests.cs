@@ -7,6 +7,7 @@ using Jamdeploy.TestSupport.S3;
 namespace Jamdeploy.Core.Tests.Cleanup;
 
 /// <summary>Empty S3 stores on moto: a bucket of their own each, with a small list page so listings really page.</summary>
+[RunsLong(100)]
 public sealed class S3Stores(MotoServer moto) : IDisposable
 {
     private static readonly AWSCredentials Credentials = new BasicAWSCredentials(MotoServer.AccessKey, MotoServer.SecretKey);
