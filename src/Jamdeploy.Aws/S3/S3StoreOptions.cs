@@ -41,8 +41,12 @@ public sealed record S3StoreOptions
     /// <summary>The size of each part of a multipart upload (grown when a file would need too many parts).</summary>
     public long PartSize { get; init; } = 16 * MiB;
 
-    /// <summary>Requests of this store in flight at once, whatever the caller's own parallelism.</summary>
-    public int MaxConcurrentRequests { get; init; } = 16;
+    /// <summary>
+    /// Requests of this store in flight at once, whatever the caller's own parallelism, and the size of the connection pool.
+    /// S3 itself takes hundreds at once; the default leaves room for a deploy's adaptive upload concurrency to reach its
+    /// most (<c>Deploy:UploadConcurrency</c>, 128), so the pool never holds it back.
+    /// </summary>
+    public int MaxConcurrentRequests { get; init; } = 128;
 
     /// <summary>Parts of one multipart upload in flight at once: memory is this times <see cref="PartSize"/>.</summary>
     public int PartParallelism { get; init; } = 4;

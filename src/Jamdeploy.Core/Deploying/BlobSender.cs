@@ -20,10 +20,11 @@ public sealed record VariantsMade(
 
 /// <summary>
 /// Stage 4, upload: the plan's blobs from their files, and each precompressed variant as soon as it is made.
-/// Compression runs on every core while uploads run, through a queue as long as the upload concurrency, so
-/// neither waits for the other to finish and only a queue's worth of compressed bytes is held in memory.
+/// Compression runs on every core while uploads run, through a queue as long as the initial upload concurrency, so
+/// neither waits for the other to finish and only the queue's and the uploads' worth of compressed bytes is held in
+/// memory. Uploads run <see cref="UploadConcurrency.Limit"/> at a time, a number that may grow as they go.
 /// </summary>
-internal sealed class BlobSender(IObjectStore store, int uploadConcurrency, Compressor compressor, ILogger log)
+internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurrency, Compressor compressor, TimeProvider time, ILogger log)
 {
     private sealed record Write(ContentHash Hash, ObjectContent Content, WriteCondition Condition, string Path, string Reason);
 
@@ -42,24 +43,22 @@ internal sealed class BlobSender(IObjectStore store, int uploadConcurrency, Comp
         long compressTicks = 0;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var queue = Channel.CreateBounded<Write>(new BoundedChannelOptions(uploadConcurrency) { SingleWriter = false, SingleReader = false });
+        var queue = Channel.CreateBounded<Write>(new BoundedChannelOptions(concurrency.Limit) { SingleWriter = false, SingleReader = false });
         var producing = Task.WhenAll(StopOnFailure(QueueUploadsAsync), StopOnFailure(CompressAsync));
         var finishing = producing.ContinueWith(t => queue.Writer.TryComplete(t.Exception?.InnerException ?? (t.IsCanceled ? new OperationCanceledException() : null)),
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        try
-        {
-            await Parallel.ForEachAsync(queue.Reader.ReadAllAsync(stop.Token),
-                new ParallelOptions { MaxDegreeOfParallelism = uploadConcurrency, CancellationToken = stop.Token },
-                async (write, ct) =>
-                {
-                    // IfAbsent: a concurrent deploy that sent the same blob first is success, not a conflict.
-                    await store.PutAsync(StoreLayout.Blob(write.Hash), write.Content, write.Condition, ct);
-                    log.Debug("Uploaded {Blob} from {Path} ({Bytes} bytes, {Reason})", write.Hash.Short, write.Path, write.Content.Length, write.Reason);
-                    progress?.Report(new DeployProgress(DeployStage.Upload, Interlocked.Add(ref sent, write.Content.Length), Volatile.Read(ref total))
-                        { FilesDone = Interlocked.Increment(ref files), FilesTotal = count });
-                });
-        }
-        catch
+
+        // One slot per upload in flight; the limit opens more as it grows, and takes back the ones it gives up as they free.
+        using var slots = new SemaphoreSlim(concurrency.Limit, concurrency.Ceiling);
+        var slotLock = new Lock();
+        var granted = concurrency.Limit;
+        var owed = 0;
+        var began = time.GetTimestamp();
+        var peak = 0;
+        var inFlight = 0;
+        Exception? failure = null;
+        await Task.WhenAll(Enumerable.Range(0, concurrency.Ceiling).Select(_ => UploadAsync()));
+        if (failure is not null)
         {
             // The producers stop with the uploads, and are waited for: nothing keeps compressing after a failure. A
             // producer's own failure is the cause when the uploads saw only the cancellation it caused.
@@ -68,10 +67,67 @@ internal sealed class BlobSender(IObjectStore store, int uploadConcurrency, Comp
             if (!cancellationToken.IsCancellationRequested
                 && producing.Exception?.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) is { } cause)
                 ExceptionDispatchInfo.Throw(cause);
-            throw;
+            ExceptionDispatchInfo.Throw(failure);
         }
         await producing;
+        log.Debug("Uploaded {Count} blobs, at most {Peak} at once (upload concurrency {Limit}{Adapted})",
+            files, peak, concurrency.Limit, concurrency.Ceiling > 1 && concurrency.Settled ? "" : ", still adapting");
         return new VariantsMade(made, variantsSent, variantBytesSent, sourceBytes, compressedBytes, TimeSpan.FromTicks(compressTicks));
+
+        // A slot, then a write: a write is taken from the queue only with a slot to send it in, so the queue keeps the compressors
+        // waiting rather than the uploads holding compressed bytes they cannot send yet. The first failure stops every upload.
+        async Task UploadAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    await slots.WaitAsync(stop.Token);
+                    try
+                    {
+                        if (!await queue.Reader.WaitToReadAsync(stop.Token)) return;
+                        if (!queue.Reader.TryRead(out var write)) continue;
+                        var now = Interlocked.Increment(ref inFlight);
+                        if (now > Volatile.Read(ref peak)) InterlockedMax(ref peak, now);
+                        // IfAbsent: a concurrent deploy that sent the same blob first is success, not a conflict.
+                        await store.PutAsync(StoreLayout.Blob(write.Hash), write.Content, write.Condition, stop.Token);
+                        Interlocked.Decrement(ref inFlight);
+                        log.Debug("Uploaded {Blob} from {Path} ({Bytes} bytes, {Reason})", write.Hash.Short, write.Path, write.Content.Length, write.Reason);
+                        progress?.Report(new DeployProgress(DeployStage.Upload, Interlocked.Add(ref sent, write.Content.Length), Volatile.Read(ref total))
+                            { FilesDone = Interlocked.Increment(ref files), FilesTotal = count });
+                        Resize(concurrency.Completed(time.GetElapsedTime(began), write.Content.Length));
+                    }
+                    finally
+                    {
+                        FreeSlot();
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+                await stop.CancelAsync();
+            }
+        }
+
+        void Resize(int limit)
+        {
+            lock (slotLock)
+            {
+                if (limit > granted) slots.Release(limit - granted);
+                else owed += granted - limit;
+                granted = limit;
+            }
+        }
+
+        void FreeSlot()
+        {
+            lock (slotLock)
+            {
+                if (owed > 0) owed--;
+                else slots.Release();
+            }
+        }
 
         async Task StopOnFailure(Func<Task> produce)
         {
@@ -136,6 +192,17 @@ internal sealed class BlobSender(IObjectStore store, int uploadConcurrency, Comp
                         await queue.Writer.WriteAsync(new Write(variant.Hash, content, condition, $"{job.Source.SitePath} ({variant.Coding})", job.Reason), ct);
                     }
                 });
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (current < value)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current) return;
+            current = seen;
         }
     }
 }

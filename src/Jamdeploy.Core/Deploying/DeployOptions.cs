@@ -21,8 +21,16 @@ public sealed record DeployOptions
     /// <summary>What the deploy skips: the defaults (unless turned off), then the configured patterns.</summary>
     public IReadOnlyList<string> IgnorePatterns => IgnoreDefaults ? [.. DefaultIgnore, .. Ignore] : Ignore;
 
-    /// <summary>Blobs uploaded at once. Measured: see scripts/bench.sh.</summary>
-    public int UploadConcurrency { get; init; } = 16;
+    /// <summary>
+    /// Blobs uploaded at once. Unset (the default), the deploy adapts it: it starts at
+    /// <see cref="Deploying.UploadConcurrency.Initial"/> and doubles, up to <see cref="Deploying.UploadConcurrency.Max"/>, while
+    /// throughput grows (see <see cref="Deploying.UploadConcurrency"/>). Set, it is that number throughout.
+    /// </summary>
+    public int? UploadConcurrency { get; init; }
+
+    /// <summary>Blob lookups (HEAD) at once: the upload concurrency when set, else where the adaptive one starts.</summary>
+    [JsonIgnore]
+    public int LookupConcurrency => UploadConcurrency ?? Deploying.UploadConcurrency.Initial;
 
     /// <summary>Pointer moves remembered for rollback.</summary>
     public int HistoryLimit { get; init; } = Releases.LivePointer.DefaultHistoryLimit;
@@ -48,7 +56,7 @@ public sealed record DeployOptions
 
     public void Validate()
     {
-        if (UploadConcurrency is < 1 or > 256) throw new UsageException($"Deploy:UploadConcurrency must be between 1 and 256 (got {UploadConcurrency})");
+        if (UploadConcurrency is < 1 or > Deploying.UploadConcurrency.MaxSetting) throw new UsageException($"Deploy:UploadConcurrency must be between 1 and {Deploying.UploadConcurrency.MaxSetting} (got {UploadConcurrency})");
         if (HistoryLimit is < 2 or > 10_000) throw new UsageException($"Deploy:HistoryLimit must be between 2 and 10000 (got {HistoryLimit})");
         if (GracePeriod < TimeSpan.Zero) throw new UsageException("Cleanup:GracePeriod must not be negative");
         Precompress.Validate();

@@ -191,11 +191,11 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         }
     }
 
-    private DeployPlanner Planner() => new(store, time, options.GracePeriod, options.UploadConcurrency, log);
+    private DeployPlanner Planner() => new(store, time, options.GracePeriod, options.LookupConcurrency, log);
 
     private Task<VariantsMade> SendAsync(
         IReadOnlyList<BlobUpload> uploads, IReadOnlyList<VariantJob> variants, BlobPresence? presence, IProgress<DeployProgress>? progress, CancellationToken cancellationToken) =>
-        new BlobSender(store, options.UploadConcurrency, new Compressor(options.Precompress.Quality), log)
+        new BlobSender(store, UploadConcurrency.For(options), new Compressor(options.Precompress.Quality), time, log)
             .SendAsync(uploads, variants, presence, time.GetUtcNow() - options.GracePeriod / 2, progress, cancellationToken);
 
     private static PrecompressSummary Summary(VariantPlan plan, VariantsMade made) =>

@@ -10,12 +10,22 @@ public sealed record CompressedVariant(HashedFile Source, string Coding, byte[] 
 
 /// <summary>
 /// Brotli at the configured quality with the largest window (16 MiB; every browser decodes it) and gzip at
-/// zlib's smallest size, both in one shot from the file's bytes. Both are deterministic: the same bytes and
+/// <see cref="GzipLevel"/>, both in one shot from the file's bytes. Both are deterministic: the same bytes and
 /// settings give the same blob, so a variant a cleanup deleted can be made again under its own name.
 /// </summary>
 public sealed class Compressor(int quality)
 {
     private const int BrotliWindow = 24;
+
+    /// <summary>
+    /// zlib level 5. Measured on the Python docs' 991 compressible files (one core, .NET 10): 17.84 % of their size
+    /// at 92 MB/s, against 17.64 % at 33 MB/s at level 9 (the smallest) and 17.71 % at 72 MB/s at 6: the
+    /// gzip form is sent only to a client that takes no brotli, so a first deploy gives 1 % of its bytes for a third of
+    /// the CPU. Level 4 is 4 % larger.
+    /// </summary>
+    public const int GzipLevel = 5;
+
+    private static readonly ZLibCompressionOptions GzipOptions = new() { CompressionLevel = GzipLevel };
 
     /// <summary>The file's bytes in <paramref name="codings"/>; throws when the file no longer has the content it was hashed with.</summary>
     public async Task<IReadOnlyList<CompressedVariant>> CompressAsync(HashedFile file, IReadOnlyCollection<string> codings, CancellationToken cancellationToken)
@@ -59,7 +69,7 @@ public sealed class Compressor(int quality)
     private static byte[] Gzip(ReadOnlySpan<byte> bytes)
     {
         var output = new MemoryStream(bytes.Length / 4 + 64);
-        using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true)) gzip.Write(bytes);
+        using (var gzip = new GZipStream(output, GzipOptions, leaveOpen: true)) gzip.Write(bytes);
         return output.ToArray();
     }
 }

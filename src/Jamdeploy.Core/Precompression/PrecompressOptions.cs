@@ -29,6 +29,13 @@ public sealed record PrecompressOptions
     /// </summary>
     public int Quality { get; init; } = 5;
 
+    /// <summary>
+    /// Also a gzip form beside the brotli one. Every browser takes brotli, so the gzip form serves only other clients (and
+    /// HTTP libraries); it is one more PUT a file: on the Python docs, a first deploy makes 2,041 requests without it, 3,048
+    /// with. Changing it changes which forms every compressible file has, so the next deploy counts them all as changed.
+    /// </summary>
+    public bool Gzip { get; init; } = true;
+
     /// <summary>Files smaller than this are left alone: a 1,000-byte page saves less than a packet (CloudFront's floor too).</summary>
     public long MinBytes { get; init; } = 1024;
 

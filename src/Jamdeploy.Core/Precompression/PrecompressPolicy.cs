@@ -12,7 +12,7 @@ public sealed class PrecompressPolicy
     public const string Gzip = "gzip";
 
     /// <summary>Both codings every browser of the last decade accepts; the edges send the smaller one a client takes.</summary>
-    public static readonly ImmutableArray<string> Codings = [Brotli, Gzip];
+    public static readonly ImmutableArray<string> AllCodings = [Brotli, Gzip];
 
     private readonly PrecompressOptions _options;
     private readonly MediaTypePattern[] _types;
@@ -21,7 +21,11 @@ public sealed class PrecompressPolicy
     {
         _options = options;
         _types = [.. PrecompressOptions.DefaultTypes.Concat(options.Types).Select(MediaTypePattern.Parse)];
+        Codings = options.Gzip ? AllCodings : [Brotli];
     }
+
+    /// <summary>The forms each compressed file gets, by the settings alone (so they are known before compressing).</summary>
+    public ImmutableArray<string> Codings { get; }
 
     public static PrecompressPolicy Disabled { get; } = new(new PrecompressOptions { Enabled = false });
 

@@ -30,7 +30,10 @@ public sealed class VariantPlan
     private static readonly EncodedBlob Pending = new(default, 0);
 
     private static readonly ImmutableSortedDictionary<string, EncodedBlob> PendingCodings =
-        PrecompressPolicy.Codings.ToImmutableSortedDictionary(c => c, _ => Pending, StringComparer.Ordinal);
+        PrecompressPolicy.AllCodings.ToImmutableSortedDictionary(c => c, _ => Pending, StringComparer.Ordinal);
+
+    private static readonly ImmutableSortedDictionary<string, EncodedBlob> PendingBrotli =
+        ImmutableSortedDictionary.Create<string, EncodedBlob>(StringComparer.Ordinal).Add(PrecompressPolicy.Brotli, Pending);
 
     private readonly Dictionary<(ContentHash, string), EncodedBlob> _reused;
 
@@ -44,7 +47,8 @@ public sealed class VariantPlan
 
     /// <summary>What each file will be compressed into, decided before anything is compressed (the names go into the digest).</summary>
     public static ManifestEntry Predict(ManifestEntry entry, PrecompressPolicy policy) =>
-        policy.Compresses(entry.ContentType, entry.Size) ? entry with { Encodings = PendingCodings } : entry;
+        !policy.Compresses(entry.ContentType, entry.Size) ? entry
+        : entry with { Encodings = policy.Codings.Length == PrecompressPolicy.AllCodings.Length ? PendingCodings : PendingBrotli };
 
     public IReadOnlyList<VariantJob> Jobs { get; }
 

@@ -55,11 +55,11 @@ public abstract class PrecompressContract : IAsyncLifetime
     private static string Page(string title) =>
         $"<!doctype html><title>{title}</title>" + string.Concat(Enumerable.Repeat($"<p>{title}: a paragraph that repeats</p>\n", 40));
 
-    private async Task<DeployResult> DeployAsync(IReadOnlyDictionary<string, string> files, IObjectStore? through = null, bool precompress = true)
+    private async Task<DeployResult> DeployAsync(IReadOnlyDictionary<string, string> files, IObjectStore? through = null, bool precompress = true, bool gzip = true)
     {
         var folder = _folders.Combine($"v{Interlocked.Increment(ref _folderCount)}");
         foreach (var (path, content) in files) _folders.Write(Path.GetRelativePath(_folders.Path, Path.Combine(folder, path)), content);
-        var options = new DeployOptions { Precompress = new() { Enabled = precompress } };
+        var options = new DeployOptions { Precompress = new() { Enabled = precompress, Gzip = gzip } };
         var deployer = new Deployer(through ?? Site.Store, new CdnNotifier(new NoCdn(), false, Logger.None), options, Site.Clock, Logger.None);
         var result = await deployer.DeployAsync(new DeployRequest(folder), null, CancellationToken.None);
         Site.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -96,6 +96,24 @@ public abstract class PrecompressContract : IAsyncLifetime
         }
         Assert.Null(manifest.Files["/site.css"].Encodings);
         Assert.Equal((8, 0), (result.Precompressed.Made, result.Precompressed.Reused));
+    }
+
+    /// <summary>Without the gzip form, each compressed file costs one PUT more, not two; the edges serve a gzip-only client the file as it is.</summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Deploy_GzipOff_StoresOnlyTheBrotliFormAndStaysOneRequestWhenUnchanged()
+    {
+        var result = await DeployAsync(Version(1), gzip: false);
+
+        var manifest = await Site.ManifestAsync(result.Release);
+        Assert.All(new[] { "/index.html", "/a.html", "/b.html", "/app.js" }, path => Assert.Equal(["br"], manifest.Files[path].Encodings!.Keys));
+        Assert.Equal(4, result.Precompressed.Made);
+        var blobs = 0;
+        await foreach (var _ in Site.Store.ListAsync(StoreLayout.BlobsPrefix, CancellationToken.None)) blobs++;
+        Assert.Equal(5 /* files */ + 4 /* brotli forms */, blobs);
+
+        var again = new CountingStore(Site.Store);
+        Assert.Equal(DeployOutcome.Unchanged, (await DeployAsync(Version(1), again, gzip: false)).Outcome);
+        Assert.Equal(1, again.Counts.Total);
     }
 
     [Fact(Timeout = Timeout)]
