@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Jamdeploy.Model;
@@ -22,11 +23,6 @@ public static class FileHasher
     // that most files of a site are read and hashed in one call. Larger reads measured no faster here: copying
     // from the page cache costs the same per byte (scripts/bench-startup.sh).
     internal const int BufferSize = 256 << 10;
-
-    // Progress is told in batches, not per read or per file: each report takes the display's lock, and on a
-    // site of small files two threads would meet on it thousands of times a second.
-    internal const long ReportBytes = 4 << 20;
-    internal const int ReportFiles = 64;
 
     public static async Task<IReadOnlyList<HashedFile>> HashAsync(
         IReadOnlyList<ScannedFile> files, IProgress<long>? bytesHashed, CancellationToken cancellationToken, int? parallelism = null,
@@ -100,16 +96,33 @@ public static class FileHasher
 }
 
 /// <summary>
-/// One hashing thread's state, kept for all its files: the read buffer, the path buffer, the SHA-256 state for
-/// files longer than one read, and the progress not yet reported. Nothing is allocated per file but its digest.
+/// One hashing thread's state, kept for all its files: the read buffer, the path buffer, the SHA-256 state, and the
+/// progress not yet reported. Nothing is allocated per file but its digest's name.
 /// </summary>
-internal sealed class HashWorker(IProgress<long>? bytesHashed, IProgress<int>? filesHashed) : IDisposable
+/// <remarks>
+/// The per-file methods are compiled once, fully optimised, at their first call (AggressiveOptimization), and call
+/// OpenSSL's SHA-256 directly (<see cref="NativeSha256"/>): compiled ahead of time, they and the framework methods
+/// under them were hot enough to be compiled twice more (instrumented, then final) while a fresh process hashed.
+/// </remarks>
+internal sealed class HashWorker : IDisposable
 {
+    private static readonly long ReportInterval = Stopwatch.Frequency / 20;
+
+    private readonly IProgress<long>? _bytesHashed;
+    private readonly IProgress<int>? _filesHashed;
     private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(FileHasher.BufferSize, pinned: true);
     private byte[] _path = new byte[512];
-    private IncrementalHash? _sha;
-    private long _pendingBytes;
+    private readonly NativeSha256? _native;
+    private IncrementalHash? _framework;
+    private long _pendingBytes, _reportedAt = Stopwatch.GetTimestamp();
     private int _pendingFiles;
+
+    /// <param name="native">False: the framework's SHA-256 even where libcrypto is there (tests compare the two).</param>
+    public HashWorker(IProgress<long>? bytesHashed, IProgress<int>? filesHashed, bool native = true)
+    {
+        (_bytesHashed, _filesHashed) = (bytesHashed, filesHashed);
+        _native = native ? NativeSha256.TryCreate() : null;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(IReadOnlyList<ScannedFile> files, int[] order, ContentHash[] hashes, ref int next, ref Exception? failure, CancellationToken cancellationToken)
@@ -120,9 +133,10 @@ internal sealed class HashWorker(IProgress<long>? bytesHashed, IProgress<int>? f
             cancellationToken.ThrowIfCancellationRequested();
             var i = order[k];
             hashes[i] = Hash(files[i], cancellationToken);
-            if (++_pendingFiles >= FileHasher.ReportFiles || _pendingBytes >= FileHasher.ReportBytes) Flush();
+            _pendingFiles++;
+            ReportNowAndThen();
         }
-        Flush();
+        Report();
     }
 
     /// <summary>The SHA-256 of the file's bytes as read now (its length may differ from the scan's).</summary>
@@ -134,33 +148,69 @@ internal sealed class HashWorker(IProgress<long>? bytesHashed, IProgress<int>? f
         using var reader = SourceFile.Open(file, ref _path);
         var read = reader.Read(chunk);
         _pendingBytes += read;
-        if (read < chunk.Length)
+        if (_native is null && read < chunk.Length)
         {
             SHA256.HashData(chunk[..read], digest);
-            return ContentHash.FromBytes(digest);
+            return ContentHash.FromLowerHex(LowerHex(digest));
         }
 
         // A file longer than one read streams through the worker's one SHA-256 state: memory stays one buffer per
         // thread whatever the file's size.
-        var sha = _sha ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        while (read > 0)
+        var framework = _native is null ? _framework ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        _native?.Begin();
+        Append(framework, chunk[..read]);
+        if (read == chunk.Length)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            sha.AppendData(chunk[..read]);
-            if (_pendingBytes >= FileHasher.ReportBytes) Flush();
-            read = reader.Read(chunk);
-            _pendingBytes += read;
+            while ((read = reader.Read(chunk)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                _pendingBytes += read;
+                Append(framework, chunk[..read]);
+                ReportNowAndThen();
+            }
         }
-        sha.GetHashAndReset(digest);
-        return ContentHash.FromBytes(digest);
+        if (framework is null) _native!.Finish(digest);
+        else framework.GetHashAndReset(digest);
+        return ContentHash.FromLowerHex(LowerHex(digest));
     }
 
-    public void Flush()
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Append(IncrementalHash? framework, ReadOnlySpan<byte> data)
     {
-        if (_pendingBytes > 0) bytesHashed?.Report(_pendingBytes);
-        if (_pendingFiles > 0) filesHashed?.Report(_pendingFiles);
+        if (framework is null) _native!.Append(data);
+        else framework.AppendData(data);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string LowerHex(ReadOnlySpan<byte> digest)
+    {
+        Span<char> hex = stackalloc char[2 * SHA256.HashSizeInBytes];
+        for (var i = 0; i < digest.Length; i++)
+        {
+            hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+            hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 0xF];
+        }
+        return new string(hex);
+    }
+
+    /// <summary>Tells progress at most every 50 ms: the display redraws every 100 ms.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReportNowAndThen()
+    {
+        if (Stopwatch.GetTimestamp() - _reportedAt >= ReportInterval) Report();
+    }
+
+    private void Report()
+    {
+        _reportedAt = Stopwatch.GetTimestamp();
+        if (_pendingBytes > 0) _bytesHashed?.Report(_pendingBytes);
+        if (_pendingFiles > 0) _filesHashed?.Report(_pendingFiles);
         (_pendingBytes, _pendingFiles) = (0, 0);
     }
 
-    public void Dispose() => _sha?.Dispose();
+    public void Dispose()
+    {
+        _native?.Dispose();
+        _framework?.Dispose();
+    }
 }

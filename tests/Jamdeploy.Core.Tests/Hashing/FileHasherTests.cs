@@ -62,6 +62,24 @@ public sealed class FileHasherTests : IDisposable
         Assert.Equal("'gone.html' disappeared while deploying; rerun once the build has finished", e.Message);
     }
 
+    [Theory]
+    [MemberData(nameof(SizesAroundTheReadBuffer))]
+    public void Hash_OpenSslDirectAndFrameworkSha256_Agree(int size)
+    {
+        // Where libcrypto is found the workers call it directly; elsewhere they use the framework. Both, and a second
+        // file through the same worker (its digest state reused), give the file's SHA-256.
+        var file = WriteRandom($"site/n{size}.bin", size, seed: size);
+        var next = WriteRandom($"site/m{size}.bin", size / 2 + 3, seed: size + 1);
+        if (OperatingSystem.IsLinux()) Assert.NotNull(NativeSha256.TryCreate());
+
+        foreach (var native in (bool[])[true, false])
+        {
+            using var worker = new HashWorker(null, null, native);
+            Assert.Equal(Sha256Of(file.FullPath), worker.Hash(file, CancellationToken.None).Hex);
+            Assert.Equal(Sha256Of(next.FullPath), worker.Hash(next, CancellationToken.None).Hex);
+        }
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task Hash_OneWorker_LongAndShortFilesInTurn_EachGetsItsOwnDigest()
     {
