@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Jamdeploy.Model;
@@ -65,10 +66,19 @@ public static class FileHasher
     }
 
     /// <summary>
-    /// Loads and initialises the platform's SHA-256 (OpenSSL on Linux: tens of milliseconds in a fresh process) off the
-    /// caller's path, so a deploy pays for it while it scans the folder rather than before it hashes the first file.
+    /// Loads and initialises the platform's SHA-256 (OpenSSL on Linux: tens of milliseconds in a fresh process) and
+    /// compiles the per-file methods off the caller's path, so a deploy pays for them while it scans the folder rather
+    /// than before it hashes the first file.
     /// </summary>
-    public static Task PrepareAsync() => Task.Run(static () => SHA256.HashData(ReadOnlySpan<byte>.Empty));
+    public static Task PrepareAsync() => Task.Run(static () =>
+    {
+        SHA256.HashData(ReadOnlySpan<byte>.Empty);
+        NativeSha256.TryCreate()?.Dispose();
+        foreach (var type in (Type[])[typeof(HashWorker), typeof(SourceFile), typeof(NativeSha256), .. typeof(SourceFile).GetNestedTypes(BindingFlags.NonPublic)])
+            foreach (var method in type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                if (method.MethodImplementationFlags.HasFlag(MethodImplAttributes.AggressiveOptimization))
+                    RuntimeHelpers.PrepareMethod(method.MethodHandle);
+    });
 
     /// <summary>
     /// The indexes of the files, largest first, so one big file does not start last and leave the other cores idle.

@@ -158,6 +158,17 @@ public sealed class FileHasherTests : IDisposable
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task PrepareAsync_CompilesAheadOfTheFirstFile_ThenHashesAsUsual()
+    {
+        var file = WriteRandom("site/prepared.bin", FileHasher.BufferSize + 9, seed: 8);
+
+        await FileHasher.PrepareAsync();
+        var hashed = await FileHasher.HashAsync([file], null, CancellationToken.None);
+
+        Assert.Equal(Sha256Of(file.FullPath), hashed.Single().Hash.Hex);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task Hash_Cancelled_StopsWithCancellation()
     {
         var files = Enumerable.Range(0, 20).Select(i => WriteRandom($"site/c{i}.bin", 1000, seed: i)).ToList();
