@@ -33,10 +33,10 @@ public static class FileHasher
         var order = LargestFirst(files);
 
         // Hashing is CPU-bound: synchronous reads on worker threads measured 20-30% faster than async reads here
-        // (scripts/bench.sh). One dedicated thread per core, each taking the next file and keeping one buffer for
-        // all its files: in a fresh process (every deploy) a plain loop compiled ahead of time (ReadyToRun) runs at
-        // once, where Parallel.ForEach's generic workers were compiled, instrumented and recompiled on the hashing
-        // threads while they hashed, and the thread pool had to lend its threads (scripts/bench-startup.sh).
+        // (scripts/bench.sh). One dedicated thread per core, each taking the next file and keeping its state for
+        // all its files (HashWorker): in a fresh process (every deploy) a plain loop, compiled before the first file,
+        // runs at once, where Parallel.ForEach's generic workers were compiled, instrumented and recompiled on the
+        // hashing threads while they hashed, and the thread pool had to lend its threads (scripts/bench-startup.sh).
         var next = -1;
         Exception? failure = null;
         void Work()
@@ -110,9 +110,11 @@ public static class FileHasher
 /// progress not yet reported. Nothing is allocated per file but its digest's name.
 /// </summary>
 /// <remarks>
-/// The per-file methods are compiled once, fully optimised, at their first call (AggressiveOptimization), and call
-/// OpenSSL's SHA-256 directly (<see cref="NativeSha256"/>): compiled ahead of time, they and the framework methods
-/// under them were hot enough to be compiled twice more (instrumented, then final) while a fresh process hashed.
+/// The per-file methods are compiled once, fully optimised (AggressiveOptimization, by FileHasher.PrepareAsync while
+/// the folder is scanned), and call OpenSSL's SHA-256 directly (<see cref="NativeSha256"/>): compiled ahead of time,
+/// they and the framework methods under them were hot enough to be compiled twice more (instrumented, then final)
+/// while a fresh process hashed. The price is paid by every deploy, about 10 ms of CPU on a one-file site, against a
+/// sixth of the CPU of hashing the 392 MB of the Rust docs (scripts/bench-startup.sh).
 /// </remarks>
 internal sealed class HashWorker : IDisposable
 {
