@@ -1,4 +1,6 @@
-using System.Buffers;
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Jamdeploy.Model;
 using Jamdeploy.Scanning;
@@ -13,13 +15,14 @@ public sealed record HashedFile(ScannedFile File, ContentHash Hash)
 }
 
 /// <summary>
-/// Stage 2, hash: streaming SHA-256 of every file, files in parallel on all cores, one pooled buffer per
+/// Stage 2, hash: streaming SHA-256 of every file, files in parallel on all cores, one buffer per
 /// worker. Cost grows with the bytes of this deploy only, never with the history of the site.
 /// </summary>
 public static class FileHasher
 {
     // Small enough that a chunk is still in the core's L2 cache when SHA-256 reads it back; large enough
-    // that most files of a site are read and hashed in one call.
+    // that most files of a site are read and hashed in one call. Larger reads measured no faster here: copying
+    // from the page cache costs the same per byte (scripts/bench-startup.sh).
     internal const int BufferSize = 256 << 10;
 
     public static async Task<IReadOnlyList<HashedFile>> HashAsync(
@@ -27,41 +30,26 @@ public static class FileHasher
         IProgress<int>? filesHashed = null)
     {
         var hashes = new ContentHash[files.Count];
-        // Largest first, so one big file does not start last and leave the other cores idle.
-        var order = new int[files.Count];
-        var largestFirst = new long[files.Count];
-        for (var i = 0; i < order.Length; i++) (order[i], largestFirst[i]) = (i, -files[i].Length);
-        Array.Sort(largestFirst, order);
+        var order = LargestFirst(files);
 
         // Hashing is CPU-bound: synchronous reads on worker threads measured 20-30% faster than async reads here
-        // (scripts/bench.sh). One dedicated thread per core, each taking the next file and keeping one buffer for
-        // all its files: in a fresh process (every deploy) a plain loop compiled ahead of time (ReadyToRun) runs at
-        // once, where Parallel.ForEach's generic workers were compiled, instrumented and recompiled on the hashing
-        // threads while they hashed, and the thread pool had to lend its threads (scripts/bench-startup.sh).
+        // (scripts/bench.sh). One dedicated thread per core, each taking the next file and keeping its state for
+        // all its files (HashWorker): in a fresh process (every deploy) a plain loop, compiled before the first file,
+        // runs at once, where Parallel.ForEach's generic workers were compiled, instrumented and recompiled on the
+        // hashing threads while they hashed, and the thread pool had to lend its threads (scripts/bench-startup.sh).
         var next = -1;
         Exception? failure = null;
         void Work()
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             try
             {
-                int k;
-                while (Volatile.Read(ref failure) is null && (k = Interlocked.Increment(ref next)) < order.Length)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var i = order[k];
-                    hashes[i] = HashFile(files[i], buffer, bytesHashed, cancellationToken);
-                    filesHashed?.Report(1);
-                }
+                using var worker = new HashWorker(bytesHashed, filesHashed);
+                worker.Run(files, order, hashes, ref next, ref failure, cancellationToken);
             }
             catch (Exception e)
             {
                 // The first failure stops every worker; the user gets that one clear line.
                 Interlocked.CompareExchange(ref failure, e, null);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
 
@@ -72,34 +60,169 @@ public static class FileHasher
         await Task.WhenAll(running);
         if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         cancellationToken.ThrowIfCancellationRequested();
-        return [.. files.Select((f, i) => new HashedFile(f, hashes[i]))];
+        var hashed = new HashedFile[files.Count];
+        for (var i = 0; i < hashed.Length; i++) hashed[i] = new HashedFile(files[i], hashes[i]);
+        return hashed;
     }
 
     /// <summary>
-    /// Loads and initialises the platform's SHA-256 (OpenSSL on Linux: tens of milliseconds in a fresh process) off the
-    /// caller's path, so a deploy pays for it while it scans the folder rather than before it hashes the first file.
+    /// Loads and initialises the platform's SHA-256 (OpenSSL on Linux: tens of milliseconds in a fresh process) and
+    /// compiles the per-file methods off the caller's path, so a deploy pays for them while it scans the folder rather
+    /// than before it hashes the first file.
     /// </summary>
-    public static Task PrepareAsync() => Task.Run(static () => SHA256.HashData(ReadOnlySpan<byte>.Empty));
-
-    internal static ContentHash HashFile(ScannedFile file, byte[] buffer, IProgress<long>? bytesHashed, CancellationToken cancellationToken)
+    public static Task PrepareAsync() => Task.Run(static () =>
     {
-        var chunk = buffer.AsSpan(0, BufferSize);
-        using var reader = SourceFile.Open(file);
-        var read = reader.Read(chunk);
-        if (read < chunk.Length)
-        {
-            bytesHashed?.Report(read);
-            return ContentHash.FromBytes(SHA256.HashData(chunk[..read]));
-        }
+        SHA256.HashData(ReadOnlySpan<byte>.Empty);
+        NativeSha256.TryCreate()?.Dispose();
+        foreach (var type in (Type[])[typeof(HashWorker), typeof(SourceFile), typeof(NativeSha256), .. typeof(SourceFile).GetNestedTypes(BindingFlags.NonPublic)])
+            foreach (var method in type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                if (method.MethodImplementationFlags.HasFlag(MethodImplAttributes.AggressiveOptimization))
+                    RuntimeHelpers.PrepareMethod(method.MethodHandle);
+    });
 
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        do
+    /// <summary>
+    /// The indexes of the files, largest first, so one big file does not start last and leave the other cores idle.
+    /// Sorted as objects with a comparison: the framework's sort for object arrays is compiled ahead of time, where
+    /// a sort of (long, int) pairs was compiled on the spot in every fresh process.
+    /// </summary>
+    internal static int[] LargestFirst(IReadOnlyList<ScannedFile> files)
+    {
+        var sorted = new Slot[files.Count];
+        for (var i = 0; i < sorted.Length; i++) sorted[i] = new Slot(i, files[i].Length);
+        Array.Sort(sorted, Slot.LargestFirst);
+        var order = new int[sorted.Length];
+        for (var i = 0; i < order.Length; i++) order[i] = sorted[i].Index;
+        return order;
+    }
+
+    private sealed class Slot(int index, long length)
+    {
+        public static readonly Comparison<Slot> LargestFirst = static (a, b) =>
+            a.Length != b.Length ? b.Length.CompareTo(a.Length) : a.Index.CompareTo(b.Index);
+
+        public int Index { get; } = index;
+        public long Length { get; } = length;
+    }
+}
+
+/// <summary>
+/// One hashing thread's state, kept for all its files: the read buffer, the path buffer, the SHA-256 state, and the
+/// progress not yet reported. Nothing is allocated per file but its digest's name.
+/// </summary>
+/// <remarks>
+/// The per-file methods are compiled once, fully optimised (AggressiveOptimization, by FileHasher.PrepareAsync while
+/// the folder is scanned), and call OpenSSL's SHA-256 directly (<see cref="NativeSha256"/>): compiled ahead of time,
+/// they and the framework methods under them were hot enough to be compiled twice more (instrumented, then final)
+/// while a fresh process hashed. The price is paid by every deploy, about 10 ms of CPU on a one-file site, against a
+/// sixth of the CPU of hashing the 392 MB of the Rust docs (scripts/bench-startup.sh).
+/// </remarks>
+internal sealed class HashWorker : IDisposable
+{
+    private static readonly long ReportInterval = Stopwatch.Frequency / 20;
+
+    private readonly IProgress<long>? _bytesHashed;
+    private readonly IProgress<int>? _filesHashed;
+    private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(FileHasher.BufferSize, pinned: true);
+    private byte[] _path = new byte[512];
+    private readonly NativeSha256? _native;
+    private IncrementalHash? _framework;
+    private long _pendingBytes, _reportedAt = Stopwatch.GetTimestamp();
+    private int _pendingFiles;
+
+    /// <param name="native">False: the framework's SHA-256 even where libcrypto is there (tests compare the two).</param>
+    public HashWorker(IProgress<long>? bytesHashed, IProgress<int>? filesHashed, bool native = true)
+    {
+        (_bytesHashed, _filesHashed) = (bytesHashed, filesHashed);
+        _native = native ? NativeSha256.TryCreate() : null;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Run(IReadOnlyList<ScannedFile> files, int[] order, ContentHash[] hashes, ref int next, ref Exception? failure, CancellationToken cancellationToken)
+    {
+        int k;
+        while (Volatile.Read(ref failure) is null && (k = Interlocked.Increment(ref next)) < order.Length)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            sha.AppendData(chunk[..read]);
-            bytesHashed?.Report(read);
+            var i = order[k];
+            hashes[i] = Hash(files[i], cancellationToken);
+            _pendingFiles++;
+            ReportNowAndThen();
         }
-        while ((read = reader.Read(chunk)) > 0);
-        return ContentHash.FromBytes(sha.GetHashAndReset());
+        Report();
+    }
+
+    /// <summary>The SHA-256 of the file's bytes as read now (its length may differ from the scan's).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public ContentHash Hash(ScannedFile file, CancellationToken cancellationToken)
+    {
+        var chunk = _buffer.AsSpan(0, FileHasher.BufferSize);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        using var reader = SourceFile.Open(file, ref _path);
+        var read = reader.Read(chunk);
+        _pendingBytes += read;
+        if (_native is null && read < chunk.Length)
+        {
+            SHA256.HashData(chunk[..read], digest);
+            return ContentHash.FromLowerHex(LowerHex(digest));
+        }
+
+        // A file longer than one read streams through the worker's one SHA-256 state: memory stays one buffer per
+        // thread whatever the file's size.
+        var framework = _native is null ? _framework ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        _native?.Begin();
+        Append(framework, chunk[..read]);
+        if (read == chunk.Length)
+        {
+            while ((read = reader.Read(chunk)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                _pendingBytes += read;
+                Append(framework, chunk[..read]);
+                ReportNowAndThen();
+            }
+        }
+        if (framework is null) _native!.Finish(digest);
+        else framework.GetHashAndReset(digest);
+        return ContentHash.FromLowerHex(LowerHex(digest));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Append(IncrementalHash? framework, ReadOnlySpan<byte> data)
+    {
+        if (framework is null) _native!.Append(data);
+        else framework.AppendData(data);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string LowerHex(ReadOnlySpan<byte> digest)
+    {
+        Span<char> hex = stackalloc char[2 * SHA256.HashSizeInBytes];
+        for (var i = 0; i < digest.Length; i++)
+        {
+            hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+            hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 0xF];
+        }
+        return new string(hex);
+    }
+
+    /// <summary>Tells progress at most every 50 ms: the display redraws every 100 ms.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReportNowAndThen()
+    {
+        if (Stopwatch.GetTimestamp() - _reportedAt >= ReportInterval) Report();
+    }
+
+    private void Report()
+    {
+        _reportedAt = Stopwatch.GetTimestamp();
+        if (_pendingBytes > 0) _bytesHashed?.Report(_pendingBytes);
+        if (_pendingFiles > 0) _filesHashed?.Report(_pendingFiles);
+        (_pendingBytes, _pendingFiles) = (0, 0);
+    }
+
+    public void Dispose()
+    {
+        _native?.Dispose();
+        _framework?.Dispose();
     }
 }

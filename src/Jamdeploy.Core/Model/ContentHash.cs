@@ -20,6 +20,9 @@ public readonly record struct ContentHash
         return new ContentHash(Convert.ToHexStringLower(sha256));
     }
 
+    /// <summary>A digest already written as 64 lowercase hex characters (the hashing threads write their own).</summary>
+    internal static ContentHash FromLowerHex(string hex) => new(hex);
+
     public static ContentHash Of(ReadOnlySpan<byte> content) =>
         FromBytes(System.Security.Cryptography.SHA256.HashData(content));
 

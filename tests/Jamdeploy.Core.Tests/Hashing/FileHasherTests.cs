@@ -8,6 +8,8 @@ namespace Jamdeploy.Core.Tests.Hashing;
 
 public sealed class FileHasherTests : IDisposable
 {
+    private const int Timeout = 60_000;
+
     private readonly TempDirectory _dir = new("hash");
 
     public void Dispose() => _dir.Dispose();
@@ -17,7 +19,7 @@ public sealed class FileHasherTests : IDisposable
         0, 1, FileHasher.BufferSize - 1, FileHasher.BufferSize, FileHasher.BufferSize + 1, 3 * FileHasher.BufferSize + 17,
     };
 
-    [Theory]
+    [Theory(Timeout = Timeout)]
     [MemberData(nameof(SizesAroundTheReadBuffer))]
     public async Task Hash_IsTheSha256OfTheWholeFile(int size)
     {
@@ -35,7 +37,7 @@ public sealed class FileHasherTests : IDisposable
         Assert.Equal(size, reported);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeout)]
     public async Task Hash_ManyFilesInParallel_EachGetsItsOwnDigest()
     {
         var files = Enumerable.Range(0, 200).Select(i =>
@@ -50,7 +52,7 @@ public sealed class FileHasherTests : IDisposable
         Assert.All(hashed, h => Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(h.File.FullPath))), h.Hash.Hex));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeout)]
     public async Task Hash_FileGoneSinceTheScan_NamesItInOneLine()
     {
         var file = new ScannedFile("/gone.html", _dir.Combine("site/gone.html"), 10);
@@ -60,4 +62,131 @@ public sealed class FileHasherTests : IDisposable
         Assert.Equal("'gone.html' disappeared while deploying; rerun once the build has finished", e.Message);
     }
 
+    [Theory]
+    [MemberData(nameof(SizesAroundTheReadBuffer))]
+    public void Hash_OpenSslDirectAndFrameworkSha256_Agree(int size)
+    {
+        // Where libcrypto is found the workers call it directly; elsewhere they use the framework. Both, and a second
+        // file through the same worker (its digest state reused), give the file's SHA-256.
+        var file = WriteRandom($"site/n{size}.bin", size, seed: size);
+        var next = WriteRandom($"site/m{size}.bin", size / 2 + 3, seed: size + 1);
+        if (OperatingSystem.IsLinux()) Assert.NotNull(NativeSha256.TryCreate());
+
+        foreach (var native in (bool[])[true, false])
+        {
+            using var worker = new HashWorker(null, null, native);
+            Assert.Equal(Sha256Of(file.FullPath), worker.Hash(file, CancellationToken.None).Hex);
+            Assert.Equal(Sha256Of(next.FullPath), worker.Hash(next, CancellationToken.None).Hex);
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Hash_OneWorker_LongAndShortFilesInTurn_EachGetsItsOwnDigest()
+    {
+        // One thread hashes every file with the one SHA-256 state it keeps for files longer than a read: a digest
+        // must not carry bytes of the file before it.
+        int[] sizes = [3 * FileHasher.BufferSize + 5, 7, 0, 2 * FileHasher.BufferSize, FileHasher.BufferSize + 1, 1];
+        var files = sizes.Select((size, i) => WriteRandom($"site/f{i}.bin", size, seed: i)).ToList();
+
+        var hashed = await FileHasher.HashAsync(files, null, CancellationToken.None, parallelism: 1);
+
+        Assert.Equal(files.Select(f => f.SitePath), hashed.Select(h => h.SitePath));
+        Assert.All(hashed, h => Assert.Equal(Sha256Of(h.File.FullPath), h.Hash.Hex));
+    }
+
+    [Theory(Timeout = Timeout)]
+    [InlineData("caf\u00e9/\u00fcber-\u65e5\u672c.html")] // UTF-8 of two and three bytes a character
+    [InlineData("\u0041\u030a-decomposed.html")] // a combining mark: the name on disk, not its NFC form, is opened
+    public async Task Hash_NonAsciiPath_OpensTheFileByItsUtf8Name(string name)
+    {
+        var file = WriteRandom("site/" + name, 1000, seed: 3);
+
+        var hashed = await FileHasher.HashAsync([file], null, CancellationToken.None);
+
+        Assert.Equal(Sha256Of(file.FullPath), hashed.Single().Hash.Hex);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Hash_PathLongerThanTheWorkersPathBuffer_IsOpened()
+    {
+        // Folders nested deep enough that the path passes the 512 bytes the worker starts with, then a longer one.
+        var shorter = WriteRandom(string.Join('/', Enumerable.Repeat(new string('a', 60), 9)) + "/x.html", 10, seed: 1);
+        var longer = WriteRandom(string.Join('/', Enumerable.Repeat(new string('\u00e9', 60), 15)) + "/y.html", 20, seed: 2);
+
+        var hashed = await FileHasher.HashAsync([shorter, longer], null, CancellationToken.None, parallelism: 1);
+
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(shorter.FullPath) > 512);
+        Assert.All(hashed, h => Assert.Equal(Sha256Of(h.File.FullPath), h.Hash.Hex));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Hash_FileChangedSizeSinceTheScan_IsTheHashOfWhatIsThereNow()
+    {
+        // The scan's length is not trusted for reading: a file grown or cut short by a build still running hashes
+        // as the bytes read (the upload later checks them against this hash).
+        var grown = WriteRandom("site/grown.bin", 2 * FileHasher.BufferSize + 3, seed: 5) with { Length = 10 };
+        var shrunk = WriteRandom("site/shrunk.bin", 5, seed: 6) with { Length = 3 * FileHasher.BufferSize };
+
+        long reported = 0;
+        var hashed = await FileHasher.HashAsync([grown, shrunk], new InlineProgress<long>(n => Interlocked.Add(ref reported, n)), CancellationToken.None);
+
+        Assert.Equal(Sha256Of(grown.FullPath), hashed[0].Hash.Hex);
+        Assert.Equal(Sha256Of(shrunk.FullPath), hashed[1].Hash.Hex);
+        Assert.Equal(2 * FileHasher.BufferSize + 3 + 5, reported);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Hash_Progress_CountsEveryByteAndFileOnce()
+    {
+        // Reports come in batches; together they still add up to the site.
+        var files = Enumerable.Range(0, 300).Select(i => WriteRandom($"site/p{i}.bin", i % 7 == 0 ? FileHasher.BufferSize + i : i * 31, seed: i)).ToList();
+        long bytes = 0, filesDone = 0;
+
+        await FileHasher.HashAsync(files, new InlineProgress<long>(n => Interlocked.Add(ref bytes, n)), CancellationToken.None, parallelism: 2,
+            filesHashed: new InlineProgress<int>(n => Interlocked.Add(ref filesDone, n)));
+
+        Assert.Equal(files.Sum(f => f.Length), bytes);
+        Assert.Equal(files.Count, filesDone);
+    }
+
+    [Fact]
+    public void LargestFirst_OrdersByLengthDescending_TiesInScanOrder()
+    {
+        ScannedFile[] files = [new("/a", "a", 5), new("/b", "b", 100), new("/c", "c", 5), new("/d", "d", 0), new("/e", "e", 1L << 40)];
+
+        Assert.Equal([4, 1, 0, 2, 3], FileHasher.LargestFirst(files));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task PrepareAsync_CompilesAheadOfTheFirstFile_ThenHashesAsUsual()
+    {
+        var file = WriteRandom("site/prepared.bin", FileHasher.BufferSize + 9, seed: 8);
+
+        await FileHasher.PrepareAsync();
+        var hashed = await FileHasher.HashAsync([file], null, CancellationToken.None);
+
+        Assert.Equal(Sha256Of(file.FullPath), hashed.Single().Hash.Hex);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Hash_Cancelled_StopsWithCancellation()
+    {
+        var files = Enumerable.Range(0, 20).Select(i => WriteRandom($"site/c{i}.bin", 1000, seed: i)).ToList();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => FileHasher.HashAsync(files, null, cancelled.Token));
+    }
+
+    private ScannedFile WriteRandom(string relative, int size, int seed)
+    {
+        var bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        var path = _dir.Combine(relative.Split('/'));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
+        return new ScannedFile("/" + relative, path, size);
+    }
+
+    private static string Sha256Of(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 }
