@@ -53,11 +53,14 @@ public static class ConfigurationLoader
 
     private static IConfiguration ReadJson(string path, string name)
     {
-        CheckJson(path);
+        var builder = new ConfigurationBuilder();
+        // Read once, checked, then parsed from memory: a JSON file source would also set up a file provider and its
+        // watcher (three assemblies a start-up loads for nothing; issue #16).
+        if (File.Exists(path)) builder.AddJsonStream(new MemoryStream(CheckJson(path)));
         IConfigurationRoot configuration;
         try
         {
-            configuration = new ConfigurationBuilder().AddJsonFile(path, optional: true, reloadOnChange: false).Build();
+            configuration = builder.Build();
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or JsonException)
         {
@@ -96,12 +99,12 @@ public static class ConfigurationLoader
         SettingsSchema.Jamdeploy.Nearest(unknown) is { } nearest ? $"; did you mean '{spell(nearest)}'?" : "; see the configuration reference (deploy/README.md)";
 
     // The JSON provider's own error names neither the line nor the problem in one line; this does.
-    private static void CheckJson(string path)
+    private static byte[] CheckJson(string path)
     {
-        if (!File.Exists(path)) return;
+        var bytes = File.ReadAllBytes(path);
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw new UsageException($"{path}: the configuration must be a JSON object");
         }
@@ -109,5 +112,6 @@ public static class ConfigurationLoader
         {
             throw new UsageException($"{path}: not valid JSON at line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}; fix or remove the file", e);
         }
+        return bytes;
     }
 }

@@ -12,10 +12,13 @@ namespace Jamdeploy.Cli.Output;
 /// </summary>
 public static class DeployProgressDisplay
 {
-    public static async Task<T> RunAsync<T>(UserOutput output, Func<IProgress<DeployProgress>?, Task<T>> work)
-    {
-        if (!output.CanShowLiveProgress) return await work(null);
+    // Spectre.Console only where a display is shown: the method that names its types loads its assembly when first
+    // called, which a deploy in CI or a pipe (every no-op redeploy of a script) never needs (issue #16).
+    public static Task<T> RunAsync<T>(UserOutput output, Func<IProgress<DeployProgress>?, Task<T>> work) =>
+        output.CanShowLiveProgress ? ShowAsync(output, work) : work(null);
 
+    private static async Task<T> ShowAsync<T>(UserOutput output, Func<IProgress<DeployProgress>?, Task<T>> work)
+    {
         var live = new LiveProgress();
         // A live display, not Spectre's Progress: that one pads its rows with a blank line above and below.
         var result = await AnsiConsole.Live(Draw(live)).AutoClear(true).StartAsync(async context =>

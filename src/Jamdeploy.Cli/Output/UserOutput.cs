@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Jamdeploy.Cli.Results;
 
 namespace Jamdeploy.Cli.Output;
@@ -17,6 +18,7 @@ public sealed class UserOutput(TextWriter stdout, bool json, bool interactive)
         // A document for programs, never embedded in HTML: an error line keeps its quotes ('x', not \u0027x\u0027).
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(ResultJsonContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     private bool _documentWritten;

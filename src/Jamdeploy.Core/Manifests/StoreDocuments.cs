@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Jamdeploy.Model;
 using Jamdeploy.Releases;
 
@@ -28,6 +29,8 @@ internal static class StoreDocuments
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new OrdinalSortedDictionaryConverter() },
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
+        // Compile-time metadata first (start-up, issue #16); reflection only for a type it lacks.
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(StoreDocumentsJsonContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     /// <summary>

@@ -274,4 +274,20 @@ public sealed class StoreDocumentsTests
         }
         return compact.ToString();
     }
+
+    /// <summary>
+    /// The documents are read and written from compile-time metadata (start-up, issue #16): one left out of the
+    /// context would still work, through reflection, and quietly cost every fresh process the reflection serializer.
+    /// </summary>
+    [Theory]
+    [InlineData(typeof(Manifest))]
+    [InlineData(typeof(LivePointer))]
+    [InlineData(typeof(PinDocument))]
+    [InlineData(typeof(LeaseDocument))]
+    [InlineData(typeof(ManifestEntry))]
+    [InlineData(typeof(Dictionary<string, ManifestEntry>))]
+    [InlineData(typeof(Dictionary<string, EncodedBlob>))]
+    [InlineData(typeof(Dictionary<string, string>))]
+    public void Document_HasCompileTimeJsonMetadata(Type type) =>
+        Assert.NotNull(StoreDocumentsJsonContext.Default.GetTypeInfo(type));
 }
