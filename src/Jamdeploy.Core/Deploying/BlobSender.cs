@@ -16,6 +16,9 @@ public sealed record VariantsMade(
     IReadOnlyDictionary<(ContentHash, string), EncodedBlob> Blobs, int Sent, long BytesSent, long SourceBytes, long CompressedBytes, TimeSpan CompressTime)
 {
     public static VariantsMade None { get; } = new(new Dictionary<(ContentHash, string), EncodedBlob>(), 0, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Planned blobs (not variants) whose conditional write the store refused: it held them already.</summary>
+    public IReadOnlySet<ContentHash> BlobsFoundStored { get; init; } = new HashSet<ContentHash>();
 }
 
 /// <summary>
@@ -25,7 +28,7 @@ public sealed record VariantsMade(
 /// </summary>
 internal sealed class BlobSender(IObjectStore store, int uploadConcurrency, Compressor compressor, ILogger log)
 {
-    private sealed record Write(ContentHash Hash, ObjectContent Content, WriteCondition Condition, string Path, string Reason);
+    private sealed record Write(ContentHash Hash, ObjectContent Content, WriteCondition Condition, string Path, string Reason, bool Variant = false);
 
     /// <param name="presence">The plan's look at the store: with a full listing it tells which variants are stored already.</param>
     /// <param name="staleBefore">A variant stored before this is written again, so a cleanup cannot take it (as the planner does for blobs).</param>
@@ -39,6 +42,7 @@ internal sealed class BlobSender(IObjectStore store, int uploadConcurrency, Comp
         var count = uploads.Count + jobs.Sum(j => j.Codings.Count);
         progress?.Report(new DeployProgress(DeployStage.Upload, 0, total) { FilesTotal = count });
         var made = new ConcurrentDictionary<(ContentHash, string), EncodedBlob>();
+        var foundStored = new ConcurrentDictionary<ContentHash, bool>();
         long compressTicks = 0;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -52,9 +56,20 @@ internal sealed class BlobSender(IObjectStore store, int uploadConcurrency, Comp
                 new ParallelOptions { MaxDegreeOfParallelism = uploadConcurrency, CancellationToken = stop.Token },
                 async (write, ct) =>
                 {
-                    // IfAbsent: a concurrent deploy that sent the same blob first is success, not a conflict.
-                    await store.PutAsync(StoreLayout.Blob(write.Hash), write.Content, write.Condition, ct);
-                    log.Debug("Uploaded {Blob} from {Path} ({Bytes} bytes, {Reason})", write.Hash.Short, write.Path, write.Content.Length, write.Reason);
+                    // IfAbsent: a blob stored already (by a concurrent deploy, an interrupted one, an older release) is success, not a conflict.
+                    var written = await store.PutAsync(StoreLayout.Blob(write.Hash), write.Content, write.Condition, ct);
+                    if (written.Written)
+                        log.Debug("Uploaded {Blob} from {Path} ({Bytes} bytes, {Reason})", write.Hash.Short, write.Path, write.Content.Length, write.Reason);
+                    else
+                    {
+                        log.Debug("{Blob} from {Path} is stored already: the store refused a second copy", write.Hash.Short, write.Path);
+                        if (!write.Variant) foundStored[write.Hash] = true;
+                        else
+                        {
+                            Interlocked.Decrement(ref variantsSent);
+                            Interlocked.Add(ref variantBytesSent, -write.Content.Length);
+                        }
+                    }
                     progress?.Report(new DeployProgress(DeployStage.Upload, Interlocked.Add(ref sent, write.Content.Length), Volatile.Read(ref total))
                         { FilesDone = Interlocked.Increment(ref files), FilesTotal = count });
                 });
@@ -71,7 +86,8 @@ internal sealed class BlobSender(IObjectStore store, int uploadConcurrency, Comp
             throw;
         }
         await producing;
-        return new VariantsMade(made, variantsSent, variantBytesSent, sourceBytes, compressedBytes, TimeSpan.FromTicks(compressTicks));
+        return new VariantsMade(made, variantsSent, variantBytesSent, sourceBytes, compressedBytes, TimeSpan.FromTicks(compressTicks))
+            { BlobsFoundStored = foundStored.Keys.ToHashSet() };
 
         async Task StopOnFailure(Func<Task> produce)
         {
@@ -133,7 +149,7 @@ internal sealed class BlobSender(IObjectStore store, int uploadConcurrency, Comp
                         var content = new ObjectContent(() => new MemoryStream(bytes, writable: false), bytes.Length, variant.Hash,
                             "application/octet-stream", ObjectContent.ImmutableCacheControl);
                         var condition = seen is not null || job.Expected is not null ? WriteCondition.None : WriteCondition.IfAbsent;
-                        await queue.Writer.WriteAsync(new Write(variant.Hash, content, condition, $"{job.Source.SitePath} ({variant.Coding})", job.Reason), ct);
+                        await queue.Writer.WriteAsync(new Write(variant.Hash, content, condition, $"{job.Source.SitePath} ({variant.Coding})", job.Reason, Variant: true), ct);
                     }
                 });
         }
