@@ -16,6 +16,9 @@ public sealed record VariantsMade(
     IReadOnlyDictionary<(ContentHash, string), EncodedBlob> Blobs, int Sent, long BytesSent, long SourceBytes, long CompressedBytes, TimeSpan CompressTime)
 {
     public static VariantsMade None { get; } = new(new Dictionary<(ContentHash, string), EncodedBlob>(), 0, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Planned blobs (not variants) whose conditional write the store refused: it held them already.</summary>
+    public IReadOnlySet<ContentHash> BlobsFoundStored { get; init; } = new HashSet<ContentHash>();
 }
 
 /// <summary>
@@ -26,7 +29,7 @@ public sealed record VariantsMade(
 /// </summary>
 internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurrency, Compressor compressor, TimeProvider time, ILogger log)
 {
-    private sealed record Write(ContentHash Hash, ObjectContent Content, WriteCondition Condition, string Path, string Reason);
+    private sealed record Write(ContentHash Hash, ObjectContent Content, WriteCondition Condition, string Path, string Reason, bool Variant = false);
 
     /// <param name="presence">The plan's look at the store: with a full listing it tells which variants are stored already.</param>
     /// <param name="staleBefore">A variant stored before this is written again, so a cleanup cannot take it (as the planner does for blobs).</param>
@@ -40,6 +43,7 @@ internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurren
         var count = uploads.Count + jobs.Sum(j => j.Codings.Count);
         progress?.Report(new DeployProgress(DeployStage.Upload, 0, total) { FilesTotal = count });
         var made = new ConcurrentDictionary<(ContentHash, string), EncodedBlob>();
+        var foundStored = new ConcurrentDictionary<ContentHash, bool>();
         long compressTicks = 0;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -72,7 +76,8 @@ internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurren
         await producing;
         log.Debug("Uploaded {Count} blobs, at most {Peak} at once (upload concurrency {Limit}{Adapted})",
             files, peak, concurrency.Limit, concurrency.Ceiling > 1 && concurrency.Settled ? "" : ", still adapting");
-        return new VariantsMade(made, variantsSent, variantBytesSent, sourceBytes, compressedBytes, TimeSpan.FromTicks(compressTicks));
+        return new VariantsMade(made, variantsSent, variantBytesSent, sourceBytes, compressedBytes, TimeSpan.FromTicks(compressTicks))
+            { BlobsFoundStored = foundStored.Keys.ToHashSet() };
 
         // A slot, then a write: a write is taken from the queue only with a slot to send it in, so the queue keeps the compressors
         // waiting rather than the uploads holding compressed bytes they cannot send yet. The first failure stops every upload.
@@ -89,10 +94,21 @@ internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurren
                         if (!queue.Reader.TryRead(out var write)) continue;
                         var now = Interlocked.Increment(ref inFlight);
                         if (now > Volatile.Read(ref peak)) InterlockedMax(ref peak, now);
-                        // IfAbsent: a concurrent deploy that sent the same blob first is success, not a conflict.
-                        await store.PutAsync(StoreLayout.Blob(write.Hash), write.Content, write.Condition, stop.Token);
+                        // IfAbsent: a blob stored already (by a concurrent deploy, an interrupted one, an older release) is success, not a conflict.
+                        var written = await store.PutAsync(StoreLayout.Blob(write.Hash), write.Content, write.Condition, stop.Token);
                         Interlocked.Decrement(ref inFlight);
-                        log.Debug("Uploaded {Blob} from {Path} ({Bytes} bytes, {Reason})", write.Hash.Short, write.Path, write.Content.Length, write.Reason);
+                        if (written.Written)
+                            log.Debug("Uploaded {Blob} from {Path} ({Bytes} bytes, {Reason})", write.Hash.Short, write.Path, write.Content.Length, write.Reason);
+                        else
+                        {
+                            log.Debug("{Blob} from {Path} is stored already: the store refused a second copy", write.Hash.Short, write.Path);
+                            if (!write.Variant) foundStored[write.Hash] = true;
+                            else
+                            {
+                                Interlocked.Decrement(ref variantsSent);
+                                Interlocked.Add(ref variantBytesSent, -write.Content.Length);
+                            }
+                        }
                         progress?.Report(new DeployProgress(DeployStage.Upload, Interlocked.Add(ref sent, write.Content.Length), Volatile.Read(ref total))
                             { FilesDone = Interlocked.Increment(ref files), FilesTotal = count });
                         Resize(concurrency.Completed(time.GetElapsedTime(began), write.Content.Length));
@@ -189,7 +205,7 @@ internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurren
                         var content = new ObjectContent(() => new MemoryStream(bytes, writable: false), bytes.Length, variant.Hash,
                             "application/octet-stream", ObjectContent.ImmutableCacheControl);
                         var condition = seen is not null || job.Expected is not null ? WriteCondition.None : WriteCondition.IfAbsent;
-                        await queue.Writer.WriteAsync(new Write(variant.Hash, content, condition, $"{job.Source.SitePath} ({variant.Coding})", job.Reason), ct);
+                        await queue.Writer.WriteAsync(new Write(variant.Hash, content, condition, $"{job.Source.SitePath} ({variant.Coding})", job.Reason, Variant: true), ct);
                     }
                 });
         }

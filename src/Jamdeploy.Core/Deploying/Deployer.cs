@@ -92,7 +92,9 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         var watch = request.DryRun ? null : await (watching ?? DeletionWatch.StartAsync(_releases, cancellationToken));
 
         var planner = Planner();
-        var plan = await planner.PlanAsync(release, hashed, live, request.Verify, VariantPlan.Create(release, hashed, live), cancellationToken);
+        // What the deploy sends goes with a conditional write, so a small change needs no look at the store before it.
+        var plan = await planner.PlanAsync(release, hashed, live, request.Verify, VariantPlan.Create(release, hashed, live), cancellationToken,
+            writeIfAbsent: !request.DryRun);
         log.Information("Planned {Release}: {Uploads} blobs to send ({Bytes} bytes), {Reused} files reused, {Variants} precompressed forms to make, {ReusedVariants} reused",
             release.Id, plan.Uploads.Count, plan.BytesToSend, plan.ReusedFiles, plan.Variants.ToMake, plan.Variants.Reused);
         var result = new DeployResult(DeployOutcome.DryRun, release.Id, planned.Live, plan)
@@ -105,7 +107,9 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
 
         var made = await SendAsync(plan.Uploads, plan.Variants.Jobs, plan.Presence, progress, cancellationToken);
         release = plan.Variants.Complete(release, made.Blobs);
-        result = result with { Precompressed = Summary(plan.Variants, made) };
+        if (made.BlobsFoundStored.Count > 0)
+            log.Information("{Count} blobs were stored already (the store refused a second copy): not sent", made.BlobsFoundStored.Count);
+        result = result with { Plan = plan.FoundStored(made.BlobsFoundStored), Precompressed = Summary(plan.Variants, made) };
         progress?.Report(new DeployProgress(DeployStage.Manifest, 0, 1));
         // The manifest and the store lease at once: neither waits for the other.
         var writing = _releases.WriteManifestAsync(release, cancellationToken);

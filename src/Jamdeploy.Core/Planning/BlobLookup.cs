@@ -21,6 +21,9 @@ public sealed record BlobPresence(IReadOnlyDictionary<ContentHash, ObjectInfo> S
     /// <summary>When <see cref="Complete"/>: what the listing knows of a blob not asked about (null when it did not see it).</summary>
     public ObjectInfo? Seen(ContentHash hash) => Stored.GetValueOrDefault(hash);
 
+    /// <summary>No look at the store: it vouches for nothing.</summary>
+    public static BlobPresence Nothing => new(new Dictionary<ContentHash, ObjectInfo>(), new HashSet<ContentHash>());
+
     /// <summary>Known to be absent: looked for, not there. A blob not looked for is never called missing.</summary>
     public bool IsMissing(ContentHash hash) => Looked.Contains(hash) && !Stored.ContainsKey(hash);
 }
@@ -49,6 +52,25 @@ public sealed class BlobLookup(IObjectStore store, int parallelism, LookupCost c
 {
     private const int ListPageSize = 1000;
 
+    /// <summary>
+    /// Whether <see cref="FindAsync"/> would list the blob prefix for these counts rather than send a HEAD per candidate:
+    /// a caller that can do without a round of HEADs (it writes the candidates if absent anyway) asks first.
+    /// </summary>
+    public bool Lists(int candidates, int storedAtLeast, int namedLater = 0)
+    {
+        var asked = candidates + namedLater;
+        if (asked == 0) return false;
+        var listingPages = ListingPages(asked, storedAtLeast);
+        var fewerRequests = listingPages < asked;
+        // One page against one round of HEADs: the page is fewer requests, and it sees every blob (free evidence of a
+        // missing live one). Pages tied with more rounds lose: each page is a heavy answer (up to 1,000 keys).
+        return cost == LookupCost.RoundTrips
+            ? listingPages < (asked + parallelism - 1) / parallelism || (listingPages == 1 && fewerRequests)
+            : fewerRequests;
+    }
+
+    private static int ListingPages(int asked, int storedAtLeast) => Math.Max(1, (storedAtLeast + asked + ListPageSize - 1) / ListPageSize);
+
     /// <param name="candidates">Blobs to find out about.</param>
     /// <param name="bystanders">
     /// Blobs not worth a request of their own, reported too when a listing sees the whole prefix anyway: free
@@ -65,18 +87,12 @@ public sealed class BlobLookup(IObjectStore store, int parallelism, LookupCost c
         int namedLater = 0)
     {
         var asked = candidates.Count + namedLater;
-        if (asked == 0) return new BlobPresence(new Dictionary<ContentHash, ObjectInfo>(), new HashSet<ContentHash>());
+        if (asked == 0) return BlobPresence.Nothing;
 
         var started = Stopwatch.GetTimestamp();
-        var listingPages = Math.Max(1, (storedAtLeast + asked + ListPageSize - 1) / ListPageSize);
-        var fewerRequests = listingPages < asked;
-        // One page against one round of HEADs: the page is fewer requests, and it sees every blob (free evidence of a
-        // missing live one). Pages tied with more rounds lose: each page is a heavy answer (up to 1,000 keys).
-        var list = cost == LookupCost.RoundTrips
-            ? listingPages < (asked + parallelism - 1) / parallelism || (listingPages == 1 && fewerRequests)
-            : fewerRequests;
-        if (list)
+        if (Lists(candidates.Count, storedAtLeast, namedLater))
         {
+            var listingPages = ListingPages(asked, storedAtLeast);
             var wanted = candidates.Concat(bystanders).ToHashSet();
             var found = new Dictionary<ContentHash, ObjectInfo>();
             var keepAll = namedLater > 0;
@@ -86,7 +102,7 @@ public sealed class BlobLookup(IObjectStore store, int parallelism, LookupCost c
                 asked, listingPages, Stopwatch.GetElapsedTime(started).TotalMilliseconds, found.Count);
             return new BlobPresence(found, wanted) { Complete = keepAll };
         }
-        if (candidates.Count == 0) return new BlobPresence(new Dictionary<ContentHash, ObjectInfo>(), new HashSet<ContentHash>());
+        if (candidates.Count == 0) return BlobPresence.Nothing;
 
         var heads = new ConcurrentDictionary<ContentHash, ObjectInfo>();
         await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },

@@ -31,6 +31,20 @@ public sealed record DeployPlan(Manifest Release, IReadOnlyList<PlannedFile> Fil
     /// <summary>What the plan's look at the store found: tells, after compressing, whether a variant is stored already.</summary>
     public BlobPresence? Presence { get; init; }
 
+    /// <summary>Why a file whose content the store holds already, though no live release has it, is not sent.</summary>
+    public const string AlreadyStored = "already stored (sent by an earlier, unfinished deploy)";
+
+    /// <summary>
+    /// The plan as carried out when the store refused some of its blobs' conditional writes: it holds them already, so
+    /// they were not sent (not stored twice) and their files reuse them.
+    /// </summary>
+    public DeployPlan FoundStored(IReadOnlySet<ContentHash> stored) =>
+        stored.Count == 0 ? this : this with
+        {
+            Uploads = [.. Uploads.Where(u => !stored.Contains(u.Hash))],
+            Files = [.. Files.Select(f => f.Action == BlobAction.Upload && stored.Contains(f.Hash) ? f with { Action = BlobAction.Reuse, Reason = AlreadyStored } : f)],
+        };
+
     public long BytesToSend => Uploads.Sum(u => u.Source.Length);
     public int ReusedFiles => Files.Count(f => f.Action == BlobAction.Reuse);
     public int Added => Files.Count(f => f.Change == FileChange.Added);

@@ -11,14 +11,26 @@ namespace Jamdeploy.Planning;
 /// <summary>
 /// Stage 3, plan: which blobs must be sent. The live release's blobs are stored (invariant 1), so they
 /// cost no request. Anything else is asked of the store once (see <see cref="BlobLookup"/>: a round of HEADs for
-/// a small change, a listing for a big one). That finds what an interrupted deploy already sent. A blob found
-/// stored but older than half the cleanup grace period belongs to no kept release and may be deleted by a
-/// cleanup running now, so it is sent again rather than trusted. A live blob that a listing shows missing (deleted out of band) is sent again too: this deploy
-/// has its file, and must not make a release live without it (invariant 1).
+/// a small change, a listing for a big one), or, for a small change a deploy sends with conditional writes, not at all
+/// (<see cref="UnlookedBytes"/>): the store's refusal of a write then says the blob is there. That finds what an
+/// interrupted deploy already sent. A blob a look finds stored but older than half the cleanup grace period belongs to
+/// no kept release and may be deleted by a cleanup running now, so it is sent again rather than trusted (one found by a
+/// refused write is trusted: the deploy checks at its flip whether a cleanup ran, Releases/DeletionWatch.cs). A live
+/// blob that a listing shows missing (deleted out of band) is sent again too: this deploy has its file, and must not
+/// make a release live without it (invariant 1).
 /// </summary>
 public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpan gracePeriod, int parallelism, ILogger? log = null)
 {
-    // A deploy waits for its lookups: fewest round trips, so a small change costs one round of HEADs however big the site.
+    /// <summary>
+    /// Candidates of at most this many bytes in all are sent without a round of HEADs first: each goes with If-None-Match,
+    /// and a blob already stored (a rerun of an interrupted deploy, content an older release had) is refused, not stored
+    /// twice. The HEADs save those bytes only then, while every deploy of a small change waits for their round trip. The
+    /// bound keeps what a rerun sends again small (S3 bodies under 2 MiB go with their headers anyway); a rerun of a
+    /// bigger deploy still finds what arrived before it sends anything.
+    /// </summary>
+    public const long UnlookedBytes = 2L << 20;
+
+    // A deploy waits for its lookups: fewest round trips, so a small change costs at most one round of HEADs however big the site.
     private readonly BlobLookup _lookup = new(store, parallelism, LookupCost.RoundTrips, log);
 
     public Task<DeployPlan> PlanAsync(Manifest release, IReadOnlyList<HashedFile> files, Manifest? live, CancellationToken cancellationToken) =>
@@ -32,8 +44,15 @@ public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpa
     /// The precompressed forms: those taken from the live release are looked after as its blobs are (one found missing is
     /// made again), and those still to make count toward choosing a listing, which then tells which are stored already.
     /// </param>
+    /// <param name="writeIfAbsent">
+    /// The caller sends every planned blob with a conditional write and counts a refused one as stored
+    /// (<see cref="DeployPlan.FoundStored"/>): a small change is then planned without a round of HEADs
+    /// (<see cref="UnlookedBytes"/>). A blob found stored that way may be old, and is trusted all the same: a cleanup that
+    /// deletes it before the flip is seen at the flip, which sends it again (Releases/DeletionWatch.cs).
+    /// </param>
     public async Task<DeployPlan> PlanAsync(
-        Manifest release, IReadOnlyList<HashedFile> files, Manifest? live, bool checkEveryBlob, VariantPlan variants, CancellationToken cancellationToken)
+        Manifest release, IReadOnlyList<HashedFile> files, Manifest? live, bool checkEveryBlob, VariantPlan variants, CancellationToken cancellationToken,
+        bool writeIfAbsent = false)
     {
         var inLive = live is null ? new HashSet<ContentHash>() : live.Blobs.ToHashSet();
         var firstWithContent = new Dictionary<ContentHash, HashedFile>();
@@ -41,7 +60,15 @@ public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpa
         var fromLive = firstWithContent.Keys.Where(inLive.Contains).Concat(variants.ReusedBlobs).Distinct().ToList();
         var fresh = firstWithContent.Keys.Where(h => !inLive.Contains(h)).ToList();
 
-        var presence = checkEveryBlob
+        // Only HEADs are left out: the conditional writes that replace them are as many requests. A listing is fewer, and
+        // sees the whole blob prefix (a live blob deleted out of band, precompressed forms stored already).
+        var unlooked = writeIfAbsent && !checkEveryBlob && fresh.Count > 0
+            && !_lookup.Lists(fresh.Count, inLive.Count, variants.ToMake)
+            && fresh.Sum(h => firstWithContent[h].Length) <= UnlookedBytes;
+        if (unlooked)
+            log?.Debug("Sending {Candidates} blobs without looking them up first: a conditional write tells which are stored already", fresh.Count);
+        var presence = unlooked ? BlobPresence.Nothing
+            : checkEveryBlob
             ? await _lookup.FindAsync([.. firstWithContent.Keys.Concat(variants.ReusedBlobs).Distinct()], [], inLive.Count - fromLive.Count, cancellationToken, variants.ToMake)
             : await _lookup.FindAsync(fresh, fromLive, inLive.Count, cancellationToken, variants.ToMake);
         // Half the grace period: a cleanup that started just before this deploy must still find the blob
@@ -113,5 +140,5 @@ public sealed class DeployPlanner(IObjectStore store, TimeProvider time, TimeSpa
     private static string ReuseReason(HashedFile file, HashSet<ContentHash> inLive, Dictionary<ContentHash, BlobUpload> uploading) =>
         uploading.TryGetValue(file.Hash, out var first) ? $"same content as {first.Source.SitePath}"
         : inLive.Contains(file.Hash) ? "unchanged content, already in the live release"
-        : "already stored (sent by an earlier, unfinished deploy)";
+        : DeployPlan.AlreadyStored;
 }

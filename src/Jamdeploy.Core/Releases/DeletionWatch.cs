@@ -7,7 +7,8 @@ namespace Jamdeploy.Releases;
 /// How a deploy knows at its flip that no cleanup deleted anything its release needs since it looked at
 /// the store (invariants 1 and 4, whatever cleanup's grace period). Cleanup deletes only under the store
 /// lease, with its own token written into it as <see cref="LeaseDocument.LastCleanup"/>, and every later
-/// holder carries that token on. A deploy reads the lease before it looks at which blobs are stored, and
+/// holder carries that token on. A deploy reads the lease before it looks at which blobs are stored (by HEADs, a
+/// listing, or a conditional write the store refuses because the blob is there), and
 /// takes it for its flip: the same token, and no cleanup holding the lease at the first look, means nothing
 /// was deleted in between, and nothing can be until the lease is given back after the flip. Otherwise the
 /// deploy checks under the lease that its release is whole, and re-sends what is missing.

@@ -64,6 +64,41 @@ public sealed class S3DeployTests(MotoServer moto, ITestOutputHelper output) : I
         Assert.InRange(wire.Count - changed, 7, 7 + planning);
     }
 
+    /// <summary>
+    /// Issue #16: a small change waits for no look at the store before it sends. Its blobs go with If-None-Match, and
+    /// one an interrupted deploy stored already is answered 412 by S3: not stored twice, reported as reused. Besides the
+    /// blobs, only the documents every deploy reads and writes: pointer; live manifest and lease; manifest and lease;
+    /// pointer; lease. Before, a round of HEADs came first, one round trip more. (A live release of over 1,000 blobs:
+    /// beside a smaller one, a single listing page is the look, and it is kept for what else it sees.)
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task Redeploy_FewFilesChanged_SendsThemWithConditionalWritesAndNoHeadOrListing()
+    {
+        const int files = 1_100, changed = 5;
+        var wire = new RecordingHandler();
+        using var store = await _s3.NewStoreAsync(wire);
+        var site = _workspace.Combine("site");
+        for (var i = 0; i < files; i++) Write(site, i, $"content {i}");
+        await DeployAsync(store, site);
+        for (var i = 0; i < changed; i++) Write(site, i * 200, $"content {i * 200}, edited");
+        var arrived = ObjectContent.FromBytes(System.Text.Encoding.UTF8.GetBytes("content 0, edited"), "text/html");
+        await store.PutAsync(StoreLayout.Blob(arrived.Sha256), arrived, WriteCondition.IfAbsent, _ct);
+
+        wire.Clear();
+        var result = await DeployAsync(store, site);
+        output.WriteLine($"{changed} of {files} files changed: {wire.Count} requests ({wire.Summary()})");
+
+        Assert.Equal(DeployOutcome.Live, result.Outcome);
+        Assert.Equal(changed - 1, result.UploadedBlobs);
+        Assert.DoesNotContain(wire.Requests, r => r.Method == "HEAD" || r.Query.Contains("list-type", StringComparison.Ordinal));
+        var blobPuts = wire.Requests.Where(r => r.Method == "PUT" && r.Key.Contains("/blobs/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(changed, blobPuts.Count);
+        Assert.All(blobPuts, r => Assert.Equal("*", r.Header("If-None-Match")));
+        Assert.Equal(System.Net.HttpStatusCode.PreconditionFailed, Assert.Single(blobPuts, r => r.Key.EndsWith(arrived.Sha256.Hex, StringComparison.Ordinal)).Status);
+        Assert.Equal(3 + changed + 4, wire.Count);
+        await AssertManifestMatchesFolderAsync(store, result.Release, site);
+    }
+
     [Fact(Timeout = 300_000)]
     public async Task Deploy_TwentyTimesWithTenPercentOfRequestsFailing_EachCompletesOrFailsCleanlyAndEveryBlobIsIntact()
     {

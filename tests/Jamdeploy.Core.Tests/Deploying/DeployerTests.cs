@@ -4,6 +4,7 @@ using Jamdeploy.Core.Tests.Invalidation;
 using Jamdeploy.Deploying;
 using Jamdeploy.Invalidation;
 using Jamdeploy.Manifests;
+using Jamdeploy.Planning;
 using Jamdeploy.Releases;
 using Jamdeploy.Storage;
 using Jamdeploy.TestSupport;
@@ -122,9 +123,10 @@ public sealed class DeployerTests : IDisposable
     }
 
     /// <summary>
-    /// Issue #16: a 1 % change costs requests in proportion to what changed, not to the site: one HEAD per changed
-    /// file (they run at once, one round trip) instead of listing the site's 2,000 blobs page after page, and the
-    /// few documents every deploy reads and writes (pointer, lease, live manifest; blobs, manifest, lease, pointer, lease).
+    /// Issue #16: a 1 % change costs requests in proportion to what changed, not to the site: no listing of the site's
+    /// 2,000 blobs page after page, and no HEAD either (the changed blobs go with a conditional write, which says
+    /// whether one was stored already: a round trip less), and the few documents every deploy reads and writes
+    /// (pointer, lease, live manifest; blobs, manifest, lease, pointer, lease).
     /// </summary>
     [Fact(Timeout = 120000)]
     public async Task Deploy_OnePercentChangeOfALargeSite_LooksUpOnlyTheChangedBlobsAndListsNothing()
@@ -141,7 +143,32 @@ public sealed class DeployerTests : IDisposable
 
         Assert.Equal(DeployOutcome.Live, result.Outcome);
         Assert.Equal(changed, result.Plan!.Uploads.Count);
-        Assert.Equal((3L, changed, 0L, changed + 4L), (counting.Counts.Gets, counting.Counts.Heads, counting.Counts.Lists, counting.Counts.Puts));
+        Assert.Equal((3L, 0L, 0L, changed + 4L), (counting.Counts.Gets, counting.Counts.Heads, counting.Counts.Lists, counting.Counts.Puts));
+    }
+
+    /// <summary>
+    /// Issue #16: a changed file whose content the store holds already (an interrupted deploy sent it) is found by its
+    /// refused conditional write, not by a HEAD first: not stored twice, and reported as reused, not as uploaded.
+    /// </summary>
+    [Fact(Timeout = 60000)]
+    public async Task Deploy_ChangedContentStoredAlready_IsFoundByItsConditionalWriteAndReportedReused()
+    {
+        var site = Some.Site(_dir, "v1", "v1");
+        await DeployAsync(_local, site);
+        File.WriteAllText(Path.Combine(site, "index.html"), "sent by a deploy that was killed");
+        var arrived = ObjectContent.FromBytes(System.Text.Encoding.UTF8.GetBytes("sent by a deploy that was killed"), "text/html");
+        await _local.PutAsync(StoreLayout.Blob(arrived.Sha256), arrived, WriteCondition.IfAbsent, CancellationToken.None);
+        var counting = new CountingStore(_local);
+
+        var result = await DeployAsync(counting, site);
+
+        Assert.Equal(DeployOutcome.Live, result.Outcome);
+        Assert.Equal(0L, counting.Counts.Heads + counting.Counts.Lists);
+        Assert.Equal(1L + 4, counting.Counts.Puts); // the refused blob; manifest, lease, pointer, lease
+        Assert.Empty(result.Plan!.Uploads);
+        Assert.Equal(0, result.UploadedBlobs);
+        var index = result.Plan.Files.Single(f => f.SitePath == "/index.html");
+        Assert.Equal((FileChange.Changed, BlobAction.Reuse, DeployPlan.AlreadyStored), (index.Change, index.Action, index.Reason));
     }
 
     /// <summary>

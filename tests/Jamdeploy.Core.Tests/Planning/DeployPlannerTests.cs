@@ -3,6 +3,7 @@ using Jamdeploy.Hashing;
 using Jamdeploy.Manifests;
 using Jamdeploy.Model;
 using Jamdeploy.Planning;
+using Jamdeploy.Precompression;
 using Jamdeploy.Scanning;
 using Jamdeploy.Storage;
 using Jamdeploy.TestSupport;
@@ -99,6 +100,44 @@ public sealed class DeployPlannerTests : IDisposable
 
         Assert.Equal(8, plan.Uploads.Count);
         Assert.Equal((0L, 8L), (counting.Counts.Lists, counting.Counts.Heads));
+    }
+
+    /// <summary>
+    /// Issue #16: a deploy that sends with conditional writes plans a small change without a request: a blob the store
+    /// holds already is refused by its write, which costs less than a round of HEADs before every small deploy.
+    /// </summary>
+    [Fact(Timeout = 30000)]
+    public async Task Plan_SmallChangeSentWithConditionalWrites_LooksNothingUp()
+    {
+        await StoreBlobAsync("arrived");
+        var (live, _) = Site([.. Enumerable.Range(0, 1500).Select(i => ($"/p{i}.html", $"content {i}"))]);
+        var (next, files) = Site([.. Enumerable.Range(0, 1500).Select(i => ($"/p{i}.html", i % 500 == 0 ? $"edited {i}" : $"content {i}")), ("/a.html", "arrived")]);
+        var counting = new CountingStore(_local);
+
+        var plan = await Planner(counting).PlanAsync(next, files, live, checkEveryBlob: false, VariantPlan.Create(next, files, live), CancellationToken.None, writeIfAbsent: true);
+
+        Assert.Equal(4, plan.Uploads.Count);
+        Assert.All(plan.Uploads, u => Assert.False(u.Refresh));
+        Assert.Equal((0L, 0L), (counting.Counts.Lists, counting.Counts.Heads));
+    }
+
+    /// <summary>
+    /// Where the look saves bytes it is kept: candidates bigger in all than <see cref="DeployPlanner.UnlookedBytes"/>
+    /// are looked up first, so a rerun of an interrupted deploy does not send again what arrived.
+    /// </summary>
+    [Fact(Timeout = 30000)]
+    public async Task Plan_ChangeBiggerThanTheUnlookedBound_IsLookedUpFirst()
+    {
+        var big = new string('x', (int)DeployPlanner.UnlookedBytes);
+        await StoreBlobAsync(big);
+        var (next, files) = Site(("/big.bin", big), ("/small.html", "small"));
+        var counting = new CountingStore(_local);
+
+        var plan = await Planner(counting).PlanAsync(next, files, null, checkEveryBlob: false, VariantPlan.Create(next, files, null), CancellationToken.None, writeIfAbsent: true);
+
+        Assert.Equal(["/small.html"], plan.Uploads.Select(u => u.Source.SitePath));
+        Assert.Equal(DeployPlan.AlreadyStored, plan.Files.Single(f => f.SitePath == "/big.bin").Reason);
+        Assert.Equal(1L, counting.Counts.Lists + counting.Counts.Heads);
     }
 
     [Fact(Timeout = 30000)]
