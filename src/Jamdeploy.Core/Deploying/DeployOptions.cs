@@ -36,8 +36,10 @@ public sealed record DeployOptions
     public int HistoryLimit { get; init; } = Releases.LivePointer.DefaultHistoryLimit;
 
     /// <summary>
-    /// Cleanup's: an unreferenced blob older than half of it is sent again rather than reused, as a cleanup may
-    /// be about to delete it (the deploy would find out at its flip and send it then, later).
+    /// Cleanup's: an unreferenced blob older than half of it, seen by a HEAD or a listing, is sent again rather than
+    /// reused, as a cleanup may be about to delete it (the deploy would find out at its flip and send it then, later).
+    /// A small change's blobs are not looked up but sent with a conditional write: one the store refuses as present
+    /// is trusted whatever its age, and a cleanup that took it meanwhile is caught at the flip (DeletionWatch).
     /// </summary>
     /// <remarks>Not a <c>Deploy</c> setting (hence not part of the settings document): the CLI sets it from <c>Cleanup:GracePeriod</c>.</remarks>
     [JsonIgnore]
