@@ -4,11 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-moto_pid= cli_dir=
+moto_pid=
 cleanup() {
   # moto can ignore SIGTERM while a request thread is busy: SIGKILL, it holds nothing worth keeping.
   if [ -n "$moto_pid" ]; then kill -9 "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi
-  if [ -n "$cli_dir" ]; then rm -rf "$cli_dir"; fi
 }
 trap cleanup EXIT
 
@@ -29,15 +28,6 @@ npm_log=$(mktemp)
 npm_pid=$!
 
 dotnet build Jamstack.sln -c Release -nologo -clp:ErrorsOnly
-
-# The tests start the CLI as a process hundreds of times: on linux-x64, from a precompiled (ReadyToRun) publish of
-# the same sources, as the shipped tool is, so each start compiles little (JamdeployProcess.CliDll).
-if [ -z "${JAMDEPLOY_TEST_CLI:-}" ] && [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ]; then
-  cli_dir=$(mktemp -d) && chmod 755 "$cli_dir"  # some tests run it as an unprivileged user
-  dotnet publish src/Jamdeploy.Cli/Jamdeploy.Cli.csproj -c Release -r linux-x64 --self-contained false -p:UseAppHost=false \
-    -o "$cli_dir" -nologo -clp:ErrorsOnly >/dev/null
-  export JAMDEPLOY_TEST_CLI="$cli_dir/jamdeploy.dll"
-fi
 
 if [ -n "$moto_pid" ]; then
   answered=

@@ -35,17 +35,11 @@ public sealed class JamdeployProcess : IDisposable
 
     public string Stderr { get { lock (_gate) return _stderr.ToString(); } }
 
-    /// <summary>
-    /// The CLI's build output, found from the repository root (the folder with Jamstack.sln), or the precompiled
-    /// publish of the same build that scripts/test.sh makes and names in <c>JAMDEPLOY_TEST_CLI</c>: the tests start
-    /// hundreds of processes, and a precompiled one spends about half the CPU of one that compiles at start-up.
-    /// </summary>
+    /// <summary>The CLI's build output, found from the repository root (the folder with Jamstack.sln).</summary>
     public static string CliDll
     {
         get
         {
-            if (Environment.GetEnvironmentVariable("JAMDEPLOY_TEST_CLI") is { Length: > 0 } published)
-                return File.Exists(published) ? published : throw new FileNotFoundException($"JAMDEPLOY_TEST_CLI names {published}, which is missing");
             var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
             var dll = Path.Combine(RepositoryRoot, "src", "Jamdeploy.Cli", "bin", configuration, "net10.0", "jamdeploy.dll");
             return File.Exists(dll) ? dll : throw new FileNotFoundException($"build the CLI first: {dll} is missing");
