@@ -160,11 +160,6 @@ internal sealed class HashWorker : IDisposable
         using var reader = SourceFile.Open(file, ref _path);
         var read = reader.Read(chunk);
         _pendingBytes += read;
-        if (_native is null && read < chunk.Length)
-        {
-            SHA256.HashData(chunk[..read], digest);
-            return ContentHash.FromLowerHex(LowerHex(digest));
-        }
 
         // A file longer than one read streams through the worker's one SHA-256 state: memory stays one buffer per
         // thread whatever the file's size.
