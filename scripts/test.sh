@@ -60,6 +60,10 @@ else
   echo "npm ci failed ($npm_status): the node tests did not run" >&2
 fi
 
+# The test processes and the jamdeploy processes they start are short-lived and run most code a few times: tiered
+# PGO's instrumented tier costs them more than it wins (measured on the Edge tests: 32.5 s of CPU with it, 26.8 s
+# without, five interleaved pairs). The setting is the test run's, not the product's.
+export DOTNET_TieredPGO=0
 status=0
 dotnet test Jamstack.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log" || status=$?
 

@@ -7,7 +7,6 @@ using Jamdeploy.TestSupport.S3;
 namespace Jamdeploy.Core.Tests.Cleanup;
 
 /// <summary>Empty S3 stores on moto: a bucket of their own each, with a small list page so listings really page.</summary>
-[RunsLong(100)]
 public sealed class S3Stores(MotoServer moto) : IDisposable
 {
     private static readonly AWSCredentials Credentials = new BasicAWSCredentials(MotoServer.AccessKey, MotoServer.SecretKey);
@@ -36,6 +35,7 @@ public sealed class S3Stores(MotoServer moto) : IDisposable
     }
 }
 
+[RunsLong(100)]
 public sealed class S3StoreCleanupEngineTests(MotoServer moto) : CleanupEngineContract, IClassFixture<MotoServer>
 {
     private readonly S3Stores _stores = new(moto);
