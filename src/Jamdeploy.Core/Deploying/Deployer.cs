@@ -237,9 +237,11 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
 
     private Manifest BuildManifest(DeployRequest request, IEnumerable<KeyValuePair<string, ManifestEntry>> entries, SiteRules? rules)
     {
-        var files = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, entries);
+        // Added one by one to a builder: the entries come in path order, and CreateRange would sort a copy of them first.
+        var files = ImmutableSortedDictionary.CreateBuilder<string, ManifestEntry>(StringComparer.Ordinal);
+        foreach (var (path, entry) in entries) files.Add(path, entry);
         var now = time.GetUtcNow();
-        return new Manifest(ReleaseId.New(now), now, files)
+        return new Manifest(ReleaseId.New(now), now, files.ToImmutable())
         {
             Message = request.Message,
             Commit = request.Commit,

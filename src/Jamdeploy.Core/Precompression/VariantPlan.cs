@@ -30,7 +30,7 @@ public sealed class VariantPlan
     private static readonly EncodedBlob Pending = new(default, 0);
 
     private static readonly ImmutableSortedDictionary<string, EncodedBlob> PendingCodings =
-        PrecompressPolicy.AllCodings.ToImmutableSortedDictionary(c => c, _ => Pending, StringComparer.Ordinal);
+        PrecompressPolicy.AllCodings.Aggregate(ImmutableSortedDictionary.Create<string, EncodedBlob>(StringComparer.Ordinal), (codings, c) => codings.Add(c, Pending));
 
     private static readonly ImmutableSortedDictionary<string, EncodedBlob> PendingBrotli =
         ImmutableSortedDictionary.Create<string, EncodedBlob>(StringComparer.Ordinal).Add(PrecompressPolicy.Brotli, Pending);
@@ -125,12 +125,13 @@ public sealed class VariantPlan
         foreach (var (path, entry) in release.Files)
         {
             if (entry.Encodings is not { } codings) continue;
-            var named = codings.Keys.ToImmutableSortedDictionary(c => c, c =>
-                made.TryGetValue((entry.Hash, c), out var blob) ? blob
-                : _reused.TryGetValue((entry.Hash, c), out var kept) ? kept
-                : throw new InvalidOperationException($"the {c} variant of {path} was neither made nor taken from the live release"),
-                StringComparer.Ordinal);
-            files[path] = entry with { Encodings = named };
+            // Each coding's value set in a builder of the same dictionary (a sorted copy per file cost more than the rest).
+            var named = codings.ToBuilder();
+            foreach (var c in codings.Keys)
+                named[c] = made.TryGetValue((entry.Hash, c), out var blob) ? blob
+                    : _reused.TryGetValue((entry.Hash, c), out var kept) ? kept
+                    : throw new InvalidOperationException($"the {c} variant of {path} was neither made nor taken from the live release");
+            files[path] = entry with { Encodings = named.ToImmutable() };
         }
         return release with { Files = files.ToImmutable() };
     }
