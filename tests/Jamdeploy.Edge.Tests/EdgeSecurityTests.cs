@@ -19,7 +19,7 @@ public sealed class EdgeSecurityTests : IAsyncLifetime, IDisposable
     private RunningEdge _edge = null!;
     private ReleaseId _live;
     private ReleaseId _other;
-    private ContentHash _secretBlob;
+    private ContentHash _secretBlob = null!;
 
     public async Task InitializeAsync()
     {

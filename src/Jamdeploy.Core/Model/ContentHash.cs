@@ -5,8 +5,13 @@ using System.Text.Json.Serialization;
 namespace Jamdeploy.Model;
 
 /// <summary>The SHA-256 of a blob, as 64 lowercase hex characters: the blob's name in the store.</summary>
+/// <remarks>
+/// A class, not a struct: deploys keep hashes in sets, dictionaries, tuples and LINQ queries, and the framework's generic
+/// code over a struct of this assembly cannot be precompiled (ReadyToRun), so a fresh process JIT-compiled some 250
+/// methods for them (issue #16); over a class it shares the framework's precompiled code.
+/// </remarks>
 [JsonConverter(typeof(ContentHashJsonConverter))]
-public readonly record struct ContentHash
+public sealed record ContentHash
 {
     public const int HexLength = 64;
 
@@ -26,9 +31,9 @@ public readonly record struct ContentHash
     public static ContentHash Of(ReadOnlySpan<byte> content) =>
         FromBytes(System.Security.Cryptography.SHA256.HashData(content));
 
-    public static bool TryParse([NotNullWhen(true)] string? text, out ContentHash hash)
+    public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out ContentHash? hash)
     {
-        hash = default;
+        hash = null;
         if (text is null || text.Length != HexLength) return false;
         foreach (var c in text)
             if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c)) return false;

@@ -27,7 +27,7 @@ public sealed record VariantJob(HashedFile Source, IReadOnlyList<string> Codings
 public sealed class VariantPlan
 {
     /// <summary>Stands for a variant not made yet, in a release being planned: only its coding name counts until then.</summary>
-    private static readonly EncodedBlob Pending = new(default, 0);
+    private static readonly EncodedBlob Pending = new(ContentHash.FromLowerHex(new string('0', ContentHash.HexLength)), 0);
 
     private static readonly ImmutableSortedDictionary<string, EncodedBlob> PendingCodings =
         PrecompressPolicy.AllCodings.Aggregate(ImmutableSortedDictionary.Create<string, EncodedBlob>(StringComparer.Ordinal), (codings, c) => codings.Add(c, Pending));

@@ -26,9 +26,9 @@ public static class StoreLayout
 
     public static string Pin(ReleaseId id) => PinsPrefix + id.Value;
 
-    public static bool TryParseBlob(string key, out ContentHash hash)
+    public static bool TryParseBlob(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ContentHash? hash)
     {
-        hash = default;
+        hash = null;
         return key.StartsWith(BlobsPrefix, StringComparison.Ordinal) && ContentHash.TryParse(key[BlobsPrefix.Length..], out hash);
     }
 
