@@ -139,6 +139,12 @@ internal sealed class S3DirectRead
             // Another algorithm (an object written by another tool): the SDK checks it.
             return Unsettled(objectKey, "a checksum other than SHA-256");
         }
+        else if (IsMd5Shaped(etag) && !Convert.ToHexStringLower(MD5.HashData(body)).Equals(etag.Trim('"'), StringComparison.OrdinalIgnoreCase))
+        {
+            // No checksum stored: the SDK then checks the body against an ETag shaped like its MD5 (that of a single-part,
+            // unencrypted or SSE-S3 object). One that is not its MD5 (SSE-KMS) is left to the SDK, which knows the cases.
+            return Unsettled(objectKey, "a body that does not match its ETag");
+        }
         return new DirectReadResult(DirectReadOutcome.Found, body, etag);
     }
 
@@ -147,6 +153,9 @@ internal sealed class S3DirectRead
         _logger.Debug("Direct GET {Key} answered with {Why}: reading it through the S3 client", objectKey, why);
         return DirectReadResult.Unsettled;
     }
+
+    private static bool IsMd5Shaped(string etag) =>
+        etag.Trim('"') is { Length: 32 } hex && hex.All(char.IsAsciiHexDigit);
 
     /// <summary>S3's error document for a missing key (a missing bucket is also a 404, and goes to the SDK for its message).</summary>
     private static bool IsNoSuchKey(byte[] body) =>

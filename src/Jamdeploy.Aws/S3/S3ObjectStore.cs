@@ -57,15 +57,16 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     /// <param name="logger">Diagnostics.</param>
     /// <param name="interceptor">A handler in front of the network for both the direct reads and the SDK's client (tests).</param>
     /// <param name="timeProvider">The clock of the retries and the per-attempt timeouts.</param>
+    /// <param name="credentials">The SDK client's credentials when not its chain's (tests: the test process has none in its environment).</param>
     internal static S3ObjectStore Create(S3StoreOptions options, Func<string, string?> environment, ILogger? logger,
-        DelegatingHandler? interceptor = null, TimeProvider? timeProvider = null)
+        DelegatingHandler? interceptor = null, TimeProvider? timeProvider = null, AWSCredentials? credentials = null)
     {
         options.Validate();
         var transport = S3HttpClientFactory.Transport(options, interceptor);
         var client = new Lazy<IAmazonS3>(() =>
         {
             logger?.ForContext<S3ObjectStore>().Debug("Building the S3 client for {Location}", options.Location);
-            return S3ClientFactory.Create(options, transport, credentials: null);
+            return S3ClientFactory.Create(options, transport, credentials);
         });
         var store = new S3ObjectStore(client, options, logger, timeProvider,
             log => S3DirectRead.TryCreate(options, environment, transport, timeProvider ?? TimeProvider.System, log));
