@@ -24,17 +24,20 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private readonly string? _endpoint;
     private readonly bool _unsignedPayload;
     private readonly S3DirectRead? _directRead;
+    private readonly HttpMessageHandler? _transport;
 
     /// <summary>A store over a client made for these options (see <see cref="S3ClientFactory"/>); the store owns the client.</summary>
     public S3ObjectStore(IAmazonS3 client, S3StoreOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
-        : this(new Lazy<IAmazonS3>(client), options, logger, timeProvider, directRead: null)
+        : this(new Lazy<IAmazonS3>(client), options, logger, timeProvider, directRead: null, transport: null)
     {
     }
 
-    private S3ObjectStore(Lazy<IAmazonS3> client, S3StoreOptions options, ILogger? logger, TimeProvider? timeProvider, Func<ILogger, S3DirectRead?>? directRead)
+    private S3ObjectStore(Lazy<IAmazonS3> client, S3StoreOptions options, ILogger? logger, TimeProvider? timeProvider,
+        Func<ILogger, S3DirectRead?>? directRead, HttpMessageHandler? transport)
     {
         options.Validate();
         _client = client;
+        _transport = transport;
         _options = options;
         _logger = (logger ?? Serilog.Core.Logger.None).ForContext<S3ObjectStore>();
         // Built at the first request that needs it: a no-op redeploy's one read may need neither (S3DirectRead).
@@ -69,7 +72,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             return S3ClientFactory.Create(options, transport, credentials);
         });
         var store = new S3ObjectStore(client, options, logger, timeProvider,
-            log => S3DirectRead.TryCreate(options, environment, transport, timeProvider ?? TimeProvider.System, log));
+            log => S3DirectRead.TryCreate(options, environment, transport, timeProvider ?? TimeProvider.System, log), transport);
         // Without direct reads the first request needs the client anyway: a setting it cannot work with (an unknown
         // profile, no region) is then a usage error here, before anything is read, as it always was.
         if (store._directRead is null) _ = client.Value;
@@ -253,6 +256,8 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     {
         _requestSlots.Dispose();
         if (_client.IsValueCreated) _client.Value.Dispose();
+        // Shared by the direct reads and the client, and owned by neither (see Create): its connections go with the store.
+        _transport?.Dispose();
     }
 
     private async Task<DirectReadResult> DirectGetAsync(string key, CancellationToken cancellationToken)
