@@ -25,6 +25,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private readonly bool _unsignedPayload;
     private readonly S3DirectRead? _directRead;
     private readonly HttpMessageHandler? _transport;
+    private int _directReads;
 
     /// <summary>A store over a client made for these options (see <see cref="S3ClientFactory"/>); the store owns the client.</summary>
     public S3ObjectStore(IAmazonS3 client, S3StoreOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
@@ -90,6 +91,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     {
         if (_directRead is not null)
         {
+            // A second read means more than a no-op redeploy's one: what follows (a plan, its writes) needs the SDK's
+            // client, so it is built now, beside this read, rather than in front of the first write.
+            if (Interlocked.Increment(ref _directReads) == 2) BuildClientInBackground();
             var direct = await DirectGetAsync(key, cancellationToken).ConfigureAwait(false);
             if (direct.Outcome == DirectReadOutcome.Found) return new StoredObject(direct.Content!, direct.ETag!);
             if (direct.Outcome == DirectReadOutcome.Missing) return null;
@@ -259,6 +263,11 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         // Shared by the direct reads and the client, and owned by neither (see Create): its connections go with the store.
         _transport?.Dispose();
     }
+
+    /// <summary>A failure to build it (a setting the SDK refuses) is kept by the lazy value and thrown at its first use.</summary>
+    private void BuildClientInBackground() =>
+        _ = Task.Run(() => _client.Value).ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private async Task<DirectReadResult> DirectGetAsync(string key, CancellationToken cancellationToken)
     {
