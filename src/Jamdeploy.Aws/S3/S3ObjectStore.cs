@@ -16,33 +16,72 @@ namespace Jamdeploy.Aws.S3;
 /// </summary>
 public sealed class S3ObjectStore : IObjectStore, IDisposable
 {
-    private readonly IAmazonS3 _client;
+    private readonly Lazy<IAmazonS3> _client;
     private readonly S3StoreOptions _options;
-    private readonly S3RetryPipeline _retry;
+    private readonly Lazy<S3RetryPipeline> _retry;
     private readonly SemaphoreSlim _requestSlots;
     private readonly ILogger _logger;
     private readonly string? _endpoint;
     private readonly bool _unsignedPayload;
+    private readonly S3DirectRead? _directRead;
+    private readonly HttpMessageHandler? _transport;
+    private int _directReads;
 
     /// <summary>A store over a client made for these options (see <see cref="S3ClientFactory"/>); the store owns the client.</summary>
     public S3ObjectStore(IAmazonS3 client, S3StoreOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
+        : this(new Lazy<IAmazonS3>(client), options, logger, timeProvider, directRead: null, transport: null)
+    {
+    }
+
+    private S3ObjectStore(Lazy<IAmazonS3> client, S3StoreOptions options, ILogger? logger, TimeProvider? timeProvider,
+        Func<ILogger, S3DirectRead?>? directRead, HttpMessageHandler? transport)
     {
         options.Validate();
         _client = client;
+        _transport = transport;
         _options = options;
         _logger = (logger ?? Serilog.Core.Logger.None).ForContext<S3ObjectStore>();
-        _retry = new S3RetryPipeline(options, _logger, timeProvider);
+        // Built at the first request that needs it: a no-op redeploy's one read may need neither (S3DirectRead).
+        _retry = new Lazy<S3RetryPipeline>(() => new S3RetryPipeline(options, _logger, timeProvider));
         _requestSlots = new SemaphoreSlim(options.MaxConcurrentRequests, options.MaxConcurrentRequests);
         _endpoint = S3ClientFactory.ResolveEndpoint(options);
         _unsignedPayload = _endpoint is null || _endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        _directRead = directRead?.Invoke(_logger);
     }
 
-    /// <summary>The production store: the SDK's credential chain, no interceptor.</summary>
-    public static S3ObjectStore Create(S3StoreOptions options, ILogger? logger = null)
+    /// <summary>
+    /// The production store: the SDK's credential chain, no interceptor. The SDK's client is built at the first request
+    /// that needs it; whole-object reads go out directly when <see cref="S3DirectRead"/> can sign them as the client would.
+    /// </summary>
+    public static S3ObjectStore Create(S3StoreOptions options, ILogger? logger = null) =>
+        Create(options, Environment.GetEnvironmentVariable, logger);
+
+    /// <param name="options">The store's settings.</param>
+    /// <param name="environment">Where the direct reads look for credentials and the endpoint (the process environment in production).</param>
+    /// <param name="logger">Diagnostics.</param>
+    /// <param name="interceptor">A handler in front of the network for both the direct reads and the SDK's client (tests).</param>
+    /// <param name="timeProvider">The clock of the retries and the per-attempt timeouts.</param>
+    /// <param name="credentials">The SDK client's credentials when not its chain's (tests: the test process has none in its environment).</param>
+    internal static S3ObjectStore Create(S3StoreOptions options, Func<string, string?> environment, ILogger? logger,
+        DelegatingHandler? interceptor = null, TimeProvider? timeProvider = null, AWSCredentials? credentials = null)
     {
         options.Validate();
-        return new S3ObjectStore(S3ClientFactory.Create(options), options, logger);
+        var transport = S3HttpClientFactory.Transport(options, interceptor);
+        var client = new Lazy<IAmazonS3>(() =>
+        {
+            logger?.ForContext<S3ObjectStore>().Debug("Building the S3 client for {Location}", options.Location);
+            return S3ClientFactory.Create(options, transport, credentials);
+        });
+        var store = new S3ObjectStore(client, options, logger, timeProvider,
+            log => S3DirectRead.TryCreate(options, environment, transport, timeProvider ?? TimeProvider.System, log), transport);
+        // Without direct reads the first request needs the client anyway: a setting it cannot work with (an unknown
+        // profile, no region) is then a usage error here, before anything is read, as it always was.
+        if (store._directRead is null) _ = client.Value;
+        return store;
     }
+
+    /// <summary>Whether the SDK's client has been built (a no-op redeploy with static credentials never builds it).</summary>
+    internal bool ClientBuilt => _client.IsValueCreated;
 
     public string Location => _options.Location.ToString();
 
@@ -50,11 +89,20 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
     public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
     {
+        if (_directRead is not null)
+        {
+            // A second read means more than a no-op redeploy's one: what follows (a plan, its writes) needs the SDK's
+            // client, so it is built now, beside this read, rather than in front of the first write.
+            if (Interlocked.Increment(ref _directReads) == 2) BuildClientInBackground();
+            var direct = await DirectGetAsync(key, cancellationToken).ConfigureAwait(false);
+            if (direct.Outcome == DirectReadOutcome.Found) return new StoredObject(direct.Content!, direct.ETag!);
+            if (direct.Outcome == DirectReadOutcome.Missing) return null;
+        }
         return await RunAsync("GET", key, 0, async (_, ct) =>
         {
             try
             {
-                using var response = await _client.GetObjectAsync(GetRequest(key), ct).ConfigureAwait(false);
+                using var response = await _client.Value.GetObjectAsync(GetRequest(key), ct).ConfigureAwait(false);
                 using var buffer = new MemoryStream(response.ContentLength is > 0 and < int.MaxValue ? (int)response.ContentLength : 0);
                 try
                 {
@@ -81,7 +129,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             if (range is { } r) request.ByteRange = new Amazon.S3.Model.ByteRange(r.From, r.To);
             try
             {
-                var response = await _client.GetObjectAsync(request, ct).ConfigureAwait(false);
+                var response = await _client.Value.GetObjectAsync(request, ct).ConfigureAwait(false);
                 return new ResponseStream(response, e => Damaged(key, e));
             }
             catch (AmazonS3Exception e) when (IsMissingKey(e))
@@ -101,7 +149,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             try
             {
-                var response = await _client.GetObjectMetadataAsync(HeadRequest(key), ct).ConfigureAwait(false);
+                var response = await _client.Value.GetObjectMetadataAsync(HeadRequest(key), ct).ConfigureAwait(false);
                 return new ObjectInfo(key, response.ContentLength, LastModified(response.LastModified), response.ETag);
             }
             catch (AmazonS3Exception e) when (IsMissingKey(e))
@@ -115,7 +163,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     {
         if (content.Length >= _options.MultipartThreshold)
         {
-            var upload = new S3MultipartUpload(_client, _options, this, key, content, condition, _logger);
+            var upload = new S3MultipartUpload(_client.Value, _options, this, key, content, condition, _logger);
             try
             {
                 return await upload.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -141,7 +189,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             ApplyCondition(condition, request);
             try
             {
-                var response = await _client.PutObjectAsync(request, ct).ConfigureAwait(false);
+                var response = await _client.Value.PutObjectAsync(request, ct).ConfigureAwait(false);
                 return new WriteResult(true, response.ETag);
             }
             catch (AmazonS3Exception e) when (IsConditionFailed(e, condition, IsLastAttempt(attempt)))
@@ -158,7 +206,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         string? continuation = null;
         do
         {
-            var page = await RunAsync("LIST", prefix, 0, (_, ct) => _client.ListObjectsV2Async(new ListObjectsV2Request
+            var page = await RunAsync("LIST", prefix, 0, (_, ct) => _client.Value.ListObjectsV2Async(new ListObjectsV2Request
             {
                 BucketName = _options.Location.Bucket,
                 Prefix = _options.Location.ObjectKey(prefix),
@@ -183,7 +231,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             {
                 try
                 {
-                    return await _client.DeleteObjectsAsync(new DeleteObjectsRequest
+                    return await _client.Value.DeleteObjectsAsync(new DeleteObjectsRequest
                     {
                         BucketName = _options.Location.Bucket,
                         Objects = [.. batch.Select(key => new KeyVersion { Key = _options.Location.ObjectKey(key) })],
@@ -211,7 +259,27 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     public void Dispose()
     {
         _requestSlots.Dispose();
-        _client.Dispose();
+        if (_client.IsValueCreated) _client.Value.Dispose();
+        // Shared by the direct reads and the client, and owned by neither (see Create): its connections go with the store.
+        _transport?.Dispose();
+    }
+
+    /// <summary>A failure to build it (a setting the SDK refuses) is kept by the lazy value and thrown at its first use.</summary>
+    private void BuildClientInBackground() =>
+        _ = Task.Run(() => _client.Value).ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private async Task<DirectReadResult> DirectGetAsync(string key, CancellationToken cancellationToken)
+    {
+        await _requestSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _directRead!.GetAsync(_options.Location.ObjectKey(key), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _requestSlots.Release();
+        }
     }
 
     /// <summary>Runs one request through the slot bound and the retry pipeline, translating what fails for good.</summary>
@@ -220,7 +288,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         await _requestSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await _retry.ExecuteAsync(operation, bodyBytes, attempt, cancellationToken).ConfigureAwait(false);
+            return await _retry.Value.ExecuteAsync(operation, bodyBytes, attempt, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -294,7 +362,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             var request = HeadRequest(key);
             request.ChecksumMode = ChecksumMode.ENABLED;
-            var head = await _client.GetObjectMetadataAsync(request, cancellationToken).ConfigureAwait(false);
+            var head = await _client.Value.GetObjectMetadataAsync(request, cancellationToken).ConfigureAwait(false);
             var ours = head.ChecksumSHA256 == content.Sha256.ToBase64();
             _logger.Information("Conditional PUT {Key} failed after a retry; the stored object is {Whose}", key, ours ? "our earlier attempt" : "another writer's");
             return ours ? new WriteResult(true, head.ETag) : WriteResult.ConditionFailed;

@@ -11,6 +11,12 @@ public sealed record ProxiedRequest(string Method, string Path, long BodyBytes)
     /// <summary>The object key, for a path-style URL (<c>/bucket/key</c>), without the query.</summary>
     public string Key => Path.Split('?')[0].Split('/', 3) is [_, _, var key] ? Uri.UnescapeDataString(key) : "";
 
+    /// <summary>The User-Agent the request came with: the AWS SDK's client and jamdeploy's direct reads are told apart by it.</summary>
+    public string? UserAgent { get; init; }
+
+    /// <summary>Sent by the AWS SDK's client (not a direct read).</summary>
+    public bool FromSdk => UserAgent?.StartsWith("aws-sdk-dotnet", StringComparison.OrdinalIgnoreCase) == true;
+
     public bool IsQuery(string name) => Path.Contains('?') && Path[(Path.IndexOf('?') + 1)..].Split('&').Any(p => p.Split('=')[0] == name);
 
     internal TaskCompletionSource AnswerStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -87,7 +93,7 @@ public sealed class S3Proxy : IAsyncDisposable
             var reader = new HeadReader(fromClient);
             while (await reader.ReadHeadAsync(_stop.Token) is { } head)
             {
-                var request = new ProxiedRequest(head.Method, head.Path, head.ContentLength);
+                var request = new ProxiedRequest(head.Method, head.Path, head.ContentLength) { UserAgent = head.UserAgent };
                 awaitingAnswer.Enqueue(request);
                 if (Gate is { } gate && !await gate(request, _stop.Token)) return;
                 _requests.Enqueue(request);
@@ -142,7 +148,7 @@ public sealed class S3Proxy : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed record Head(byte[] Bytes, string Method, string Path, long ContentLength);
+    private sealed record Head(byte[] Bytes, string Method, string Path, long ContentLength, string? UserAgent);
 
     /// <summary>Reads HTTP/1.1 request heads and Content-Length bodies off a connection (the SDK never sends chunked bodies).</summary>
     private sealed class HeadReader(Stream stream)
@@ -198,16 +204,18 @@ public sealed class S3Proxy : IAsyncDisposable
             var lines = Encoding.ASCII.GetString(bytes).Split("\r\n");
             var requestLine = lines[0].Split(' ');
             long length = 0;
+            string? userAgent = null;
             foreach (var line in lines.Skip(1))
             {
                 var colon = line.IndexOf(':');
                 if (colon < 0) continue;
                 var name = line[..colon].Trim();
                 if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) length = long.Parse(line[(colon + 1)..].Trim());
+                if (name.Equals("User-Agent", StringComparison.OrdinalIgnoreCase)) userAgent = line[(colon + 1)..].Trim();
                 if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
                     throw new NotSupportedException("chunked request bodies are not relayed");
             }
-            return new Head(bytes, requestLine[0], requestLine[1], length);
+            return new Head(bytes, requestLine[0], requestLine[1], length, userAgent);
         }
     }
 }
