@@ -26,6 +26,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private readonly S3DirectRead? _directRead;
     private readonly HttpMessageHandler? _transport;
     private int _directReads;
+    private volatile bool _directReadsOff;
 
     /// <summary>A store over a client made for these options (see <see cref="S3ClientFactory"/>); the store owns the client.</summary>
     public S3ObjectStore(IAmazonS3 client, S3StoreOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
@@ -89,7 +90,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
     public async Task<StoredObject?> GetAsync(string key, CancellationToken cancellationToken)
     {
-        if (_directRead is not null)
+        if (_directRead is not null && !_directReadsOff)
         {
             // A second read means more than a no-op redeploy's one: what follows (a plan, its writes) needs the SDK's
             // client, so it is built now, beside this read, rather than in front of the first write.
@@ -97,6 +98,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             var direct = await DirectGetAsync(key, cancellationToken).ConfigureAwait(false);
             if (direct.Outcome == DirectReadOutcome.Found) return new StoredObject(direct.Content!, direct.ETag!);
             if (direct.Outcome == DirectReadOutcome.Missing) return null;
+            // What it could not settle once (a refusal of its signature, an answer it does not handle) it would likely not
+            // settle again: the store's later reads go to the SDK at once rather than each paying a failed request first.
+            _directReadsOff = true;
         }
         return await RunAsync("GET", key, 0, async (_, ct) =>
         {

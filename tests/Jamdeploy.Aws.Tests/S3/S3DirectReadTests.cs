@@ -72,6 +72,23 @@ public sealed class S3DirectReadTests(MotoServer moto) : IClassFixture<MotoServe
         Assert.Equal([false, true], recording.Requests.Select(FromSdk));
     }
 
+    /// <summary>A long-running store (serve) whose direct read is refused once does not pay a refused request on every read.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Get_DirectReadRefusedOnce_LaterReadsGoStraightToTheSdk()
+    {
+        var options = _s3.Options(await _s3.CreateBucketAsync());
+        using var sdk = _s3.Store(options);
+        await sdk.PutAsync(StoreLayout.LiveKey, Json("""{"live":"z"}"""), WriteCondition.IfAbsent, _ct);
+        var recording = new RecordingHandler { InnerHandler = FaultInjectingHandler.Script(Fault.AccessDenied) };
+        using var direct = DirectStore(options, recording);
+
+        await direct.GetAsync(StoreLayout.LiveKey, _ct);
+        var again = await direct.GetAsync(StoreLayout.LiveKey, _ct);
+
+        Assert.Equal("""{"live":"z"}""", Encoding.UTF8.GetString(again!.Content));
+        Assert.Equal([false, true, true], recording.Requests.Select(FromSdk));
+    }
+
     /// <summary>moto keeps what it is sent, so the damage is other bytes stored under the original checksum.</summary>
     [Fact(Timeout = 60_000)]
     public async Task Get_BodyDoesNotMatchItsStoredChecksum_IsDamagedAsThroughTheSdk()
