@@ -26,18 +26,15 @@ public static class S3ClientFactory
     /// </param>
     /// <param name="credentials">Explicit credentials (an embedding program, tests); null uses the profile or the SDK's chain.</param>
     public static AmazonS3Client Create(S3StoreOptions options, DelegatingHandler? interceptor = null, AWSCredentials? credentials = null) =>
-        Create(options, new S3HttpClientFactory(interceptor), credentials);
+        Create(options, S3HttpClientFactory.Transport(options, interceptor), credentials);
 
     /// <param name="options">The store's settings.</param>
     /// <param name="transport">
-    /// What the client's requests go out through (the interceptor, if any, and the network), shared with the store's
-    /// direct reads so both use one connection pool; null builds the network from the client's own settings.
+    /// What the client's requests go out through (the interceptor, if any, and the network: <see cref="S3HttpClientFactory.Transport"/>),
+    /// shared with the store's direct reads so both use one connection pool.
     /// </param>
     /// <param name="credentials">Explicit credentials; null uses the profile or the SDK's chain.</param>
-    internal static AmazonS3Client Create(S3StoreOptions options, HttpMessageHandler transport, AWSCredentials? credentials) =>
-        Create(options, new S3HttpClientFactory(null, transport), credentials);
-
-    private static AmazonS3Client Create(S3StoreOptions options, S3HttpClientFactory http, AWSCredentials? credentials)
+    internal static AmazonS3Client Create(S3StoreOptions options, HttpMessageHandler transport, AWSCredentials? credentials)
     {
         var endpoint = ResolveEndpoint(options);
         var config = new AmazonS3Config
@@ -49,7 +46,7 @@ public static class S3ClientFactory
             ForcePathStyle = options.ForcePathStyle ?? endpoint is not null,
             // Our per-attempt timeout (S3RetryPipeline) decides when a request is stalled; this is a backstop.
             Timeout = TimeSpan.FromMinutes(30),
-            MaxConnectionsPerServer = options.MaxConcurrentRequests,
+            // The connection pool is the transport's (S3HttpClientFactory.Transport), sized by MaxConcurrentRequests.
             // The block a body is copied to the connection in (pooled, not per request): most site files in one
             // read rather than eight of the SDK's default 8 KiB.
             BufferSize = CopyBufferSize,
@@ -69,7 +66,7 @@ public static class S3ClientFactory
         // Settled once: left unset (no environment variable, no profile setting), the SDK looks the environment
         // variable up again for every request (measured: 5 % of the client's CPU samples in a first deploy).
         config.DisableMultiregionAccessPoints = config.DisableMultiregionAccessPoints;
-        config.HttpClientFactory = http;
+        config.HttpClientFactory = new S3HttpClientFactory(transport);
 
         credentials ??= options.Profile is null ? null : ProfileCredentials(options.Profile);
         try

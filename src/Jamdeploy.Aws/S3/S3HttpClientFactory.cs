@@ -3,54 +3,37 @@ using Amazon.Runtime;
 namespace Jamdeploy.Aws.S3;
 
 /// <summary>
-/// The HttpClient the S3 client sends through, in production and tests alike: the SDK's own settings (a
-/// connection pool of <see cref="IClientConfig.MaxConnectionsPerServer"/>, its redirects, proxy and connect
-/// timeout), with <see cref="SmallBodiesWithoutContinue"/> in front and, for tests, an interceptor (request
-/// counting, fault injection) between it and the network, so the interceptor sees what goes on the wire.
+/// The HttpClient the S3 client sends through, in production and tests alike: <see cref="SmallBodiesWithoutContinue"/>
+/// in front of the store's transport (<see cref="Transport"/>), which the store's direct reads share.
 /// </summary>
-/// <param name="interceptor">Put in front of a network built from the client's settings.</param>
-/// <param name="transport">Or the whole way out, shared with the store's direct reads (<see cref="Transport"/>).</param>
-internal sealed class S3HttpClientFactory(DelegatingHandler? interceptor, HttpMessageHandler? transport = null) : HttpClientFactory
+internal sealed class S3HttpClientFactory(HttpMessageHandler transport) : HttpClientFactory
 {
     public override HttpClient CreateHttpClient(IClientConfig clientConfig)
     {
-        var next = transport ?? Pipeline(interceptor,
-            Network(clientConfig.MaxConnectionsPerServer ?? int.MaxValue, clientConfig.AllowAutoRedirect, clientConfig.ConnectTimeout, clientConfig.GetWebProxy()));
-        var pipeline = new SmallBodiesWithoutContinue { InnerHandler = next };
+        var pipeline = new SmallBodiesWithoutContinue { InnerHandler = transport };
         return new HttpClient(pipeline, disposeHandler: false) { Timeout = clientConfig.Timeout ?? TimeSpan.FromMinutes(30) };
     }
 
     /// <summary>
-    /// The network the store's requests leave through, built from the store's options alone (no SDK config): the
-    /// settings <see cref="S3ClientFactory"/> gives the SDK's client (a pool of <see cref="S3StoreOptions.MaxConcurrentRequests"/>,
-    /// the SDK's default redirects, no proxy of its own), so direct reads and the client share one connection pool.
+    /// The network the store's requests leave through, built from the store's options: a connection pool of
+    /// <see cref="S3StoreOptions.MaxConcurrentRequests"/>, redirects followed, the system's proxy settings; and, for
+    /// tests, an interceptor (request counting, fault injection) between it and the network, so the interceptor sees
+    /// what goes on the wire. The interceptor may be a chain (recording around fault injection): the network goes at its end.
     /// </summary>
-    public static HttpMessageHandler Transport(S3StoreOptions options, DelegatingHandler? interceptor) =>
-        Pipeline(interceptor, Network(options.MaxConcurrentRequests, allowAutoRedirect: true, connectTimeout: null, proxy: null));
-
-    /// <summary>The interceptor (which may be a chain: recording around fault injection) with the network at its end.</summary>
-    private static HttpMessageHandler Pipeline(DelegatingHandler? interceptor, HttpMessageHandler network)
+    public static HttpMessageHandler Transport(S3StoreOptions options, DelegatingHandler? interceptor)
     {
+        var network = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = options.MaxConcurrentRequests,
+            UseCookies = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        };
         if (interceptor is null) return network;
         var last = interceptor;
         while (last.InnerHandler is DelegatingHandler inner) last = inner;
         last.InnerHandler ??= network;
         return interceptor;
-    }
-
-    private static SocketsHttpHandler Network(int maxConnections, bool allowAutoRedirect, TimeSpan? connectTimeout, System.Net.IWebProxy? proxy)
-    {
-        var network = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = maxConnections,
-            AllowAutoRedirect = allowAutoRedirect,
-            UseCookies = false,
-            AutomaticDecompression = System.Net.DecompressionMethods.None,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        };
-        if (connectTimeout is { } timeout) network.ConnectTimeout = timeout;
-        if (proxy is not null) network.Proxy = proxy;
-        return network;
     }
 
     public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => true;
