@@ -58,8 +58,6 @@ internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurren
         var granted = concurrency.Limit;
         var owed = 0;
         var began = time.GetTimestamp();
-        var peak = 0;
-        var inFlight = 0;
         Exception? failure = null;
         await Task.WhenAll(Enumerable.Range(0, concurrency.Ceiling).Select(_ => UploadAsync()));
         if (failure is not null)
@@ -74,8 +72,8 @@ internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurren
             ExceptionDispatchInfo.Throw(failure);
         }
         await producing;
-        log.Debug("Uploaded {Count} blobs, at most {Peak} at once (upload concurrency {Limit}{Adapted})",
-            files, peak, concurrency.Limit, concurrency.Ceiling > 1 && concurrency.Settled ? "" : ", still adapting");
+        log.Debug("Uploaded {Count} blobs (upload concurrency {Limit}{Adapted})",
+            files, concurrency.Limit, concurrency.Ceiling > 1 && concurrency.Settled ? "" : ", still adapting");
         return new VariantsMade(made, variantsSent, variantBytesSent, sourceBytes, compressedBytes, TimeSpan.FromTicks(compressTicks))
             { BlobsFoundStored = foundStored.Keys.ToHashSet() };
 
@@ -92,11 +90,8 @@ internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurren
                     {
                         if (!await queue.Reader.WaitToReadAsync(stop.Token)) return;
                         if (!queue.Reader.TryRead(out var write)) continue;
-                        var now = Interlocked.Increment(ref inFlight);
-                        if (now > Volatile.Read(ref peak)) InterlockedMax(ref peak, now);
                         // IfAbsent: a blob stored already (by a concurrent deploy, an interrupted one, an older release) is success, not a conflict.
                         var written = await store.PutAsync(StoreLayout.Blob(write.Hash), write.Content, write.Condition, stop.Token);
-                        Interlocked.Decrement(ref inFlight);
                         if (written.Written)
                             log.Debug("Uploaded {Blob} from {Path} ({Bytes} bytes, {Reason})", write.Hash.Short, write.Path, write.Content.Length, write.Reason);
                         else
@@ -208,17 +203,6 @@ internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurren
                         await queue.Writer.WriteAsync(new Write(variant.Hash, content, condition, $"{job.Source.SitePath} ({variant.Coding})", job.Reason, Variant: true), ct);
                     }
                 });
-        }
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (current < value)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current) return;
-            current = seen;
         }
     }
 }
