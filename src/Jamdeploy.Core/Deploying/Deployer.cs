@@ -33,20 +33,26 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         if (request.Promote && !request.DryRun) await cdn.CheckReadyAsync(cancellationToken);
         progress?.Report(new DeployProgress(DeployStage.Scan, 0, 0));
         var preparing = FileHasher.PrepareAsync();
-        var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.IgnorePatterns), cancellationToken, root: request.FullFolder,
-            maxPathLength: options.MaxPathLength,
-            skippedLink: (link, target) => log.Warning("Skipped {Link}: it leads to {Target}, which is never deployed", link, target));
-        // Before anything is read from the store: a bad rule is exit 2 with nothing touched.
-        (scanned, var rules) = ReadRules(request, scanned);
-        var totalBytes = scanned.Sum(f => f.Length);
-        log.Information("Scanned {Files} files ({Bytes} bytes) in {Folder}", scanned.Count, totalBytes, request.Folder);
-
-        // Reading what is live needs no hashes: overlap the store's latency with hashing. The flip later
-        // swaps against this read, so a release made live meanwhile is still detected (invariant 3).
-        var reading = _releases.ReadLiveAsync(cancellationToken);
+        // Reading what is live needs neither the files nor their hashes: the store's latency overlaps the scan and
+        // the hashing (on another thread, so the read's own set-up does too). A read changes nothing, and its answer
+        // is looked at only once the site's rules are valid, so a bad rule is still exit 2 with nothing touched and
+        // is what the user is told even when the store is unreachable. The flip later swaps against this read, so a
+        // release made live meanwhile is still detected (invariant 3).
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = Task.Run(() => _releases.ReadLiveAsync(stopReading.Token), stopReading.Token);
+        IReadOnlyList<ScannedFile> scanned;
+        SiteRules? rules;
+        long totalBytes;
         IReadOnlyList<HashedFile> hashed;
         try
         {
+            scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.IgnorePatterns), cancellationToken, root: request.FullFolder,
+                maxPathLength: options.MaxPathLength,
+                skippedLink: (link, target) => log.Warning("Skipped {Link}: it leads to {Target}, which is never deployed", link, target));
+            (scanned, rules) = ReadRules(request, scanned);
+            totalBytes = scanned.Sum(f => f.Length);
+            log.Information("Scanned {Files} files ({Bytes} bytes) in {Folder}", scanned.Count, totalBytes, request.Folder);
+
             await preparing;
             var hashing = System.Diagnostics.Stopwatch.StartNew();
             var cpu = Environment.CpuUsage.TotalTime;
@@ -58,6 +64,9 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         }
         catch
         {
+            // The site's own error is the one to report: the read is stopped, not waited for (an unreachable store
+            // would otherwise hold a bad rule's exit behind its retries).
+            await stopReading.CancelAsync();
             await reading.ContinueWith(static t => t.Exception, TaskScheduler.Default);
             throw;
         }

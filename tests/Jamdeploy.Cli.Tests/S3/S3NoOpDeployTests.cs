@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Jamdeploy.Storage;
 using Jamdeploy.TestSupport;
 using Jamdeploy.TestSupport.S3;
@@ -84,6 +85,33 @@ public sealed class S3NoOpDeployTests(MotoServer moto) : IDisposable, IClassFixt
         Assert.Contains($"unchanged: {live} is live", noOp.Stdout);
         var read = Assert.Single(proxy.Requests);
         Assert.Equal(("GET", $"site/{StoreLayout.LiveKey}", true), (read.Method, read.Key, read.FromSdk));
+    }
+
+    /// <summary>
+    /// The live pointer is read while the site is scanned, yet a bad rule is still the answer: exit 2 naming the line, though
+    /// the store never answers the read (the read is stopped, not waited for), and nothing is written.
+    /// </summary>
+    [Fact(Timeout = 180_000)]
+    public async Task Deploy_BadRuleWhileTheStoreNeverAnswers_IsExit2NamingTheLine_NothingWritten()
+    {
+        using var site = await S3Site.CreateAsync(moto);
+        await using var proxy = new S3Proxy(moto.Endpoint);
+        var held = new ConcurrentQueue<string>();
+        proxy.Gate = async (request, ct) =>
+        {
+            held.Enqueue(request.Method);
+            await Task.Delay(Timeout.Infinite, ct);
+            return false;
+        };
+        var folder = Some.Site(_workspace);
+        _workspace.Write("public/_redirects", "/old /new 999\n");
+
+        var result = await JamdeployProcess.RunAsync(_workspace.Path, ["deploy", folder, "--store", site.Url], site.Environment(proxy.Endpoint));
+
+        Assert.True(result.ExitCode == ExitCodes.Usage, result.ToString());
+        Assert.Contains("public/_redirects:1: status 999 is not supported", result.Stderr);
+        Assert.All(held, method => Assert.Equal("GET", method));
+        Assert.Empty(proxy.Requests);
     }
 
     private async Task<ProcessResult> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
