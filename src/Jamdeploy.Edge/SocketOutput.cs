@@ -26,6 +26,9 @@ internal sealed class SocketOutput : PipeWriter
     private const int NextBufferBytes = 256 * 1024;
     /// <summary>sendfile takes an int count per call here.</summary>
     private const int MaxFileChunk = 1 << 30;
+    /// <summary>Linux's IPPROTO_TCP and TCP_CORK (netinet/tcp.h).</summary>
+    private const int IpProtocolTcp = 6, TcpCork = 3;
+    private static readonly byte[] CorkOn = BitConverter.GetBytes(1), CorkOff = BitConverter.GetBytes(0);
 
     /// <summary>
     /// What Kestrel "writes" for bytes the kernel already sent: nothing reads or writes it, so all connections share it.
@@ -91,16 +94,23 @@ internal sealed class SocketOutput : PipeWriter
     public async Task SendFileAsync(HttpResponse response, FileStream file, long offset, long count, CancellationToken cancellationToken)
     {
         if (response.ContentLength != count) throw new InvalidOperationException("a file body needs its Content-Length set first");
-        await response.StartAsync(cancellationToken);
-        // The headers reach the socket before the file does.
-        await response.BodyWriter.FlushAsync(cancellationToken);
-        lock (_gate)
-        {
-            if (_closed) throw new ConnectionAbortedException("the connection closed before the body was sent");
-            if (_unflushed != 0 || _sending) throw new InvalidOperationException("a file is sent only after every written byte");
-        }
+        // Corked, the headers wait for the file's first bytes and leave with them in full segments, as nginx's
+        // tcp_nopush does. Uncorked (Kestrel sets TCP_NODELAY), the headers left alone, the kernel then held the
+        // file back behind them (autocorking) and sent it later from whichever context ran next: on loopback
+        // mostly the client's. Measured (1 MB asset, bench-serve's load, interleaved rounds): wrk's CPU per request
+        // went from 235-247 to 152-163 µs (against nginx: 147-169), serve's and wrk's together from 321-358 to
+        // 300-323 µs, throughput from 0.70-0.83x nginx's to 0.88-0.92x.
+        Cork(true);
         try
         {
+            await response.StartAsync(cancellationToken);
+            // The headers reach the socket before the file does.
+            await response.BodyWriter.FlushAsync(cancellationToken);
+            lock (_gate)
+            {
+                if (_closed) throw new ConnectionAbortedException("the connection closed before the body was sent");
+                if (_unflushed != 0 || _sending) throw new InvalidOperationException("a file is sent only after every written byte");
+            }
             for (var sent = 0L; sent < count;)
             {
                 var chunk = (int)Math.Min(count - sent, MaxFileChunk);
@@ -112,6 +122,12 @@ internal sealed class SocketOutput : PipeWriter
         {
             Close(e);
             throw new ConnectionAbortedException("the client went away while a file was sent", e);
+        }
+        finally
+        {
+            // Sends the last partial segment now; and the next answer on this connection (a page from memory) is
+            // never held back.
+            Cork(false);
         }
 
         // Kestrel counts body bytes against Content-Length (too few and it ends the connection): it writes the
@@ -125,6 +141,20 @@ internal sealed class SocketOutput : PipeWriter
             left -= step;
         }
         if (_sentByKernel != 0) throw new InvalidOperationException("the response body was not written through this connection's output");
+    }
+
+    /// <summary>TCP_CORK (Linux): while set, the kernel sends only full segments.</summary>
+    private void Cork(bool on)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            _socket.SetRawSocketOption(IpProtocolTcp, TcpCork, on ? CorkOn : CorkOff);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The connection is gone: nothing is left to send on it.
+        }
     }
 
     private async Task SendFileChunkAsync(FileStream file, long offset, int count)
