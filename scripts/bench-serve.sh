@@ -5,6 +5,8 @@
 # BENCH_WARMUP_SECONDS (default 3) each: serve's JIT compiles its hot path in the background from the first
 # requests, which takes a few seconds when the cores are shared, so a 1 s warm-up measured part start-up.
 # Installs nginx and wrk (Debian packages) when missing. Usage: scripts/bench-serve.sh [duration-seconds]
+# Serve is the Release build (JIT-compiled: the same code as the ReadyToRun tool once warmed up); JAMDEPLOY_BIN=<executable>
+# measures another, such as the tool as users install it (scripts/install-tool.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,9 +41,13 @@ wait_http() {
   echo "no answer from $1" >&2; return 1
 }
 
-echo "building jamdeploy (Release)..."
-dotnet build src/Jamdeploy.Cli -c Release -nologo -clp:ErrorsOnly >/dev/null
-JAMDEPLOY=(dotnet "src/Jamdeploy.Cli/bin/Release/net10.0/jamdeploy.dll")
+if [ -n "${JAMDEPLOY_BIN:-}" ]; then
+  JAMDEPLOY=("$JAMDEPLOY_BIN")
+else
+  echo "building jamdeploy (Release)..."
+  dotnet build src/Jamdeploy.Cli -c Release -nologo -clp:ErrorsOnly >/dev/null
+  JAMDEPLOY=(dotnet "src/Jamdeploy.Cli/bin/Release/net10.0/jamdeploy.dll")
+fi
 
 # The site: a 2 KB HTML page and a 1 MB binary asset.
 SITE="$WORK/site"
@@ -76,19 +82,22 @@ for path in /page.html /assets/asset.bin; do
   [ "$a" = "$b" ] || { echo "different bytes for $path" >&2; exit 1; }
 done
 
-# wrk → "requests_per_second p99_ms"
+# wrk → "requests_per_second p99_ms requests client_cpu_seconds". The client's CPU is counted too: on loopback the
+# kernel's work of moving a response can land in either process (a server that leaves its file queued behind a
+# lone header segment makes wrk's reads do it), so the server's CPU alone can look better than it is.
 measure() {
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${ROUND_SECONDS}s" --latency "$1" | python3 -c '
-import re, sys
-text = sys.stdin.read()
+  python3 -c '
+import re, resource, subprocess, sys
+text = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=True).stdout
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 m = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
 scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 if errors: sys.exit(f"non-2xx answers: {errors.group(1)}")
 total = int(re.search(r"(\d+) requests in", text).group(1))
-print(f"{rps:.0f} {float(m.group(1)) * scale:.2f} {total}")
-'
+print(f"{rps:.0f} {float(m.group(1)) * scale:.2f} {total} {usage.ru_utime + usage.ru_stime:.3f}")
+' wrk -t"$THREADS" -c"$CONNECTIONS" -d"${ROUND_SECONDS}s" --latency "$1"
 }
 
 # CPU time (clock ticks, user + system) of a server: its process and its children (nginx workers).
@@ -106,6 +115,7 @@ cpu_ticks() {
 ROUNDS=3
 ROUND_SECONDS=$(( (DURATION + ROUNDS - 1) / ROUNDS ))
 echo "load: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP}s warm-up then $ROUNDS alternating rounds of ${ROUND_SECONDS}s per case and server, loopback; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run"
+# One row per round: case server round requests/s p99-ms requests wrk-CPU-seconds server-CPU-ticks
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
 for case in page asset; do
@@ -131,21 +141,26 @@ ticks = float(sys.argv[2])
 def cpu_us(case, server):
     # Server CPU per request: steadier than requests/s when other work shares the cores.
     picked = [r for r in rows if r[0] == case and r[1] == server]
-    return sum(int(r[6]) for r in picked) / ticks * 1e6 / sum(int(r[5]) for r in picked)
+    return sum(int(r[7]) for r in picked) / ticks * 1e6 / sum(int(r[5]) for r in picked)
+def client_us(case, server):
+    picked = [r for r in rows if r[0] == case and r[1] == server]
+    return sum(float(r[6]) for r in picked) * 1e6 / sum(int(r[5]) for r in picked)
 def median(case, server, column):
     return statistics.median(float(r[column]) for r in rows if r[0] == case and r[1] == server)
-print(f"{'case':<7}{'server':<11}{'requests/s (rounds)':>34}{'p99 ms (median)':>17}{'CPU us/request':>16}")
+print(f"{'case':<7}{'server':<11}{'requests/s (rounds)':>34}{'p99 ms (median)':>17}{'CPU us/request':>16}{'wrk CPU us/req':>16}")
 for case in ("page", "asset"):
     for server in ("jamdeploy", "nginx"):
         rounds = " ".join(r[3] for r in rows if r[0] == case and r[1] == server)
-        print(f"{case:<7}{server:<11}{median(case, server, 3):>10.0f} ({rounds}){median(case, server, 4):>12.2f}{cpu_us(case, server):>16.1f}")
+        print(f"{case:<7}{server:<11}{median(case, server, 3):>10.0f} ({rounds}){median(case, server, 4):>12.2f}"
+              f"{cpu_us(case, server):>16.1f}{client_us(case, server):>16.1f}")
 print()
 for case in ("page", "asset"):
     ratio = median(case, "jamdeploy", 3) / median(case, "nginx", 3)
     verdict = "meets" if ratio >= 0.8 else "below"
     print(f"{case:<6} jamdeploy/nginx throughput {ratio:.2f}x ({verdict} the 0.8x target); "
           f"p99 {median(case, 'jamdeploy', 4):.2f} ms vs {median(case, 'nginx', 4):.2f} ms; "
-          f"CPU per request: nginx uses {cpu_us(case, 'nginx') / cpu_us(case, 'jamdeploy'):.2f}x of jamdeploy's")
+          f"CPU per request: nginx uses {cpu_us(case, 'nginx') / cpu_us(case, 'jamdeploy'):.2f}x of jamdeploy's, "
+          f"{(cpu_us(case, 'nginx') + client_us(case, 'nginx')) / (cpu_us(case, 'jamdeploy') + client_us(case, 'jamdeploy')):.2f}x with wrk's")
 PY
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other work inflates both sides)"
 echo "jamdeploy request log lines written: $(wc -l <"$WORK/serve-requests.log")"

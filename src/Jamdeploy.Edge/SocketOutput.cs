@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Win32.SafeHandles;
 
 namespace Jamdeploy.Edge;
 
@@ -18,7 +20,7 @@ namespace Jamdeploy.Edge;
 /// Measured with scripts/bench-serve.sh (1 MB asset, 2 shared cores at load average ~50): serve's CPU per request
 /// went from 625–669 µs (memory through Kestrel) to 100–127 µs, nginx's (sendfile) being 85–106 µs in the same runs.
 /// </summary>
-internal sealed class SocketOutput : PipeWriter
+internal sealed partial class SocketOutput : PipeWriter
 {
     /// <summary>First buffer of a flush: a page's headers and body in one send.</summary>
     private const int FirstBufferBytes = 16 * 1024;
@@ -26,6 +28,9 @@ internal sealed class SocketOutput : PipeWriter
     private const int NextBufferBytes = 256 * 1024;
     /// <summary>sendfile takes an int count per call here.</summary>
     private const int MaxFileChunk = 1 << 30;
+    /// <summary>Linux's IPPROTO_TCP and TCP_CORK (netinet/tcp.h).</summary>
+    private const int IpProtocolTcp = 6, TcpCork = 3;
+    private static readonly byte[] CorkOn = BitConverter.GetBytes(1), CorkOff = BitConverter.GetBytes(0);
 
     /// <summary>
     /// What Kestrel "writes" for bytes the kernel already sent: nothing reads or writes it, so all connections share it.
@@ -91,17 +96,26 @@ internal sealed class SocketOutput : PipeWriter
     public async Task SendFileAsync(HttpResponse response, FileStream file, long offset, long count, CancellationToken cancellationToken)
     {
         if (response.ContentLength != count) throw new InvalidOperationException("a file body needs its Content-Length set first");
-        await response.StartAsync(cancellationToken);
-        // The headers reach the socket before the file does.
-        await response.BodyWriter.FlushAsync(cancellationToken);
-        lock (_gate)
-        {
-            if (_closed) throw new ConnectionAbortedException("the connection closed before the body was sent");
-            if (_unflushed != 0 || _sending) throw new InvalidOperationException("a file is sent only after every written byte");
-        }
+        // Corked, the headers wait for the file's first bytes and leave with them in full segments, as nginx's
+        // tcp_nopush does. Uncorked (Kestrel sets TCP_NODELAY), the headers left alone, the kernel then held the
+        // file back behind them (autocorking) and sent it later from whichever context ran next: on loopback
+        // mostly the client's. Measured (1 MB asset, bench-serve's load, interleaved rounds): wrk's CPU per request
+        // went from 235-247 to 152-163 µs (against nginx: 147-169), serve's and wrk's together from 321-358 to
+        // 300-323 µs, throughput from 0.70-0.83x nginx's to 0.88-0.92x.
+        Cork(true);
         try
         {
-            for (var sent = 0L; sent < count;)
+            await response.StartAsync(cancellationToken);
+            // The headers reach the socket before the file does.
+            await response.BodyWriter.FlushAsync(cancellationToken);
+            lock (_gate)
+            {
+                if (_closed) throw new ConnectionAbortedException("the connection closed before the body was sent");
+                if (_unflushed != 0 || _sending) throw new InvalidOperationException("a file is sent only after every written byte");
+            }
+            // One sendfile now; what the socket did not take goes by SendPacketsAsync, which waits for room (never a
+            // loop of small sends).
+            for (var sent = SendFileNow(file, offset, (int)Math.Min(count, MaxFileChunk)); sent < count;)
             {
                 var chunk = (int)Math.Min(count - sent, MaxFileChunk);
                 await SendFileChunkAsync(file, offset + sent, chunk);
@@ -112,6 +126,12 @@ internal sealed class SocketOutput : PipeWriter
         {
             Close(e);
             throw new ConnectionAbortedException("the client went away while a file was sent", e);
+        }
+        finally
+        {
+            // Sends the last partial segment now; and the next answer on this connection (a page from memory) is
+            // never held back.
+            Cork(false);
         }
 
         // Kestrel counts body bytes against Content-Length (too few and it ends the connection): it writes the
@@ -126,6 +146,48 @@ internal sealed class SocketOutput : PipeWriter
         }
         if (_sentByKernel != 0) throw new InvalidOperationException("the response body was not written through this connection's output");
     }
+
+    /// <summary>TCP_CORK (Linux): while set, the kernel sends only full segments.</summary>
+    private void Cork(bool on)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            _socket.SetRawSocketOption(IpProtocolTcp, TcpCork, on ? CorkOn : CorkOff);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The connection is gone: nothing is left to send on it.
+        }
+    }
+
+    /// <summary>
+    /// One sendfile(2) on the socket as it stands (Linux): how many bytes it took, 0 if none (its buffer is full,
+    /// or the call failed). Most often the socket takes the whole file at once. Through SendPacketsAsync alone the
+    /// same send cost an event-args object, a task and the runtime's async send machinery per file: measured (1 MB
+    /// asset, interleaved rounds at load 15-20), serve's user CPU per request 39 -> 32 µs, p99 26.6 -> 19.4 ms
+    /// (nginx 19.4), throughput 0.77x -> 0.97x nginx's. What it did not take, SendPacketsAsync sends, waiting for
+    /// room; it also reports a failure.
+    /// </summary>
+    private long SendFileNow(FileStream file, long offset, int count)
+    {
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess || _sendFileMissing) return 0;
+        try
+        {
+            return Math.Max(0, (long)sendfile(_socket.SafeHandle, file.SafeFileHandle, ref offset, (nuint)count));
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            _sendFileMissing = true;
+            return 0;
+        }
+    }
+
+    private static bool _sendFileMissing;
+
+    /// <summary>sendfile(2); off_t is 64 bits on every 64-bit Linux ABI.</summary>
+    [LibraryImport("libc", EntryPoint = "sendfile")]
+    private static partial nint sendfile(SafeSocketHandle socket, SafeFileHandle file, ref long offset, nuint count);
 
     private async Task SendFileChunkAsync(FileStream file, long offset, int count)
     {

@@ -70,6 +70,31 @@ public sealed class EdgeFileSendTests : IDisposable
         Assert.Equal(Medium, medium.Body);
     }
 
+    /// <summary>
+    /// A file larger than the connection's buffers can hold (the client's receive buffer kept small): the first
+    /// sendfile takes what fits, the rest goes once the socket has room, from where the first stopped, and the
+    /// next answer on the connection follows it.
+    /// </summary>
+    [Fact(Timeout = 60000)]
+    public async Task Get_FileLargerThanTheSocketHolds_ArrivesWholeAndInOrder()
+    {
+        var huge = RandomNumberGenerator.GetBytes(16 << 20);
+        await _site.DeployAsync([.. Files, new SiteFile("/huge.bin", huge, "application/octet-stream")]);
+        await using var edge = await RunningEdge.StartAsync(_store);
+        using var client = new TcpClient { ReceiveBufferSize = 16 * 1024 };
+        await client.ConnectAsync(IPAddress.Loopback, edge.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+
+        var reader = new ResponseReader(stream);
+        var file = await reader.ReadAsync(hasBody: true);
+        var page = await reader.ReadAsync(hasBody: true);
+
+        Assert.Equal(200, file.Status);
+        Assert.True(huge.AsSpan().SequenceEqual(file.Body), "the file's bytes differ");
+        Assert.Equal("<h1>home</h1>", Encoding.UTF8.GetString(page.Body));
+    }
+
     /// <summary>A blob shorter than its manifest says: 503 before the headers, not 200 and a cut-off body.</summary>
     [Theory(Timeout = 30000)]
     [InlineData("/medium.bin")]
