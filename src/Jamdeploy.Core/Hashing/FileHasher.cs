@@ -25,18 +25,25 @@ public static class FileHasher
     // from the page cache costs the same per byte (scripts/bench-startup.sh).
     internal const int BufferSize = 256 << 10;
 
-    public static async Task<IReadOnlyList<HashedFile>> HashAsync(
+    /// <summary>
+    /// Hashes every file and returns when all are done. The calling thread hashes too, as one of the workers, and
+    /// blocks until the others finish, as <see cref="Parallel.ForEach{TSource}(IEnumerable{TSource}, Action{TSource})"/>
+    /// does: this is CPU-bound work, not I/O to wait for.
+    /// </summary>
+    public static IReadOnlyList<HashedFile> Hash(
         IReadOnlyList<ScannedFile> files, IProgress<long>? bytesHashed, CancellationToken cancellationToken, int? parallelism = null,
         IProgress<int>? filesHashed = null)
     {
         var hashes = new ContentHash[files.Count];
         var order = LargestFirst(files);
 
-        // Hashing is CPU-bound: synchronous reads on worker threads measured 20-30% faster than async reads here
-        // (scripts/bench.sh). One dedicated thread per core, each taking the next file and keeping its state for
-        // all its files (HashWorker): in a fresh process (every deploy) a plain loop, compiled before the first file,
-        // runs at once, where Parallel.ForEach's generic workers were compiled, instrumented and recompiled on the
-        // hashing threads while they hashed, and the thread pool had to lend its threads (scripts/bench-startup.sh).
+        // Hashing is CPU-bound: synchronous reads measured 20-30% faster than async reads here (scripts/bench.sh).
+        // One thread per core, each taking the next file and keeping its state for all its files (HashWorker), the
+        // caller's among them. In a fresh process (every deploy) a plain loop compiled before the first file runs at
+        // once: Parallel.ForEach's generic workers were compiled, instrumented and recompiled on the hashing threads
+        // while they hashed, and the thread pool had to lend its threads; awaiting tasks of dedicated threads instead
+        // compiled the async machinery of every caller up to Main at the first suspension of the deploy, on those two
+        // cores, while they hashed (scripts/bench-startup.sh).
         var next = -1;
         Exception? failure = null;
         void Work()
@@ -54,10 +61,14 @@ public static class FileHasher
         }
 
         var workers = Math.Clamp(Math.Min(parallelism ?? Environment.ProcessorCount, files.Count), 1, 64);
-        var running = new Task[workers];
-        for (var w = 0; w < workers; w++)
-            running[w] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        await Task.WhenAll(running);
+        var helpers = new Thread[workers - 1];
+        for (var w = 0; w < helpers.Length; w++)
+        {
+            helpers[w] = new Thread(Work) { IsBackground = true, Name = "jamdeploy hash" };
+            helpers[w].UnsafeStart();
+        }
+        Work();
+        foreach (var helper in helpers) helper.Join();
         if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         cancellationToken.ThrowIfCancellationRequested();
         var hashed = new HashedFile[files.Count];

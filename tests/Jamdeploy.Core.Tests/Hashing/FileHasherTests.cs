@@ -30,7 +30,7 @@ public sealed class FileHasherTests : IDisposable
         await File.WriteAllBytesAsync(path, bytes);
 
         long reported = 0;
-        var hashed = await FileHasher.HashAsync([new ScannedFile("/file.bin", path, size)],
+        var hashed = await HashOffThread([new ScannedFile("/file.bin", path, size)],
             new InlineProgress<long>(n => Interlocked.Add(ref reported, n)), CancellationToken.None);
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), hashed.Single().Hash.Hex);
@@ -46,7 +46,7 @@ public sealed class FileHasherTests : IDisposable
             return new ScannedFile($"/f{i}.txt", path, i * 997);
         }).ToList();
 
-        var hashed = await FileHasher.HashAsync(files, null, CancellationToken.None, parallelism: 4);
+        var hashed = await HashOffThread(files, null, CancellationToken.None, parallelism: 4);
 
         Assert.Equal(files.Select(f => f.SitePath), hashed.Select(h => h.SitePath));
         Assert.All(hashed, h => Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(h.File.FullPath))), h.Hash.Hex));
@@ -57,7 +57,7 @@ public sealed class FileHasherTests : IDisposable
     {
         var file = new ScannedFile("/gone.html", _dir.Combine("site/gone.html"), 10);
 
-        var e = await Assert.ThrowsAsync<UsageException>(() => FileHasher.HashAsync([file], null, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<UsageException>(() => HashOffThread([file], null, CancellationToken.None));
 
         Assert.Equal("'gone.html' disappeared while deploying; rerun once the build has finished", e.Message);
     }
@@ -88,7 +88,7 @@ public sealed class FileHasherTests : IDisposable
         int[] sizes = [3 * FileHasher.BufferSize + 5, 7, 0, 2 * FileHasher.BufferSize, FileHasher.BufferSize + 1, 1];
         var files = sizes.Select((size, i) => WriteRandom($"site/f{i}.bin", size, seed: i)).ToList();
 
-        var hashed = await FileHasher.HashAsync(files, null, CancellationToken.None, parallelism: 1);
+        var hashed = await HashOffThread(files, null, CancellationToken.None, parallelism: 1);
 
         Assert.Equal(files.Select(f => f.SitePath), hashed.Select(h => h.SitePath));
         Assert.All(hashed, h => Assert.Equal(Sha256Of(h.File.FullPath), h.Hash.Hex));
@@ -101,7 +101,7 @@ public sealed class FileHasherTests : IDisposable
     {
         var file = WriteRandom("site/" + name, 1000, seed: 3);
 
-        var hashed = await FileHasher.HashAsync([file], null, CancellationToken.None);
+        var hashed = await HashOffThread([file], null, CancellationToken.None);
 
         Assert.Equal(Sha256Of(file.FullPath), hashed.Single().Hash.Hex);
     }
@@ -113,7 +113,7 @@ public sealed class FileHasherTests : IDisposable
         var shorter = WriteRandom(string.Join('/', Enumerable.Repeat(new string('a', 60), 9)) + "/x.html", 10, seed: 1);
         var longer = WriteRandom(string.Join('/', Enumerable.Repeat(new string('\u00e9', 60), 15)) + "/y.html", 20, seed: 2);
 
-        var hashed = await FileHasher.HashAsync([shorter, longer], null, CancellationToken.None, parallelism: 1);
+        var hashed = await HashOffThread([shorter, longer], null, CancellationToken.None, parallelism: 1);
 
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(shorter.FullPath) > 512);
         Assert.All(hashed, h => Assert.Equal(Sha256Of(h.File.FullPath), h.Hash.Hex));
@@ -128,7 +128,7 @@ public sealed class FileHasherTests : IDisposable
         var shrunk = WriteRandom("site/shrunk.bin", 5, seed: 6) with { Length = 3 * FileHasher.BufferSize };
 
         long reported = 0;
-        var hashed = await FileHasher.HashAsync([grown, shrunk], new InlineProgress<long>(n => Interlocked.Add(ref reported, n)), CancellationToken.None);
+        var hashed = await HashOffThread([grown, shrunk], new InlineProgress<long>(n => Interlocked.Add(ref reported, n)), CancellationToken.None);
 
         Assert.Equal(Sha256Of(grown.FullPath), hashed[0].Hash.Hex);
         Assert.Equal(Sha256Of(shrunk.FullPath), hashed[1].Hash.Hex);
@@ -142,11 +142,28 @@ public sealed class FileHasherTests : IDisposable
         var files = Enumerable.Range(0, 300).Select(i => WriteRandom($"site/p{i}.bin", i % 7 == 0 ? FileHasher.BufferSize + i : i * 31, seed: i)).ToList();
         long bytes = 0, filesDone = 0;
 
-        await FileHasher.HashAsync(files, new InlineProgress<long>(n => Interlocked.Add(ref bytes, n)), CancellationToken.None, parallelism: 2,
+        await HashOffThread(files, new InlineProgress<long>(n => Interlocked.Add(ref bytes, n)), CancellationToken.None, parallelism: 2,
             filesHashed: new InlineProgress<int>(n => Interlocked.Add(ref filesDone, n)));
 
         Assert.Equal(files.Sum(f => f.Length), bytes);
         Assert.Equal(files.Count, filesDone);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Hash_OneWorker_IsTheCallingThread()
+    {
+        // The caller hashes as one of the workers; with one worker no thread is started (and in a fresh process no
+        // task machinery is compiled while the files are hashed).
+        var files = Enumerable.Range(0, 3).Select(i => WriteRandom($"site/t{i}.bin", FileHasher.BufferSize + i, seed: i)).ToList();
+
+        var (caller, reporters) = await Task.Run(() =>
+        {
+            var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+            FileHasher.Hash(files, new InlineProgress<long>(_ => threads[Environment.CurrentManagedThreadId] = true), CancellationToken.None, parallelism: 1);
+            return (Environment.CurrentManagedThreadId, threads.Keys.ToArray());
+        });
+
+        Assert.Equal([caller], reporters);
     }
 
     [Fact]
@@ -163,7 +180,7 @@ public sealed class FileHasherTests : IDisposable
         var file = WriteRandom("site/prepared.bin", FileHasher.BufferSize + 9, seed: 8);
 
         await FileHasher.PrepareAsync();
-        var hashed = await FileHasher.HashAsync([file], null, CancellationToken.None);
+        var hashed = await HashOffThread([file], null, CancellationToken.None);
 
         Assert.Equal(Sha256Of(file.FullPath), hashed.Single().Hash.Hex);
     }
@@ -175,8 +192,14 @@ public sealed class FileHasherTests : IDisposable
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => FileHasher.HashAsync(files, null, cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => HashOffThread(files, null, cancelled.Token));
     }
+
+    /// <summary>Hashing blocks its caller; off the test's thread, the test's timeout still ends a hang.</summary>
+    private static Task<IReadOnlyList<HashedFile>> HashOffThread(
+        IReadOnlyList<ScannedFile> files, IProgress<long>? bytesHashed, CancellationToken cancellationToken, int? parallelism = null,
+        IProgress<int>? filesHashed = null) =>
+        Task.Run(() => FileHasher.Hash(files, bytesHashed, cancellationToken, parallelism, filesHashed));
 
     private ScannedFile WriteRandom(string relative, int size, int seed)
     {
