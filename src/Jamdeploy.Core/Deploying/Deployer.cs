@@ -36,6 +36,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.IgnorePatterns), cancellationToken, root: request.FullFolder,
             maxPathLength: options.MaxPathLength,
             skippedLink: (link, target) => log.Warning("Skipped {Link}: it leads to {Target}, which is never deployed", link, target));
+        var lanesCompiled = FileHasher.PrepareLanesAsync(scanned.Count);
         // Before anything is read from the store: a bad rule is exit 2 with nothing touched.
         (scanned, var rules) = ReadRules(request, scanned);
         var totalBytes = scanned.Sum(f => f.Length);
@@ -52,7 +53,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
             var hashing = System.Diagnostics.Stopwatch.StartNew();
             var cpu = Environment.CpuUsage.TotalTime;
             await preparing;
-            hashed = Hash(scanned, totalBytes, progress, cancellationToken);
+            hashed = Hash(scanned, totalBytes, progress, lanesCompiled, cancellationToken);
             // scripts/bench-startup.sh reads this line: the hashing rate of a fresh process, as users run it, and the
             // CPU time it took (a rate a busy machine does not bend as much as the wall time).
             log.Information("Hashed {Files} files ({Bytes} bytes) in {Milliseconds:0.0} ms, {CpuMilliseconds:0.0} ms of CPU",
@@ -208,7 +209,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         new(made.Blobs.Count, plan.Reused, made.Sent, made.BytesSent, made.SourceBytes, made.CompressedBytes, made.CompressTime);
 
     private static IReadOnlyList<HashedFile> Hash(
-        IReadOnlyList<ScannedFile> scanned, long totalBytes, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
+        IReadOnlyList<ScannedFile> scanned, long totalBytes, IProgress<DeployProgress>? progress, Task? lanesCompiled, CancellationToken cancellationToken)
     {
         long done = 0;
         var files = 0;
@@ -217,7 +218,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         var hashedFiles = progress is null ? null : new InlineProgress<int>(n =>
             progress.Report(new DeployProgress(DeployStage.Hash, Volatile.Read(ref done), totalBytes) { FilesDone = Interlocked.Add(ref files, n), FilesTotal = scanned.Count }));
         progress?.Report(new DeployProgress(DeployStage.Hash, 0, totalBytes) { FilesTotal = scanned.Count });
-        return FileHasher.Hash(scanned, bytes, cancellationToken, filesHashed: hashedFiles);
+        return FileHasher.Hash(scanned, bytes, cancellationToken, filesHashed: hashedFiles, lanesCompiled: lanesCompiled);
     }
 
     /// <summary>

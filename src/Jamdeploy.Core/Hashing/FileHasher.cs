@@ -30,25 +30,29 @@ public static class FileHasher
     /// blocks until the others finish, as <see cref="Parallel.ForEach{TSource}(IEnumerable{TSource}, Action{TSource})"/>
     /// does: this is CPU-bound work, not I/O to wait for.
     /// </summary>
+    /// <param name="lanesCompiled">
+    /// <see cref="PrepareLanesAsync"/>: until it completes, files are hashed one at a time with OpenSSL rather than
+    /// wait for the 16-lane code to be compiled. Null: that code is compiled when first used.
+    /// </param>
     public static IReadOnlyList<HashedFile> Hash(
         IReadOnlyList<ScannedFile> files, IProgress<long>? bytesHashed, CancellationToken cancellationToken, int? parallelism = null,
-        IProgress<int>? filesHashed = null) =>
-        Hash(files, bytesHashed, cancellationToken, parallelism, filesHashed, lanes: Sha256x16.IsSupported);
+        IProgress<int>? filesHashed = null, Task? lanesCompiled = null) =>
+        Hash(files, bytesHashed, cancellationToken, parallelism, filesHashed, lanes: true, lanesCompiled);
 
     /// <param name="lanes">
-    /// Whether threads hash 16 files at once with AVX-512 (<see cref="LaneWorker"/>), where there are enough files to
-    /// keep their lanes busy; false: one file at a time each, with OpenSSL (tests compare the two).
+    /// Whether threads may hash 16 files at once with AVX-512 (<see cref="LaneWorker"/>), where the CPU has it and
+    /// there are files enough to keep their lanes busy; false: one file at a time each, with OpenSSL (tests compare the two).
     /// </param>
     internal static IReadOnlyList<HashedFile> Hash(
         IReadOnlyList<ScannedFile> files, IProgress<long>? bytesHashed, CancellationToken cancellationToken, int? parallelism,
-        IProgress<int>? filesHashed, bool lanes)
+        IProgress<int>? filesHashed, bool lanes, Task? lanesCompiled = null)
     {
         var hashes = new ContentHash[files.Count];
         var order = LargestFirst(files);
         // An array: through the interface, the framework's indexer called once a file was recompiled twice while hashing.
         var all = files as ScannedFile[] ?? [.. files];
-        var workers = Math.Clamp(Math.Min(parallelism ?? Environment.ProcessorCount, files.Count), 1, 64);
-        lanes &= files.Count >= workers * Sha256x16.Lanes / 2;
+        var workers = Workers(parallelism, files.Count);
+        lanes &= UsesLanes(files.Count, workers);
         var laneLimit = LaneLimit(files, workers);
 
         // Hashing is CPU-bound: synchronous reads measured 20-30% faster than async reads here (scripts/bench.sh).
@@ -65,7 +69,7 @@ public static class FileHasher
             try
             {
                 using var worker = new HashWorker(bytesHashed, filesHashed);
-                if (lanes) new LaneWorker(worker, laneLimit).Run(all, order, hashes, ref next, ref failure, cancellationToken);
+                if (lanes) new LaneWorker(worker, laneLimit, lanesCompiled).Run(all, order, hashes, ref next, ref failure, cancellationToken);
                 else worker.Run(all, order, hashes, ref next, ref failure, cancellationToken);
             }
             catch (Exception e)
@@ -90,16 +94,28 @@ public static class FileHasher
         return hashed;
     }
 
+    private static int Workers(int? parallelism, int files) => Math.Clamp(Math.Min(parallelism ?? Environment.ProcessorCount, files), 1, 64);
+
+    /// <summary>Lanes where the CPU has AVX-512 and each thread has at least half its lanes' worth of files.</summary>
+    private static bool UsesLanes(int files, int workers) => Sha256x16.IsSupported && files >= workers * Sha256x16.Lanes / 2;
+
     /// <summary>
-    /// The largest file a lane takes: a lane hashes at a sixteenth of its thread's rate, so a file of more than about
-    /// a sixty-fourth of each thread's share would still be hashing in its lane when the others have run out of files
-    /// (it goes to OpenSSL on its own instead, at 0.6 of the lanes' rate).
+    /// Compiles the 16-lane code (about 11 ms of CPU in a fresh process) when <paramref name="files"/> are enough to
+    /// use it: a small site never pays for it, a large one starts hashing with OpenSSL meanwhile. Null otherwise.
+    /// </summary>
+    public static Task? PrepareLanesAsync(int files) =>
+        UsesLanes(files, Workers(null, files)) ? Task.Run(static () => Compile([typeof(LaneWorker), typeof(Sha256x16)])) : null;
+
+    /// <summary>
+    /// The largest file a lane takes. A lane hashes at a sixteenth of its thread's rate, so a file of a 32nd of the
+    /// thread's share of the bytes keeps its lane busy for half the thread's time: taken early (largest first), it is
+    /// done well before the thread runs out of files. A larger one goes to OpenSSL on its own (at 0.6 of the lanes' rate).
     /// </summary>
     internal static long LaneLimit(IReadOnlyList<ScannedFile> files, int workers)
     {
         long total = 0;
         for (var i = 0; i < files.Count; i++) total += files[i].Length;
-        return Math.Clamp(total / (workers * 64L), 256L << 10, 16L << 20);
+        return Math.Clamp(total / (workers * 32L), 256L << 10, 16L << 20);
     }
 
     /// <summary>
@@ -111,12 +127,17 @@ public static class FileHasher
     {
         SHA256.HashData(ReadOnlySpan<byte>.Empty);
         NativeSha256.TryCreate()?.Dispose();
-        Type[] lanes = Sha256x16.IsSupported ? [typeof(LaneWorker), typeof(Sha256x16)] : [];
-        foreach (var type in (Type[])[typeof(HashWorker), typeof(SourceFile), typeof(NativeSha256), .. lanes, .. typeof(SourceFile).GetNestedTypes(BindingFlags.NonPublic)])
+        Compile([typeof(HashWorker), typeof(SourceFile), typeof(NativeSha256), .. typeof(SourceFile).GetNestedTypes(BindingFlags.NonPublic)]);
+    });
+
+    /// <summary>Compiles the types' methods marked to be compiled once, fully optimised.</summary>
+    private static void Compile(Type[] types)
+    {
+        foreach (var type in types)
             foreach (var method in type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
                 if (method.MethodImplementationFlags.HasFlag(MethodImplAttributes.AggressiveOptimization))
                     RuntimeHelpers.PrepareMethod(method.MethodHandle);
-    });
+    }
 
     /// <summary>
     /// The indexes of the files, largest first, so one big file does not start last and leave the other cores idle.

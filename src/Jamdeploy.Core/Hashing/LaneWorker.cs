@@ -13,9 +13,10 @@ namespace Jamdeploy.Hashing;
 /// <remarks>
 /// A lane hashes at a sixteenth of the core's rate, so a file larger than <c>laneLimit</c> (a share of the site such
 /// that no lane is left with a long file at the end) is hashed on its own by OpenSSL through the thread's
-/// <see cref="HashWorker"/>, which also batches the progress reports.
+/// <see cref="HashWorker"/>, which also batches the progress reports; so is every file taken before
+/// <c>compiled</c> completes (<see cref="FileHasher.PrepareLanesAsync"/>; null: compiled at first use).
 /// </remarks>
-internal sealed unsafe class LaneWorker(HashWorker single, long laneLimit)
+internal sealed unsafe class LaneWorker(HashWorker single, long laneLimit, Task? compiled)
 {
     /// <summary>A read per lane: a multiple of the block, 1 MiB of buffers for the 16 lanes of a thread.</summary>
     internal const int ChunkSize = 64 << 10;
@@ -64,7 +65,7 @@ internal sealed unsafe class LaneWorker(HashWorker single, long laneLimit)
                                 break;
                             }
                             var i = order[k];
-                            if (files[i].Length > laneLimit)
+                            if (files[i].Length > laneLimit || compiled is { IsCompleted: false })
                             {
                                 hashes[i] = single.Hash(files[i], cancellationToken);
                                 single.Count(0, 1);

@@ -173,6 +173,18 @@ public sealed class FileHasherTests : IDisposable
         Assert.Equal(files.Count, done);
     }
 
+    [Fact(Timeout = Timeout)]
+    public async Task Hash_LaneCodeStillCompiling_HashesEveryFileWithoutWaitingForIt()
+    {
+        // A deploy starts hashing while the 16-lane code is compiled: until then each file goes to OpenSSL alone.
+        var files = Enumerable.Range(0, 40).Select(i => WriteRandom($"site/w{i}.bin", 1000 * i + 7, seed: i)).ToList();
+        var neverCompiled = new TaskCompletionSource().Task;
+
+        var hashed = await Task.Run(() => FileHasher.Hash(files, null, CancellationToken.None, parallelism: 2, lanesCompiled: neverCompiled));
+
+        Assert.All(hashed, h => Assert.Equal(Sha256Of(h.File.FullPath), h.Hash.Hex));
+    }
+
     [Fact]
     public void Sha256x16_SixteenMessagesOfDifferentLengths_EachLaneGetsItsDigest()
     {
