@@ -36,7 +36,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.IgnorePatterns), cancellationToken, root: request.FullFolder,
             maxPathLength: options.MaxPathLength,
             skippedLink: (link, target) => log.Warning("Skipped {Link}: it leads to {Target}, which is never deployed", link, target));
-        var lanesCompiled = FileHasher.PrepareLanesAsync(scanned.Count);
+        var lanesCompiled = FileHasher.PrepareLanesAsync(scanned);
         // Before anything is read from the store: a bad rule is exit 2 with nothing touched.
         (scanned, var rules) = ReadRules(request, scanned);
         var totalBytes = scanned.Sum(f => f.Length);
@@ -209,7 +209,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         new(made.Blobs.Count, plan.Reused, made.Sent, made.BytesSent, made.SourceBytes, made.CompressedBytes, made.CompressTime);
 
     private static IReadOnlyList<HashedFile> Hash(
-        IReadOnlyList<ScannedFile> scanned, long totalBytes, IProgress<DeployProgress>? progress, Task? lanesCompiled, CancellationToken cancellationToken)
+        IReadOnlyList<ScannedFile> scanned, long totalBytes, IProgress<DeployProgress>? progress, Task<bool> lanesCompiled, CancellationToken cancellationToken)
     {
         long done = 0;
         var files = 0;

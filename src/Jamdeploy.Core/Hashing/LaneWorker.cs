@@ -16,7 +16,7 @@ namespace Jamdeploy.Hashing;
 /// <see cref="HashWorker"/>, which also batches the progress reports; so is every file taken before
 /// <c>compiled</c> completes (<see cref="FileHasher.PrepareLanesAsync"/>; null: compiled at first use).
 /// </remarks>
-internal sealed unsafe class LaneWorker(HashWorker single, long laneLimit, Task? compiled)
+internal sealed unsafe class LaneWorker(HashWorker single, long laneLimit, Task<bool>? compiled)
 {
     /// <summary>A read per lane: a multiple of the block, 1 MiB of buffers for the 16 lanes of a thread.</summary>
     internal const int ChunkSize = 64 << 10;

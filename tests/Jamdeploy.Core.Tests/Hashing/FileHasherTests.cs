@@ -178,11 +178,23 @@ public sealed class FileHasherTests : IDisposable
     {
         // A deploy starts hashing while the 16-lane code is compiled: until then each file goes to OpenSSL alone.
         var files = Enumerable.Range(0, 40).Select(i => WriteRandom($"site/w{i}.bin", 1000 * i + 7, seed: i)).ToList();
-        var neverCompiled = new TaskCompletionSource().Task;
+        var neverCompiled = new TaskCompletionSource<bool>().Task;
 
         var hashed = await Task.Run(() => FileHasher.Hash(files, null, CancellationToken.None, parallelism: 2, lanesCompiled: neverCompiled));
 
         Assert.All(hashed, h => Assert.Equal(Sha256Of(h.File.FullPath), h.Hash.Hex));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task PrepareLanesAsync_SiteTooSmallToPayForTheLaneCode_IsFalseAtOnce()
+    {
+        // 100 files of 1 KiB: lanes would save less than compiling them costs; a deploy hashes them with OpenSSL.
+        var files = Enumerable.Range(0, 100).Select(i => new ScannedFile($"/f{i}", $"f{i}", 1024)).ToList();
+
+        var prepared = FileHasher.PrepareLanesAsync(files);
+
+        Assert.True(prepared.IsCompletedSuccessfully);
+        Assert.False(await prepared);
     }
 
     [Fact]
