@@ -36,6 +36,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
         var scanned = SiteScanner.Scan(request.Folder, new IgnoreRules(options.IgnorePatterns), cancellationToken, root: request.FullFolder,
             maxPathLength: options.MaxPathLength,
             skippedLink: (link, target) => log.Warning("Skipped {Link}: it leads to {Target}, which is never deployed", link, target));
+        // A large site's 16-lane hashing code compiles while the rules are read; hashing starts without it if need be.
         var lanesCompiled = FileHasher.PrepareLanesAsync(scanned);
         // Before anything is read from the store: a bad rule is exit 2 with nothing touched.
         (scanned, var rules) = ReadRules(request, scanned);
