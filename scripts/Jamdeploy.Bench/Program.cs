@@ -31,7 +31,7 @@ var scanned = SiteScanner.Scan(site, IgnoreRules.None, CancellationToken.None);
 for (var i = 0; i < WarmUps; i++)
 {
     SiteScanner.Scan(site, IgnoreRules.None, CancellationToken.None);
-    await FileHasher.HashAsync(scanned, null, CancellationToken.None);
+    FileHasher.Hash(scanned, null, CancellationToken.None);
 }
 var scanTimes = new List<double>();
 var hashTimes = new List<double>();
@@ -41,7 +41,7 @@ for (var i = 0; i < Runs; i++)
     SiteScanner.Scan(site, IgnoreRules.None, CancellationToken.None);
     scanTimes.Add(sw.Elapsed.TotalSeconds);
     sw.Restart();
-    await FileHasher.HashAsync(scanned, null, CancellationToken.None);
+    FileHasher.Hash(scanned, null, CancellationToken.None);
     hashTimes.Add(sw.Elapsed.TotalSeconds);
 }
 var hashSeconds = hashTimes.Min();
