@@ -107,9 +107,7 @@ public static class FileHasher
     /// </summary>
     public static Task<bool> PrepareLanesAsync(IReadOnlyList<ScannedFile> files)
     {
-        long bytes = 0;
-        for (var i = 0; i < files.Count; i++) bytes += files[i].Length;
-        if (bytes < LanesPayBack || !UsesLanes(files.Count, Workers(null, files.Count))) return Task.FromResult(false);
+        if (Bytes(files) < LanesPayBack || !UsesLanes(files.Count, Workers(null, files.Count))) return Task.FromResult(false);
         return Task.Run(static () =>
         {
             Compile([typeof(LaneWorker), typeof(Sha256x16)]);
@@ -124,11 +122,14 @@ public static class FileHasher
     /// thread's share of the bytes keeps its lane busy for half the thread's time: taken early (largest first), it is
     /// done well before the thread runs out of files. A larger one goes to OpenSSL on its own (at 0.6 of the lanes' rate).
     /// </summary>
-    internal static long LaneLimit(IReadOnlyList<ScannedFile> files, int workers)
+    internal static long LaneLimit(IReadOnlyList<ScannedFile> files, int workers) =>
+        Math.Clamp(Bytes(files) / (workers * 32L), 256L << 10, 16L << 20);
+
+    private static long Bytes(IReadOnlyList<ScannedFile> files)
     {
         long total = 0;
         for (var i = 0; i < files.Count; i++) total += files[i].Length;
-        return Math.Clamp(total / (workers * 32L), 256L << 10, 16L << 20);
+        return total;
     }
 
     /// <summary>
