@@ -31,6 +31,8 @@ internal sealed partial class SocketOutput : PipeWriter
     /// <summary>Linux's IPPROTO_TCP and TCP_CORK (netinet/tcp.h).</summary>
     private const int IpProtocolTcp = 6, TcpCork = 3;
     private static readonly byte[] CorkOn = BitConverter.GetBytes(1), CorkOff = BitConverter.GetBytes(0);
+    /// <summary>Set once libc's sendfile is found missing: every file goes by SendPacketsAsync alone then.</summary>
+    private static bool _sendFileMissing;
 
     /// <summary>
     /// What Kestrel "writes" for bytes the kernel already sent: nothing reads or writes it, so all connections share it.
@@ -182,8 +184,6 @@ internal sealed partial class SocketOutput : PipeWriter
             return 0;
         }
     }
-
-    private static bool _sendFileMissing;
 
     /// <summary>sendfile(2); off_t is 64 bits on every 64-bit Linux ABI.</summary>
     [LibraryImport("libc", EntryPoint = "sendfile")]
