@@ -76,6 +76,7 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
     // The pointer history by store, read at most once per pointerTtlMs: fallback misses come in bursts after a
     // flip (every old page asks for its assets), and each would otherwise GET and parse live.json again.
     const histories = new Map();
+    let historyReads = 0;
 
     async function originRequest(event) {
         const request = event.Records[0].cf.request;
@@ -98,9 +99,8 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
             if (resolution.kind === 'file') return answer(resolution.path, 200);
             if (resolution.kind === 'redirect') return redirect(release.id, 301, encodePath(resolution.location) + (request.querystring ? `?${request.querystring}` : ''));
             if (fingerprint.test(fileName(path))) {
-                for await (const previous of previousReleases(origin, release.id)) {
-                    if (previous.files.has(path)) return answer(path, 200, previous);
-                }
+                const previous = await fallbackRelease(origin, release.id, path);
+                if (previous) return answer(path, 200, previous);
             }
             const unforced = matchRedirect(release.rules.redirects, path, false);
             if (unforced) return applyRule(release, unforced, request, answer);
@@ -231,26 +231,40 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
         });
     }
 
-    /** Serve's LiveReleaseCache.PreviousReleasesAsync, counted from this release's last move in the pointer history. */
-    async function* previousReleases(origin, releaseId) {
-        const limit = settings.assetFallbackReleases;
-        if (limit <= 0) return;
-        let history = await pointerHistory(origin);
-        // A history whose live release is not this one was read before this release last went live (the release came
-        // from a newer pointer, the viewer's KeyValueStore read): read live.json again. Knowing the release is not
-        // enough: after a promote or rollback back to it, its last move in the old history is an earlier one, and the
-        // release live just before (whose pages ask for these assets) would be missed. A preview reads it every miss.
-        if (history !== null && history.at(-1)?.release !== releaseId) history = await pointerHistory(origin, { fresh: true });
-        if (history === null) return;
+    /**
+     * The release that answers for a fingerprinted name this one lacks: serve's LiveReleaseCache.PreviousReleasesAsync,
+     * counted from this release's last move in the pointer history. Serve reads its live release and the history in
+     * one read; here the live release comes from the viewer's KeyValueStore read and the history from a read of
+     * live.json trusted for pointerTtlMs, so the history can be older than the release asked for.
+     */
+    async function fallbackRelease(origin, releaseId, path) {
+        if (settings.assetFallbackReleases <= 0) return null;
+        let read = pointerHistory(origin);
+        let history = await read.history;
+        // A history that ends with this release is searched as it is: it is current unless this release went live
+        // again since (a rollback or promote back to it within the TTL), when it lacks the releases live in between.
+        if (history !== null && history.at(-1)?.release === releaseId) {
+            const found = await findInPrevious(origin, history, releaseId, path);
+            if (found) return found;
+        }
+        // A miss there, or a history read before this release last went live (it came from a newer pointer): read
+        // live.json again, once for the misses waiting on the same stale read. A preview reads it every miss.
+        read = pointerHistory(origin, read);
+        history = await read.history;
+        return history === null ? null : findInPrevious(origin, history, releaseId, path);
+    }
+
+    /** The newest of at most assetFallbackReleases releases live before this release's last move that has the path. */
+    async function findInPrevious(origin, history, releaseId, path) {
         const seen = new Set([releaseId]);
-        const from = lastMove(history, releaseId);
-        for (let i = from - 1; i >= 0 && seen.size <= limit; i--) {
+        for (let i = lastMove(history, releaseId) - 1; i >= 0 && seen.size <= settings.assetFallbackReleases; i--) {
             const id = history[i].release;
             if (seen.has(id)) continue;
             seen.add(id);
             const previous = await loadRelease(origin, id);
-            if (previous) yield previous;
+            if (previous?.files.has(path)) return previous;
         }
+        return null;
     }
 
     function lastMove(history, releaseId) {
@@ -258,19 +272,22 @@ export function createOriginHandlers({ s3, options = {}, log = defaultLog } = {}
         return -1;
     }
 
-    /** The store's pointer history (null without a live.json), shared by concurrent callers; a failed read is not kept. */
-    function pointerHistory(origin, { fresh = false } = {}) {
+    /**
+     * A read of the store's pointer history (its `history` resolves to null without a live.json), shared by concurrent
+     * callers and trusted for pointerTtlMs; a failed read is not kept. Given `stale`, a read the caller found out of
+     * date, it returns a read started after that one: the callers that found the same read stale share one new read.
+     */
+    function pointerHistory(origin, stale = null) {
         const key = `${origin.bucket}/${origin.prefix}`;
-        const now = Date.now();
         const cached = histories.get(key);
-        if (cached && now - cached.at < settings.pointerTtlMs && !fresh) return cached.history;
-        const entry = { at: now, history: null };
+        if (cached && (stale ? cached.number > stale.number : Date.now() - cached.at < settings.pointerTtlMs)) return cached;
+        const entry = { at: Date.now(), number: ++historyReads, history: null };
         entry.history = getText(origin, 'live.json').then((text) => (text === null ? null : parsePointer(text).history));
         entry.history.catch(() => {
             if (histories.get(key) === entry) histories.delete(key);
         });
         histories.set(key, entry);
-        return entry.history;
+        return entry;
     }
 
     async function getText(origin, name) {

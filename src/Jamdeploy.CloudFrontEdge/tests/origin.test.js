@@ -255,7 +255,19 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
         };
     }
 
-    test('fallback misses within the pointer TTL share one read of live.json, concurrent ones included', async () => {
+    test('fallback answers within the pointer TTL share one read of live.json, concurrent ones included', async () => {
+        const s3 = recordingGets();
+        const { get, deploy, prefix } = await newSite({ '/app.aaaaaaaa.js': js('one()'), '/lib.bbbbbbbb.js': js('lib()') }, { s3, options: { pointerTtlMs: 600_000 } });
+        await deploy('r-two', { '/index.html': html('two') });
+
+        const [first, second] = await Promise.all([get('/app.aaaaaaaa.js', {}), get('/lib.bbbbbbbb.js', {})]);
+        const third = await get('/app.aaaaaaaa.js', {});
+
+        assert.deepEqual([first.status, second.status, third.status], [200, 200, 200]);
+        assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 1);
+    });
+
+    test('fallback misses read live.json once more before a 404, one read for the concurrent ones', async () => {
         const s3 = recordingGets();
         const { get, deploy, prefix } = await newSite({ '/app.aaaaaaaa.js': js('one()') }, { s3, options: { pointerTtlMs: 600_000 } });
         await deploy('r-two', { '/index.html': html('two') });
@@ -264,7 +276,7 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
         const third = await get('/app.aaaaaaaa.js', {});
 
         assert.deepEqual([first.status, second.status, third.status], [404, 404, 200]);
-        assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 1);
+        assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 2);
     });
 
     test('within the pointer TTL, a miss for a release newer than the history read reads live.json again', async () => {
@@ -273,12 +285,13 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
         const { get, deploy, prefix } = await newSite({ '/app.aaaaaaaa.js': js('one()') }, { s3, options: { pointerTtlMs: 600_000 } });
         await get('/gone.bbbbbbbb.js', {});
         await deploy('r-two', { '/index.html': html('two') });
+        const before = s3.keys.filter((k) => k === `${prefix}/live.json`).length;
 
         const response = await get('/app.aaaaaaaa.js', {});
 
         assert.equal(response.status, 200);
         assert.equal(response.body.toString(), 'one()');
-        assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 2);
+        assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length - before, 1);
     });
 
     test('within the pointer TTL, a miss after a promote back to an older release finds the assets of the release live before it', async () => {
@@ -289,21 +302,39 @@ describe('Lambda@Edge origin handlers', { timeout: 120_000 }, () => {
         await deploy('r-two', { '/index.html': html('two'), '/two.bbbbbbbb.js': js('two()') });
         await get('/gone.cccccccc.js', {});
         await flip(id);
+        const before = s3.keys.filter((k) => k === `${prefix}/live.json`).length;
 
         const response = await get('/two.bbbbbbbb.js', {});
 
         assert.equal(response.status, 200);
         assert.equal(response.body.toString(), 'two()');
-        assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 2);
+        assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length - before, 1);
     });
 
-    test('after the pointer TTL a fallback miss reads live.json again (a flip may have moved it)', async () => {
+    test('within the pointer TTL, a miss after a rollback to the release the history ended with finds the assets of the release live in between', async () => {
+        // The history was read while the first release was live; r-two went live and was rolled back within the TTL.
+        // The history still ends with the live release, but it never saw r-two, whose pages ask for their assets.
         const s3 = recordingGets();
-        const { get, prefix } = await newSite(undefined, { s3, options: { pointerTtlMs: 0 } });
-
-        await get('/gone.bbbbbbbb.js', {});
+        const { get, deploy, flip, id, prefix } = await newSite({ '/index.html': html('one') }, { s3, options: { pointerTtlMs: 600_000 } });
         await get('/gone.cccccccc.js', {});
+        await deploy('r-two', { '/index.html': html('two'), '/two.bbbbbbbb.js': js('two()') });
+        await flip(id);
 
+        const response = await get('/two.bbbbbbbb.js', {});
+
+        assert.equal(response.status, 200);
+        assert.equal(response.body.toString(), 'two()');
+        assert.equal(response.headers.get('x-jamdeploy-release'), 'r-two');
+    });
+
+    test('after the pointer TTL a fallback reads live.json again (a flip may have moved it)', async () => {
+        const s3 = recordingGets();
+        const { get, deploy, prefix } = await newSite({ '/app.aaaaaaaa.js': js('one()') }, { s3, options: { pointerTtlMs: 0 } });
+        await deploy('r-two', { '/index.html': html('two') });
+
+        const answers = [await get('/app.aaaaaaaa.js', {}), await get('/app.aaaaaaaa.js', {})];
+
+        assert.deepEqual(answers.map((a) => a.status), [200, 200]);
         assert.equal(s3.keys.filter((k) => k === `${prefix}/live.json`).length, 2);
     });
 

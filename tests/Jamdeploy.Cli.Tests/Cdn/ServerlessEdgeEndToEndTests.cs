@@ -139,7 +139,7 @@ public sealed partial class ServerlessEdgeEndToEndTests(MotoServer moto, ITestOu
 
         // 1. Every page load, whenever it ran, came from exactly one release (invariants 2 and 8 at the CDN).
         var all = loads.ToList();
-        Assert.All(all, load => Assert.True(load.Labels.Distinct().Count() == 1 && load.Labels[0] is not null, $"a page load mixed releases: {load}"));
+        Assert.All(all, load => Assert.True(load.Labels.Distinct().Count() == 1 && load.Labels[0] is not null, $"a page load mixed releases: {load}\n{edge.Stderr}"));
         Assert.True(all.Select(l => l.Labels[0]).Distinct().Count() > 1, $"the page loads did not run across the flips: {all.Count} loads");
 
         // 2. No invalidation anywhere: the CLI sent nothing but S3 requests (Cdn:Provider none), and the emulator has none.
@@ -206,25 +206,32 @@ public sealed partial class ServerlessEdgeEndToEndTests(MotoServer moto, ITestOu
     /// <summary>One page load as a browser makes it: the page, then every asset it references, all at once.</summary>
     private async Task<PageLoad> LoadPageAsync(string edge, string path, CancellationToken cancellationToken)
     {
-        var (pageLabel, body, release) = await GetAsync(edge + path, cancellationToken);
-        var assets = AssetReference().Matches(body).Select(m => m.Groups[1].Value).ToList();
-        var labels = await Task.WhenAll(assets.Select(async asset => (await GetAsync(edge + asset, cancellationToken)).Label));
-        return new PageLoad(path, release, [pageLabel, .. labels]);
+        var page = await GetAsync(edge + path, cancellationToken);
+        var assets = AssetReference().Matches(page.Body).Select(m => m.Groups[1].Value).ToList();
+        var answers = await Task.WhenAll(assets.Select(asset => GetAsync(edge + asset, cancellationToken)));
+        return new PageLoad(path, page.Release, [page, .. answers]);
     }
 
     /// <summary>A GET through the edge: the build label the body carries (null for anything but a 200), the body, and the release header.</summary>
-    private async Task<(string? Label, string Body, string? Release)> GetAsync(string url, CancellationToken cancellationToken)
+    private async Task<Answer> GetAsync(string url, CancellationToken cancellationToken)
     {
         using var response = await _http.GetAsync(url, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         var release = response.Headers.TryGetValues("X-Jamdeploy-Release", out var values) ? values.First() : null;
         var label = response.IsSuccessStatusCode ? BuildLabel().Match(body) is { Success: true } m ? m.Value : null : null;
-        return (label, body, release);
+        return new Answer(url, (int)response.StatusCode, label, body, release);
     }
 
-    private sealed record PageLoad(string Path, string? Release, IReadOnlyList<string?> Labels)
+    private sealed record Answer(string Url, int Status, string? Label, string Body, string? Release)
     {
-        public override string ToString() => $"{Path} (release {Release}): {string.Join(", ", Labels.Select(l => l ?? "not 200"))}";
+        public override string ToString() => Label ?? $"{Status} for {new Uri(Url).AbsolutePath} from {Release ?? "no release"}";
+    }
+
+    private sealed record PageLoad(string Path, string? Release, IReadOnlyList<Answer> Answers)
+    {
+        public IReadOnlyList<string?> Labels => [.. Answers.Select(a => a.Label)];
+
+        public override string ToString() => $"{Path} (release {Release}): {string.Join(", ", Answers)}";
     }
 
     [GeneratedRegex("(?:href|src)=\"([^\"]+)\"")]
