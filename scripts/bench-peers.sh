@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 BIN="${JAMDEPLOY_BIN:-}"
 if [ -z "$BIN" ]; then
-  # The tool as users install it (precompiled on linux-x64), not the build output, which compiles at start-up.
+  # The tool as users install it (Native AOT on linux-x64), not the build output, which compiles at start-up.
   echo "packing and installing jamdeploy..." >&2
   BIN="$(bash scripts/install-tool.sh "${TMPDIR:-/tmp}/jamdeploy-bench-tool")"
 fi

@@ -5,7 +5,7 @@
 # BENCH_WARMUP_SECONDS (default 3) each: serve's JIT compiles its hot path in the background from the first
 # requests, which takes a few seconds when the cores are shared, so a 1 s warm-up measured part start-up.
 # Installs nginx and wrk (Debian packages) when missing. Usage: scripts/bench-serve.sh [duration-seconds]
-# Serve is the Release build (JIT-compiled: the same code as the ReadyToRun tool once warmed up); JAMDEPLOY_BIN=<executable>
+# Serve is the Release build (JIT-compiled: the same code as the container image's ReadyToRun build once warmed up); JAMDEPLOY_BIN=<executable>
 # measures another, such as the tool as users install it (scripts/install-tool.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -79,13 +79,13 @@ internal sealed class EdgeEndpoints(
         try
         {
             var live = await releases.GetLiveAsync(context.RequestAborted);
-            await context.Response.WriteAsJsonAsync(new HealthReport("ok", live.Release?.Id.Value), context.RequestAborted);
+            await context.Response.WriteAsJsonAsync(new HealthReport("ok", live.Release?.Id.Value), EdgeJsonContext.Default.HealthReport, cancellationToken: context.RequestAborted);
         }
         catch (JamdeployException e)
         {
             _log.Warning("Health check: the store cannot be read: {Reason}", e.Message);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            await context.Response.WriteAsJsonAsync(new HealthReport("store unavailable", null), context.RequestAborted);
+            await context.Response.WriteAsJsonAsync(new HealthReport("store unavailable", null), EdgeJsonContext.Default.HealthReport, cancellationToken: context.RequestAborted);
         }
     }
 
@@ -107,7 +107,7 @@ internal sealed class EdgeEndpoints(
         {
             var live = await releases.RefreshNowAsync(context.RequestAborted);
             _log.Information("Purged: the live pointer was re-read, serving {Release}", live.Release?.Id.Value ?? "nothing");
-            await context.Response.WriteAsJsonAsync(new PurgeReport(live.Release?.Id.Value), context.RequestAborted);
+            await context.Response.WriteAsJsonAsync(new PurgeReport(live.Release?.Id.Value), EdgeJsonContext.Default.PurgeReport, cancellationToken: context.RequestAborted);
         }
         catch (JamdeployException e)
         {
@@ -324,8 +324,4 @@ internal sealed class EdgeEndpoints(
         context.Response.ContentLength = body.Length;
         if (!HttpMethods.IsHead(context.Request.Method)) await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
-
-    private sealed record HealthReport(string Status, string? Live);
-
-    private sealed record PurgeReport(string? Live);
 }

@@ -56,13 +56,11 @@ public sealed class LocalEdgePurge : ICdnInvalidator
         {
             if (!response.IsSuccessStatusCode)
                 throw new InvalidationFailedException(request.Release, $"origin {origin} refused the purge ({(int)response.StatusCode} {response.ReasonPhrase})");
-            var report = await response.Content.ReadFromJsonAsync<PurgeAnswer>(cancellationToken);
+            var report = await response.Content.ReadFromJsonAsync(EdgeJsonContext.Default.PurgeReport, cancellationToken);
             if (report?.Live != request.Release.Value)
                 throw new InvalidationFailedException(request.Release, $"origin {origin} serves {report?.Live ?? "nothing"} after the purge, not {request.Release}");
         }
     }
-
-    private sealed record PurgeAnswer(string? Live);
 }
 
 /// <summary>

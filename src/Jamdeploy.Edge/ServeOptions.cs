@@ -24,39 +24,39 @@ public sealed record ServeOptions
     public const string SectionName = "Serve";
 
     /// <summary>Where Kestrel listens (semicolon-separated, as ASP.NET Core's <c>--urls</c>).</summary>
-    public string Urls { get; init; } = "http://127.0.0.1:8080";
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
 
     /// <summary>How long the live pointer read is trusted before it is read again (a purge re-reads at once).</summary>
-    public TimeSpan PointerTtl { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan PointerTtl { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The shared secret that <c>POST /_jamdeploy/purge</c> must carry as a bearer token; purge is off when empty.</summary>
-    public string? PurgeToken { get; init; }
+    public string? PurgeToken { get; set; }
 
-    public TrailingSlashPolicy TrailingSlash { get; init; } = TrailingSlashPolicy.Redirect;
+    public TrailingSlashPolicy TrailingSlash { get; set; } = TrailingSlashPolicy.Redirect;
 
     /// <summary>Longer decoded request paths are refused with 414 before any lookup.</summary>
     /// <remarks>Deploy refuses a file whose path is longer (the CloudFront edge's limit is the shipped default).</remarks>
-    public int MaxPathLength { get; init; } = SitePaths.DefaultMaxLength;
+    public int MaxPathLength { get; set; } = SitePaths.DefaultMaxLength;
 
     /// <summary>
     /// How many releases before the live one (from the pointer history) still answer for fingerprinted names
     /// that the live release no longer has, so a page loaded just before a flip still gets its own assets.
     /// </summary>
-    public int AssetFallbackReleases { get; init; } = 3;
+    public int AssetFallbackReleases { get; set; } = 3;
 
     /// <summary>How many release manifests stay parsed in memory (they are immutable, so only memory bounds this).</summary>
-    public int ManifestCacheSize { get; init; } = 16;
+    public int ManifestCacheSize { get; set; } = 16;
 
-    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>One log line per request (method, path, status, release, elapsed); off when the CDN's logs are enough.</summary>
-    public bool RequestLog { get; init; } = true;
+    public bool RequestLog { get; set; } = true;
 
-    public CacheControlOptions CacheControl { get; init; } = new();
+    public CacheControlOptions CacheControl { get; set; } = new();
 
-    public PreviewOptions Preview { get; init; } = new();
+    public PreviewOptions Preview { get; set; } = new();
 
-    public BlobCacheOptions BlobCache { get; init; } = new();
+    public BlobCacheOptions BlobCache { get; set; } = new();
 
     /// <summary>Throws a <see cref="UsageException"/> naming the first bad setting.</summary>
     public ServeOptions Validate()
@@ -144,14 +144,14 @@ public sealed record ServeOptions
 /// </summary>
 public sealed record CacheControlOptions
 {
-    public string Html { get; init; } = "public, max-age=0, must-revalidate";
+    public string Html { get; set; } = "public, max-age=0, must-revalidate";
 
-    public string Immutable { get; init; } = "public, max-age=31536000, immutable";
+    public string Immutable { get; set; } = "public, max-age=31536000, immutable";
 
-    public string Default { get; init; } = "public, max-age=0, must-revalidate";
+    public string Default { get; set; } = "public, max-age=0, must-revalidate";
 
     /// <summary>Matched against the file name: a dot or dash, 8+ hex digits, then the extension.</summary>
-    public string FingerprintPattern { get; init; } = @"[.-][0-9a-f]{8,}\.[A-Za-z0-9]+$";
+    public string FingerprintPattern { get; set; } = @"[.-][0-9a-f]{8,}\.[A-Za-z0-9]+$";
 }
 
 /// <summary>Serving any release by id, at <c>/_jamdeploy/releases/&lt;id&gt;/</c> and on <c>&lt;id&gt;.&lt;HostSuffix&gt;</c>.</summary>
@@ -161,10 +161,10 @@ public sealed record PreviewOptions
     /// Unset: on when serve listens on loopback only (a local preview), off otherwise, because previews expose
     /// releases that are not live to whoever reaches the server. True or false: so, wherever serve listens.
     /// </summary>
-    public bool? Enabled { get; init; }
+    public bool? Enabled { get; set; }
 
     /// <summary>With preview on, the host <c>&lt;release-id&gt;.&lt;HostSuffix&gt;</c> serves that release; <c>&lt;id&gt;.localhost</c> resolves to loopback in browsers.</summary>
-    public string HostSuffix { get; init; } = "localhost";
+    public string HostSuffix { get; set; } = "localhost";
 }
 
 /// <summary>
@@ -175,12 +175,12 @@ public sealed record PreviewOptions
 /// </summary>
 public sealed record BlobCacheOptions
 {
-    public long MaxBytes { get; init; } = 256L << 20;
+    public long MaxBytes { get; set; } = 256L << 20;
 
-    public long MaxBlobBytes { get; init; } = 2L << 20;
+    public long MaxBlobBytes { get; set; } = 2L << 20;
 
     /// <summary>Where large blobs of a remote store are cached; <c>jamdeploy serve</c> uses the temp folder for an S3 store.</summary>
-    public string? Directory { get; init; }
+    public string? Directory { get; set; }
 
-    public long MaxDiskBytes { get; init; } = 4L << 30;
+    public long MaxDiskBytes { get; set; } = 4L << 30;
 }

@@ -46,6 +46,14 @@ public sealed class JamdeployProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// The tool as users install it, when the run has one (scripts/test.sh packs and installs it after the build:
+    /// on linux-x64 the Native AOT executable): processes are then what users run, and start without a JIT. Without
+    /// it (a test project run alone), the CLI's build output.
+    /// </summary>
+    public static string? InstalledTool =>
+        Environment.GetEnvironmentVariable("JAMDEPLOY_TEST_TOOL") is { Length: > 0 } tool && File.Exists(tool) ? tool : null;
+
     public static string RepositoryRoot
     {
         get
@@ -77,8 +85,15 @@ public sealed class JamdeployProcess : IDisposable
         {
             foreach (var a in new[] { "setpriv", $"--reuid={uid}", $"--regid={uid}", "--clear-groups" }) start.ArgumentList.Add(a);
         }
-        start.ArgumentList.Add("dotnet");
-        start.ArgumentList.Add(dll ?? CliDll);
+        if (dll is null && InstalledTool is { } tool)
+        {
+            start.ArgumentList.Add(tool);
+        }
+        else
+        {
+            start.ArgumentList.Add("dotnet");
+            start.ArgumentList.Add(dll ?? CliDll);
+        }
         foreach (var arg in args) start.ArgumentList.Add(arg);
         // A clean, CI-like environment: no progress bars, no inherited jamdeploy settings.
         CiEnvironment.Apply(start.Environment);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -87,7 +88,7 @@ public sealed class KeyValueStoreClient : IDisposable
     /// <summary>Writes the key if the store is still at <paramref name="ifMatch"/>: the new version, or null when it moved on (409).</summary>
     public async Task<string?> PutKeyAsync(string key, string value, string ifMatch, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["Value"] = value });
+        var body = ValueBody(value);
         try
         {
             var (_, etag) = await SendAsync(() =>
@@ -181,5 +182,18 @@ public sealed class KeyValueStoreClient : IDisposable
     {
         var line = text.Split('\n', 2)[0].Trim().TrimEnd('.');
         return line.Length <= 300 ? line : line[..300];
+    }
+
+    /// <summary>The body of a PutKey: <c>{"Value":"…"}</c>, escaped as the serializer escapes it.</summary>
+    private static string ValueBody(string value)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("Value", value);
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

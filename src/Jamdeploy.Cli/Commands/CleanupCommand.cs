@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.CommandLine;
 using Jamdeploy.Cleanup;
 using Jamdeploy.Cli.Hosting;
@@ -49,7 +50,7 @@ public sealed class CleanupCommand : CommandBase
     private static RetentionRules Rules(CommandContext context)
     {
         var parse = context.ParseResult;
-        var configured = ConfigurationLoader.Bind<RetentionRules>(context.Configuration, Section);
+        var configured = ConfigurationLoader.Bind(context.Configuration, Section, s => s.Get<RetentionRules>());
         return (configured with
         {
             KeepLast = parse.GetValue(KeepLastOption) ?? configured.KeepLast,

@@ -50,12 +50,12 @@ public sealed class CommandContext
     {
         get
         {
-            var options = ConfigurationLoader.Bind<DeployOptions>(Configuration, nameof(JamdeploySettings.Deploy)) with
+            var options = ConfigurationLoader.Bind(Configuration, nameof(JamdeploySettings.Deploy), s => s.Get<DeployOptions>()) with
             {
                 // One key, one default: the deploy trusts blobs by the same grace period cleanup honours.
-                GracePeriod = ConfigurationLoader.Bind<Cleanup.RetentionRules>(Configuration, Commands.CleanupCommand.Section).GracePeriod,
+                GracePeriod = ConfigurationLoader.Bind(Configuration, Commands.CleanupCommand.Section, s => s.Get<Cleanup.RetentionRules>()).GracePeriod,
                 // A path serve would answer 414 is refused at deploy, by the limit serve enforces.
-                MaxPathLength = ConfigurationLoader.Bind<Edge.ServeOptions>(Configuration, Edge.ServeOptions.SectionName).MaxPathLength,
+                MaxPathLength = ConfigurationLoader.Bind(Configuration, Edge.ServeOptions.SectionName, s => s.Get<Edge.ServeOptions>()).MaxPathLength,
             };
             options.Validate();
             return options;

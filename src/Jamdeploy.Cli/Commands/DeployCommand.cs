@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.CommandLine;
 using Jamdeploy.Cli.Ci;
 using Jamdeploy.Cli.Hosting;
@@ -54,7 +55,7 @@ public sealed class DeployCommand : CommandBase
         var siteUrl = context.Configuration[DeployCiHandoff.SiteUrlKey];
         // Read before anything is written: a bad Site or Serve setting is a usage error that changes nothing.
         var addresses = SiteAddresses.From(context.Configuration);
-        var site = ConfigurationLoader.Bind<SiteSettings>(context.Configuration, nameof(JamdeploySettings.Site));
+        var site = ConfigurationLoader.Bind(context.Configuration, nameof(JamdeploySettings.Site), s => s.Get<SiteSettings>());
         request = request with { HeaderRules = site.Headers, RedirectRules = site.Redirects };
 
         var options = context.DeployOptions;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.CommandLine;
 using System.Net.Sockets;
 using Jamdeploy.Cli.Hosting;
@@ -33,7 +34,7 @@ public sealed class ServeCommand : CommandBase
 
     protected override async Task<ICommandResult> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var options = ConfigurationLoader.Bind<ServeOptions>(context.Configuration, ServeOptions.SectionName);
+        var options = ConfigurationLoader.Bind(context.Configuration, ServeOptions.SectionName, s => s.Get<ServeOptions>());
         if (context.ParseResult.GetValue(UrlsOption) is { } urls) options = options with { Urls = urls };
         if (context.ParseResult.GetValue(PreviewOption)) options = options with { Preview = options.Preview with { Enabled = true } };
         // A remote store's large blobs are worth a local copy; a local store's blobs already are local files.

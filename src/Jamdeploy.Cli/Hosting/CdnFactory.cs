@@ -13,7 +13,7 @@ namespace Jamdeploy.Cli.Hosting;
 public static class CdnFactory
 {
     /// <summary>The <c>Cdn</c> section, bound once per invocation; <see cref="Create"/> and <see cref="EdgePointer"/> take it.</summary>
-    public static CdnSettings Settings(IConfiguration configuration) => ConfigurationLoader.Bind<CdnSettings>(configuration, "Cdn");
+    public static CdnSettings Settings(IConfiguration configuration) => ConfigurationLoader.Bind(configuration, "Cdn", s => s.Get<CdnSettings>());
 
     public static (ICdnInvalidator Cdn, InvalidationOptions Options) Create(CdnSettings settings, IConfiguration configuration, CliHost host, ILogger log, TimeProvider time)
     {

@@ -8,13 +8,13 @@ namespace Jamdeploy.Cli.Hosting;
 public sealed partial record CdnSettings
 {
     /// <summary><c>none</c> (default), <c>cloudfront</c>, or <c>edge</c> (only the serve origins are purged).</summary>
-    public string Provider { get; init; } = "none";
+    public string Provider { get; set; } = "none";
 
     /// <summary>
     /// Base URLs of every <c>jamdeploy serve</c> replica (not the load balancer before them). With <c>edge</c>
     /// they are purged; with <c>cloudfront</c> they are purged first, so CloudFront never re-caches an old file.
     /// </summary>
-    public IReadOnlyList<string> Origins { get; init; } = [];
+    public IReadOnlyList<string> Origins { get; set; } = [];
 
     /// <summary>The origins, checked: each an absolute http(s) URL.</summary>
     public IReadOnlyList<Uri> ResolveOrigins() =>
@@ -23,37 +23,37 @@ public sealed partial record CdnSettings
             : throw new UsageException($"Cdn:Origins entry '{o}' is not an http(s) URL of a jamdeploy serve origin"))];
 
     /// <summary>The CloudFront distribution id (required with <c>cloudfront</c>).</summary>
-    public string? DistributionId { get; init; }
+    public string? DistributionId { get; set; }
 
     /// <summary>
     /// The CloudFront API endpoint; when unset, <c>AWS_ENDPOINT_URL_CLOUDFRONT</c>, then <c>AWS_ENDPOINT_URL</c>
     /// (the AWS SDKs' convention), then https://cloudfront.amazonaws.com.
     /// </summary>
-    public string? Endpoint { get; init; }
+    public string? Endpoint { get; set; }
 
     /// <inheritdoc cref="InvalidationOptions.MaxPaths"/>
-    public int MaxPaths { get; init; } = new InvalidationOptions().MaxPaths;
+    public int MaxPaths { get; set; } = new InvalidationOptions().MaxPaths;
 
     /// <inheritdoc cref="InvalidationOptions.MinPathsForDirectoryWildcard"/>
-    public int MinPathsForDirectoryWildcard { get; init; } = new InvalidationOptions().MinPathsForDirectoryWildcard;
+    public int MinPathsForDirectoryWildcard { get; set; } = new InvalidationOptions().MinPathsForDirectoryWildcard;
 
     /// <summary>How long <c>--wait</c> waits for CloudFront to report an invalidation completed.</summary>
-    public TimeSpan WaitTimeout { get; init; } = CloudFrontDefaults.WaitTimeout;
+    public TimeSpan WaitTimeout { get; set; } = CloudFrontDefaults.WaitTimeout;
 
     /// <summary>How often <c>--wait</c> asks.</summary>
-    public TimeSpan PollInterval { get; init; } = CloudFrontDefaults.PollInterval;
+    public TimeSpan PollInterval { get; set; } = CloudFrontDefaults.PollInterval;
 
     /// <summary>Retries after throttling, too many invalidations in progress, 5xx and dropped connections.</summary>
-    public int MaxRetries { get; init; } = CloudFrontDefaults.MaxRetries;
+    public int MaxRetries { get; set; } = CloudFrontDefaults.MaxRetries;
 
     /// <summary>The first retry delay; it doubles, with jitter, per attempt.</summary>
-    public TimeSpan RetryBaseDelay { get; init; } = CloudFrontDefaults.RetryBaseDelay;
+    public TimeSpan RetryBaseDelay { get; set; } = CloudFrontDefaults.RetryBaseDelay;
 
     // The CloudFront client's options own these defaults; this section only lets them be changed.
     private static readonly CloudFrontOptions CloudFrontDefaults = new() { DistributionId = "" };
 
     /// <summary>Serverless CloudFront's edge pointer (<c>Cdn:KeyValueStore</c>); independent of <see cref="Provider"/>.</summary>
-    public KeyValueStoreSettings KeyValueStore { get; init; } = new();
+    public KeyValueStoreSettings KeyValueStore { get; set; } = new();
 
     public InvalidationOptions InvalidationOptions => new() { MaxPaths = MaxPaths, MinPathsForDirectoryWildcard = MinPathsForDirectoryWildcard };
 

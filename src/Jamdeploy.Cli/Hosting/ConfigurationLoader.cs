@@ -38,12 +38,16 @@ public static class ConfigurationLoader
             .Build();
     }
 
-    /// <summary>Binds a section, turning a value of the wrong type into a line that names the key.</summary>
-    public static T Bind<T>(IConfiguration configuration, string section) where T : new()
+    /// <summary>
+    /// Binds a section, turning a value of the wrong type into a line that names the key. The caller's
+    /// <paramref name="get"/> (<c>s => s.Get&lt;Options&gt;()</c>) names the options type where the configuration binder's
+    /// source generator sees it, so the binding is compiled, not reflected (the Native AOT build has no reflection binder).
+    /// </summary>
+    public static T Bind<T>(IConfiguration configuration, string section, Func<IConfigurationSection, T?> get) where T : new()
     {
         try
         {
-            return configuration.GetSection(section).Get<T>() ?? new T();
+            return get(configuration.GetSection(section)) ?? new T();
         }
         catch (InvalidOperationException e)
         {

@@ -13,19 +13,19 @@ public sealed record KeyValueStoreSettings
     public const string Section = "Cdn:KeyValueStore";
 
     /// <summary><c>arn:aws:cloudfront::&lt;account&gt;:key-value-store/&lt;id&gt;</c>; unset means no edge pointer.</summary>
-    public string? Arn { get; init; }
+    public string? Arn { get; set; }
 
     /// <summary>The key the viewer function reads; the CloudFormation template sets <c>&lt;SiteName&gt;:live</c>.</summary>
-    public string Key { get; init; } = "live";
+    public string Key { get; set; } = "live";
 
     /// <summary>The data API's URL, used as given (tests, emulators); by default the account's global endpoint.</summary>
-    public string? Endpoint { get; init; }
+    public string? Endpoint { get; set; }
 
     /// <summary>Retries after throttling, 5xx, dropped connections and unanswered requests; 0 for none.</summary>
-    public int MaxRetries { get; init; } = Defaults.MaxRetries;
+    public int MaxRetries { get; set; } = Defaults.MaxRetries;
 
     /// <summary>The first retry delay; it doubles, with jitter, per attempt.</summary>
-    public TimeSpan RetryBaseDelay { get; init; } = Defaults.RetryBaseDelay;
+    public TimeSpan RetryBaseDelay { get; set; } = Defaults.RetryBaseDelay;
 
     // The KeyValueStore client's options own these defaults; this section only lets them be changed.
     private static readonly KeyValueStoreOptions Defaults = new() { Arn = "" };

@@ -15,34 +15,34 @@ public sealed record S3StoreSettings
     private static readonly S3StoreOptions Defaults = new() { Location = S3Location.Parse("s3://defaults") };
 
     /// <inheritdoc cref="S3StoreOptions.Region"/>
-    public string? Region { get; init; }
+    public string? Region { get; set; }
 
     /// <inheritdoc cref="S3StoreOptions.EndpointUrl"/>
-    public string? EndpointUrl { get; init; }
+    public string? EndpointUrl { get; set; }
 
     /// <inheritdoc cref="S3StoreOptions.ForcePathStyle"/>
-    public bool? ForcePathStyle { get; init; }
+    public bool? ForcePathStyle { get; set; }
 
     /// <inheritdoc cref="S3StoreOptions.Profile"/>
-    public string? Profile { get; init; }
+    public string? Profile { get; set; }
 
     /// <summary>Files of at least this many MiB go up in parts.</summary>
-    public int MultipartThresholdMiB { get; init; } = (int)(Defaults.MultipartThreshold / S3StoreOptions.MiB);
+    public int MultipartThresholdMiB { get; set; } = (int)(Defaults.MultipartThreshold / S3StoreOptions.MiB);
 
     /// <summary>The size of each part, in MiB.</summary>
-    public int PartSizeMiB { get; init; } = (int)(Defaults.PartSize / S3StoreOptions.MiB);
+    public int PartSizeMiB { get; set; } = (int)(Defaults.PartSize / S3StoreOptions.MiB);
 
     /// <inheritdoc cref="S3StoreOptions.MaxConcurrentRequests"/>
-    public int MaxConcurrentRequests { get; init; } = Defaults.MaxConcurrentRequests;
+    public int MaxConcurrentRequests { get; set; } = Defaults.MaxConcurrentRequests;
 
     /// <inheritdoc cref="S3StoreOptions.PartParallelism"/>
-    public int PartParallelism { get; init; } = Defaults.PartParallelism;
+    public int PartParallelism { get; set; } = Defaults.PartParallelism;
 
     /// <inheritdoc cref="S3StoreOptions.MaxRetryAttempts"/>
-    public int MaxRetryAttempts { get; init; } = Defaults.MaxRetryAttempts;
+    public int MaxRetryAttempts { get; set; } = Defaults.MaxRetryAttempts;
 
     /// <inheritdoc cref="S3StoreOptions.RequestTimeout"/>
-    public TimeSpan RequestTimeout { get; init; } = Defaults.RequestTimeout;
+    public TimeSpan RequestTimeout { get; set; } = Defaults.RequestTimeout;
 
     public S3StoreOptions ToOptions(S3Location location) => new()
     {

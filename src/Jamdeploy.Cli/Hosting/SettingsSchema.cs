@@ -1,6 +1,8 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -146,10 +148,11 @@ public sealed class SettingsSchema
 
     // What the configuration binder binds: public instance properties it can set. [JsonIgnore] marks a
     // property the options type carries but configuration does not set (it is derived from another key).
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The settings types are in jamdeploy's own assemblies, which the Native AOT build keeps whole (TrimmerRootAssembly, Jamdeploy.Cli.csproj); ToolDistributionTests runs the native tool on the shipped settings.")]
     private static IEnumerable<PropertyInfo> SettableProperties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.SetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0 && !p.IsDefined(typeof(JsonIgnoreAttribute)))
-            .OrderBy(p => p.MetadataToken);
+            .OrderBy(p => RuntimeFeature.IsDynamicCodeSupported ? p.MetadataToken : 0);
 
     private static bool IsScalar(Type type)
     {
@@ -171,6 +174,7 @@ public sealed class SettingsSchema
 
     private static Type? GenericArgument(Type type, Type definition) => GenericArguments(type, definition) is [var only] ? only : null;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The settings types are in jamdeploy's own assemblies, which the Native AOT build keeps whole (TrimmerRootAssembly, Jamdeploy.Cli.csproj); ToolDistributionTests runs the native tool on the shipped settings.")]
     private static Type[]? GenericArguments(Type type, Type definition) =>
         (type.IsGenericType && type.GetGenericTypeDefinition() == definition ? type : null)?.GetGenericArguments()
         ?? type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == definition)?.GetGenericArguments();

@@ -22,10 +22,10 @@ public sealed class SiteAddresses(SiteSettings site, ServeOptions serve)
 {
     public static SiteAddresses From(IConfiguration configuration)
     {
-        var site = ConfigurationLoader.Bind<SiteSettings>(configuration, nameof(JamdeploySettings.Site));
+        var site = ConfigurationLoader.Bind(configuration, nameof(JamdeploySettings.Site), s => s.Get<SiteSettings>());
         if (site.PreviewHostSuffix is { Length: > 0 } suffix && (suffix.StartsWith('.') || suffix.Contains(':') || suffix.Contains('/')))
             throw new UsageException("configuration Site:PreviewHostSuffix must be a host name without a scheme, leading dot or port, e.g. preview.example.com");
-        return new(site, ConfigurationLoader.Bind<ServeOptions>(configuration, ServeOptions.SectionName));
+        return new(site, ConfigurationLoader.Bind(configuration, ServeOptions.SectionName, s => s.Get<ServeOptions>()));
     }
 
     private string LocalListen => serve.ListenAddresses().FirstOrDefault() ?? new ServeOptions().Urls;

@@ -15,7 +15,7 @@ public static partial class StoreFactory
     {
         if (S3Location.IsS3Url(location))
         {
-            var settings = ConfigurationLoader.Bind<S3StoreSettings>(configuration, S3StoreSettings.Section);
+            var settings = ConfigurationLoader.Bind(configuration, S3StoreSettings.Section, s => s.Get<S3StoreSettings>());
             return S3ObjectStore.Create(settings.ToOptions(S3Location.Parse(location)), log);
         }
         RefuseUrlLike(location);

@@ -6,8 +6,8 @@ namespace Jamdeploy.Cli.Output;
 /// <summary>
 /// Compile-time JSON metadata for every command's <c>--json</c> document (<see cref="UserOutput.JsonOptions"/>), so a
 /// fresh process writes it without the reflection serializer building it first (issue #16, start-up). The options
-/// stay <see cref="UserOutput.JsonOptions"/>' own, so the documents are the same (the snapshots pin them); a result
-/// type missing here is still written, through reflection.
+/// stay <see cref="UserOutput.JsonOptions"/>' own, so the documents are the same (the snapshots pin them). There is no
+/// reflection fallback (the Native AOT build has none): a result type missing here fails its command's --json tests.
 /// </summary>
 [JsonSerializable(typeof(DeployResultView))]
 [JsonSerializable(typeof(ServeResultView))]

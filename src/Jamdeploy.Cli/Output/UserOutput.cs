@@ -1,8 +1,12 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using Jamdeploy.Cli.Results;
+using Jamdeploy.Deploying;
+using Jamdeploy.Planning;
+using Jamdeploy.Releases;
+using Jamdeploy.Rules;
+using Jamdeploy.Verification;
 
 namespace Jamdeploy.Cli.Output;
 
@@ -17,8 +21,19 @@ public sealed class UserOutput(TextWriter stdout, bool json, bool interactive)
         WriteIndented = true,
         // A document for programs, never embedded in HTML: an error line keeps its quotes ('x', not \u0027x\u0027).
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(ResultJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+        // Enums by camelCase name, one closed converter each (the Native AOT build makes no generic type at run time);
+        // a test checks every enum the documents hold is here.
+        Converters =
+        {
+            new JsonStringEnumConverter<BlobAction>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter<BlobFault>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter<DeployOutcome>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter<FlipAction>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter<PathChange>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter<RuleChangeKind>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter<RuleKind>(JsonNamingPolicy.CamelCase),
+        },
+        TypeInfoResolver = ResultJsonContext.Default,
     };
 
     private bool _documentWritten;
@@ -46,7 +61,7 @@ public sealed class UserOutput(TextWriter stdout, bool json, bool interactive)
             return;
         }
         if (_documentWritten) return;
-        var document = JsonSerializer.Serialize(result, result.GetType(), JsonOptions);
+        var document = JsonSerializer.Serialize(result, JsonOptions.GetTypeInfo(result.GetType()));
         _documentWritten = true;
         stdout.WriteLine(document);
     }

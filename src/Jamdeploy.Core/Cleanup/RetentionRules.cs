@@ -11,10 +11,10 @@ public sealed record RetentionRules
     public static RetentionRules Default { get; } = new();
 
     /// <summary>The newest releases (by creation time) kept whatever their age.</summary>
-    public int KeepLast { get; init; } = 10;
+    public int KeepLast { get; set; } = 10;
 
     /// <summary>Releases younger than this are kept.</summary>
-    public TimeSpan KeepFor { get; init; } = TimeSpan.FromDays(7);
+    public TimeSpan KeepFor { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
     /// What cleanup spares for deploys still under way: blobs younger than this (a deploy still uploading has
@@ -22,10 +22,10 @@ public sealed record RetentionRules
     /// about to reuse its blobs). A saving, not the safety: a deploy that finds a cleanup ran meanwhile
     /// checks and re-sends before its flip (Releases/DeletionWatch.cs), so any value, zero included, is safe.
     /// </summary>
-    public TimeSpan GracePeriod { get; init; } = DefaultGracePeriod;
+    public TimeSpan GracePeriod { get; set; } = DefaultGracePeriod;
 
     /// <summary>Objects one run deletes at most before it stops (exit 1; the next run continues); null is no limit.</summary>
-    public int? MaxDelete { get; init; }
+    public int? MaxDelete { get; set; }
 
     /// <summary>Throws a <see cref="UsageException"/> naming the setting that is out of range.</summary>
     public RetentionRules Validated()

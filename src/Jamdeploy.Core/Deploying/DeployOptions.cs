@@ -13,10 +13,10 @@ public sealed record DeployOptions
     /// The defaults are not in this list because configuration merges lists item by item: a user's first
     /// pattern would silently replace the first default.
     /// </summary>
-    public IReadOnlyList<string> Ignore { get; init; } = [];
+    public IReadOnlyList<string> Ignore { get; set; } = [];
 
     /// <summary>Whether <see cref="DefaultIgnore"/> applies besides <see cref="Ignore"/>; false deploys a .DS_Store if the folder has one.</summary>
-    public bool IgnoreDefaults { get; init; } = true;
+    public bool IgnoreDefaults { get; set; } = true;
 
     /// <summary>What the deploy skips: the defaults (unless turned off), then the configured patterns.</summary>
     public IReadOnlyList<string> IgnorePatterns => IgnoreDefaults ? [.. DefaultIgnore, .. Ignore] : Ignore;
@@ -26,14 +26,14 @@ public sealed record DeployOptions
     /// <see cref="Deploying.UploadConcurrency.Initial"/> and doubles, up to <see cref="Deploying.UploadConcurrency.Max"/>, while
     /// throughput grows (see <see cref="Deploying.UploadConcurrency"/>). Set, it is that number throughout.
     /// </summary>
-    public int? UploadConcurrency { get; init; }
+    public int? UploadConcurrency { get; set; }
 
     /// <summary>Blob lookups (HEAD) at once: the upload concurrency when set, else where the adaptive one starts.</summary>
     [JsonIgnore]
     public int LookupConcurrency => UploadConcurrency ?? Deploying.UploadConcurrency.Initial;
 
     /// <summary>Pointer moves remembered for rollback.</summary>
-    public int HistoryLimit { get; init; } = Releases.LivePointer.DefaultHistoryLimit;
+    public int HistoryLimit { get; set; } = Releases.LivePointer.DefaultHistoryLimit;
 
     /// <summary>
     /// Cleanup's: an unreferenced blob older than half of it, seen by a HEAD or a listing, is sent again rather than
@@ -43,18 +43,18 @@ public sealed record DeployOptions
     /// </summary>
     /// <remarks>Not a <c>Deploy</c> setting (hence not part of the settings document): the CLI sets it from <c>Cleanup:GracePeriod</c>.</remarks>
     [JsonIgnore]
-    public TimeSpan GracePeriod { get; init; } = Cleanup.RetentionRules.DefaultGracePeriod;
+    public TimeSpan GracePeriod { get; set; } = Cleanup.RetentionRules.DefaultGracePeriod;
 
     /// <summary>The longest site path the edges serve: a longer one is refused rather than deployed unreachable.</summary>
     /// <remarks>Not a <c>Deploy</c> setting: the CLI sets it from <c>Serve:MaxPathLength</c>, the limit serve enforces.</remarks>
     [JsonIgnore]
-    public int MaxPathLength { get; init; } = Model.SitePaths.DefaultMaxLength;
+    public int MaxPathLength { get; set; } = Model.SitePaths.DefaultMaxLength;
 
     /// <summary>Wait for the CDN to report the invalidation completed.</summary>
-    public bool WaitForInvalidation { get; init; }
+    public bool WaitForInvalidation { get; set; }
 
     /// <summary>Brotli and gzip forms of compressible files, stored beside them for the edges to send.</summary>
-    public Precompression.PrecompressOptions Precompress { get; init; } = new();
+    public Precompression.PrecompressOptions Precompress { get; set; } = new();
 
     public void Validate()
     {

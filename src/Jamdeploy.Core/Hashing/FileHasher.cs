@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -145,8 +146,13 @@ public static class FileHasher
     });
 
     /// <summary>Compiles the types' methods marked to be compiled once, fully optimised.</summary>
+    // The methods are looked up only to be compiled early: the Native AOT build has no JIT (nothing to do here), and a
+    // method the trimmer removed is one nothing calls.
+    [UnconditionalSuppressMessage("Trimming", "IL2065", Justification = "JIT warm-up only; skipped where code is compiled ahead of time")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "JIT warm-up only; skipped where code is compiled ahead of time")]
     private static void Compile(Type[] types)
     {
+        if (!RuntimeFeature.IsDynamicCodeCompiled) return;
         foreach (var type in types)
             foreach (var method in type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
                 if (method.MethodImplementationFlags.HasFlag(MethodImplAttributes.AggressiveOptimization))

@@ -1,43 +1,38 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Jamdeploy.Manifests;
 
 /// <summary>
-/// Reads every <see cref="ImmutableSortedDictionary{TKey,TValue}"/> with string keys ordinally. The default
+/// Reads an <see cref="ImmutableSortedDictionary{TKey,TValue}"/> with string keys ordinally. The default
 /// would sort by the culture: URL paths would not be in the order a manifest is written and digested in
 /// (<c>/_next/…</c> before <c>/404.html</c>), and two paths that differ only by a character the culture
-/// ignores would be taken for one.
+/// ignores would be taken for one. One closed converter per value type the documents hold
+/// (<see cref="StoreDocuments.Options"/>), through the compile-time metadata of
+/// <see cref="StoreDocumentsJsonContext"/>: no type is made or reflected over at run time.
 /// </summary>
-internal sealed class OrdinalSortedDictionaryConverter : JsonConverterFactory
+internal sealed class OrdinalSortedDictionaryConverter<TValue> : JsonConverter<ImmutableSortedDictionary<string, TValue>>
 {
-    public override bool CanConvert(Type typeToConvert) =>
-        typeToConvert.IsGenericType
-        && typeToConvert.GetGenericTypeDefinition() == typeof(ImmutableSortedDictionary<,>)
-        && typeToConvert.GetGenericArguments()[0] == typeof(string);
-
-    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
-        (JsonConverter)Activator.CreateInstance(typeof(Converter<>).MakeGenericType(typeToConvert.GetGenericArguments()[1]))!;
-
-    private sealed class Converter<TValue> : JsonConverter<ImmutableSortedDictionary<string, TValue>>
+    public override ImmutableSortedDictionary<string, TValue> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        public override ImmutableSortedDictionary<string, TValue> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            var entries = JsonSerializer.Deserialize<Dictionary<string, TValue>>(ref reader, options)
-                ?? throw new JsonException("expected an object");
-            return ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, entries);
-        }
-
-        public override void Write(Utf8JsonWriter writer, ImmutableSortedDictionary<string, TValue> value, JsonSerializerOptions options)
-        {
-            writer.WriteStartObject();
-            foreach (var (key, item) in value.WithComparers(StringComparer.Ordinal))
-            {
-                writer.WritePropertyName(key);
-                JsonSerializer.Serialize(writer, item, options);
-            }
-            writer.WriteEndObject();
-        }
+        var entries = JsonSerializer.Deserialize(ref reader, TypeInfo<Dictionary<string, TValue>>(options))
+            ?? throw new JsonException("expected an object");
+        return ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, entries);
     }
+
+    public override void Write(Utf8JsonWriter writer, ImmutableSortedDictionary<string, TValue> value, JsonSerializerOptions options)
+    {
+        var item = TypeInfo<TValue>(options);
+        writer.WriteStartObject();
+        foreach (var (key, entry) in value.WithComparers(StringComparer.Ordinal))
+        {
+            writer.WritePropertyName(key);
+            JsonSerializer.Serialize(writer, entry, item);
+        }
+        writer.WriteEndObject();
+    }
+
+    private static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
 }

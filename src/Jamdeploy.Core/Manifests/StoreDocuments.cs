@@ -26,11 +26,18 @@ internal static class StoreDocuments
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new OrdinalSortedDictionaryConverter() },
+        Converters =
+        {
+            new JsonStringEnumConverter<FlipAction>(JsonNamingPolicy.CamelCase),
+            new OrdinalSortedDictionaryConverter<ManifestEntry>(),
+            new OrdinalSortedDictionaryConverter<EncodedBlob>(),
+            new OrdinalSortedDictionaryConverter<string>(),
+        },
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
-        // Compile-time metadata first (start-up, issue #16); reflection only for a type it lacks.
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(StoreDocumentsJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+        // Compile-time metadata only (start-up, issue #16; the Native AOT build has no reflection serializer): a
+        // document type missing from the context fails every test that writes it, not a user's deploy.
+        TypeInfoResolver = StoreDocumentsJsonContext.Default,
     };
 
     /// <summary>
@@ -40,13 +47,13 @@ internal static class StoreDocuments
     /// </summary>
     private static readonly JsonSerializerOptions ManifestOptions = new(Options) { WriteIndented = false };
 
-    public static byte[] Serialize(Manifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestOptions);
+    public static byte[] Serialize(Manifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, Info<Manifest>(ManifestOptions));
 
-    public static byte[] Serialize(LivePointer pointer) => JsonSerializer.SerializeToUtf8Bytes(pointer, Options);
+    public static byte[] Serialize(LivePointer pointer) => JsonSerializer.SerializeToUtf8Bytes(pointer, Info<LivePointer>(Options));
 
-    public static byte[] Serialize(PinDocument pin) => JsonSerializer.SerializeToUtf8Bytes(pin, Options);
+    public static byte[] Serialize(PinDocument pin) => JsonSerializer.SerializeToUtf8Bytes(pin, Info<PinDocument>(Options));
 
-    public static byte[] Serialize(LeaseDocument lease) => JsonSerializer.SerializeToUtf8Bytes(lease, Options);
+    public static byte[] Serialize(LeaseDocument lease) => JsonSerializer.SerializeToUtf8Bytes(lease, Info<LeaseDocument>(Options));
 
     /// <summary>
     /// The manifest stored under <paramref name="key"/>'s release id. One that names another release (copied
@@ -75,7 +82,7 @@ internal static class StoreDocuments
         LeaseDocument? lease;
         try
         {
-            lease = JsonSerializer.Deserialize<LeaseDocument>(json, Options);
+            lease = JsonSerializer.Deserialize(json, Info<LeaseDocument>(Options));
         }
         catch (JsonException)
         {
@@ -91,7 +98,7 @@ internal static class StoreDocuments
     {
         try
         {
-            return JsonSerializer.Deserialize<PinDocument>(json, Options);
+            return JsonSerializer.Deserialize(json, Info<PinDocument>(Options));
         }
         catch (JsonException)
         {
@@ -104,7 +111,7 @@ internal static class StoreDocuments
         T? document;
         try
         {
-            document = JsonSerializer.Deserialize<T>(json, Options);
+            document = JsonSerializer.Deserialize(json, Info<T>(Options));
         }
         catch (JsonException e)
         {
@@ -148,6 +155,8 @@ internal static class StoreDocuments
         }
         return null;
     }
+
+    private static JsonTypeInfo<T> Info<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 }

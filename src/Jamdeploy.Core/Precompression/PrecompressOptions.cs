@@ -20,30 +20,30 @@ public sealed record PrecompressOptions
     ];
 
     /// <summary>False deploys files as they are, as <c>--no-precompress</c> does.</summary>
-    public bool Enabled { get; init; } = true;
+    public bool Enabled { get; set; } = true;
 
     /// <summary>
     /// Brotli quality, 0 to 11. 5 is the default, measured on 150 pages of the Python docs: 12.1 % of the HTML's size
     /// at 27 MB/s a core, against 11.7 % at 3.8 MB/s (9) and 10.4 % at 0.27 MB/s (11). A first deploy pays for every
     /// byte of a site: at 11, the Rust docs (374 MiB) take tens of CPU-minutes; at 5, seconds, about what gzip costs.
     /// </summary>
-    public int Quality { get; init; } = 5;
+    public int Quality { get; set; } = 5;
 
     /// <summary>
     /// Also a gzip form beside the brotli one. Every browser takes brotli, so the gzip form serves only other clients (and
     /// HTTP libraries); it is one more PUT a file: on the Python docs, a first deploy makes 2,059 requests without it, 3,048
     /// with. Changing it changes which forms every compressible file has, so the next deploy counts them all as changed.
     /// </summary>
-    public bool Gzip { get; init; } = true;
+    public bool Gzip { get; set; } = true;
 
     /// <summary>Files smaller than this are left alone: a 1,000-byte page saves less than a packet (CloudFront's floor too).</summary>
-    public long MinBytes { get; init; } = 1024;
+    public long MinBytes { get; set; } = 1024;
 
     /// <summary>Files larger than this are left alone (CloudFront's ceiling for compressing too): their variants would be held in memory.</summary>
-    public long MaxBytes { get; init; } = 10_000_000;
+    public long MaxBytes { get; set; } = 10_000_000;
 
     /// <summary>Media types compressed besides <see cref="DefaultTypes"/>: an exact type, <c>type/*</c>, or <c>type/*+suffix</c>.</summary>
-    public IReadOnlyList<string> Types { get; init; } = [];
+    public IReadOnlyList<string> Types { get; set; } = [];
 
     public void Validate()
     {
