@@ -52,11 +52,8 @@ internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurren
         var finishing = producing.ContinueWith(t => queue.Writer.TryComplete(t.Exception?.InnerException ?? (t.IsCanceled ? new OperationCanceledException() : null)),
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-        // One slot per upload in flight; the limit opens more as it grows, and takes back the ones it gives up as they free.
-        using var slots = new SemaphoreSlim(concurrency.Limit, concurrency.Ceiling);
-        var slotLock = new Lock();
-        var granted = concurrency.Limit;
-        var owed = 0;
+        // One slot per upload in flight; the limit opens more as it grows, and takes back the ones it gives up.
+        using var slots = new UploadSlots(concurrency.Limit, concurrency.Ceiling);
         var began = time.GetTimestamp();
         Exception? failure = null;
         await Task.WhenAll(Enumerable.Range(0, concurrency.Ceiling).Select(_ => UploadAsync()));
@@ -106,11 +103,11 @@ internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurren
                         }
                         progress?.Report(new DeployProgress(DeployStage.Upload, Interlocked.Add(ref sent, write.Content.Length), Volatile.Read(ref total))
                             { FilesDone = Interlocked.Increment(ref files), FilesTotal = count });
-                        Resize(concurrency.Completed(time.GetElapsedTime(began), write.Content.Length));
+                        slots.Resize(concurrency.Completed(time.GetElapsedTime(began), write.Content.Length));
                     }
                     finally
                     {
-                        FreeSlot();
+                        slots.Release();
                     }
                 }
             }
@@ -118,25 +115,6 @@ internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurren
             {
                 Interlocked.CompareExchange(ref failure, e, null);
                 await stop.CancelAsync();
-            }
-        }
-
-        void Resize(int limit)
-        {
-            lock (slotLock)
-            {
-                if (limit > granted) slots.Release(limit - granted);
-                else owed += granted - limit;
-                granted = limit;
-            }
-        }
-
-        void FreeSlot()
-        {
-            lock (slotLock)
-            {
-                if (owed > 0) owed--;
-                else slots.Release();
             }
         }
 
