@@ -55,8 +55,20 @@ public sealed class UploadConcurrency
         _toSkip = initial;
     }
 
-    /// <summary>The user's setting when given, else an adaptive limit.</summary>
-    public static UploadConcurrency For(DeployOptions options) => options.UploadConcurrency is { } n ? Fixed(n) : Adaptive();
+    /// <summary>
+    /// The user's setting when given, else an adaptive limit. The probe measures its first doubling only after
+    /// <see cref="Initial"/> uploads skipped and twice as many measured, so a deploy of no more uploads than that would
+    /// stay at <see cref="Initial"/> to the end, one round trip per wave: it sends them all at once instead (33 of a
+    /// 1 % change of the Python docs in one wave, not three).
+    /// </summary>
+    /// <param name="uploads">What the deploy will send: blobs and precompressed forms.</param>
+    public static UploadConcurrency For(DeployOptions options, int uploads) =>
+        options.UploadConcurrency is { } n ? Fixed(n)
+        : uploads <= ProbeLength ? Fixed(Math.Max(1, uploads))
+        : Adaptive();
+
+    /// <summary>The uploads an adaptive limit completes before it can first double.</summary>
+    public const int ProbeLength = 3 * Initial;
 
     /// <summary>Always <paramref name="limit"/>.</summary>
     public static UploadConcurrency Fixed(int limit) => new(limit, limit, settled: true);

@@ -92,7 +92,7 @@ public sealed class UploadConcurrencyTests : IDisposable
     [Fact]
     public void For_TheSettingGiven_IsKeptWhateverTheThroughput()
     {
-        var limit = UploadConcurrency.For(new DeployOptions { UploadConcurrency = 8 });
+        var limit = UploadConcurrency.For(new DeployOptions { UploadConcurrency = 8 }, uploads: 1_000);
 
         var limits = Run(limit, n => n / 0.050, 1_000);
 
@@ -103,12 +103,41 @@ public sealed class UploadConcurrencyTests : IDisposable
     [Fact]
     public void For_NoSetting_AdaptsFromTheInitialLimitUpToTheCeiling()
     {
-        var limit = UploadConcurrency.For(new DeployOptions());
+        var limit = UploadConcurrency.For(new DeployOptions(), uploads: UploadConcurrency.ProbeLength + 1);
 
         Assert.Equal(UploadConcurrency.Initial, limit.Limit);
         Assert.Equal(UploadConcurrency.Max, limit.Ceiling);
         Assert.False(limit.Settled);
     }
+
+    /// <summary>The probe would measure its first doubling after the last of these: they all go in one wave.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(33)]
+    [InlineData(UploadConcurrency.ProbeLength)]
+    public void For_NoMoreUploadsThanTheProbeMeasures_SendsThemAllAtOnce(int uploads)
+    {
+        var limit = UploadConcurrency.For(new DeployOptions(), uploads);
+
+        Assert.Equal(uploads, limit.Limit);
+        Assert.True(limit.Settled);
+    }
+
+    /// <summary>
+    /// The shortcut skips only what the probe could not do: on a link where every doubling pays, its first doubling
+    /// comes with the last of that many completions, when nothing is left to send.
+    /// </summary>
+    [Fact]
+    public void Adaptive_AsManyUploadsAsTheProbeMeasures_DoublesOnlyAtTheLast()
+    {
+        var limits = Run(UploadConcurrency.Adaptive(), n => n / 0.050, UploadConcurrency.ProbeLength);
+
+        Assert.All(limits[..^1], l => Assert.Equal(UploadConcurrency.Initial, l));
+        Assert.Equal(2 * UploadConcurrency.Initial, limits[^1]);
+    }
+
+    [Fact]
+    public void For_NoSettingNothingToSend_IsOneSlot() => Assert.Equal(1, UploadConcurrency.For(new DeployOptions(), 0).Limit);
 
     /// <summary>Through the real deploy, the uploads in flight stay within the limit's own bounds (the tests above show where it goes).</summary>
     [Fact(Timeout = 120_000)]
