@@ -70,8 +70,11 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         var transport = S3HttpClientFactory.Transport(options, interceptor);
         var client = new Lazy<IAmazonS3>(() =>
         {
-            logger?.ForContext<S3ObjectStore>().Debug("Building the S3 client for {Location}", options.Location);
-            return S3ClientFactory.Create(options, transport, credentials);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var built = S3ClientFactory.Create(options, transport, credentials);
+            logger?.ForContext<S3ObjectStore>().Debug("Built the S3 client for {Location} in {Milliseconds:0.0} ms",
+                options.Location, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return built;
         });
         var store = new S3ObjectStore(client, options, logger, timeProvider,
             log => S3DirectRead.TryCreate(options, environment, transport, timeProvider ?? TimeProvider.System, log), transport);
