@@ -27,7 +27,8 @@ public sealed record VariantsMade(
 /// neither waits for the other to finish and only the queue's and the uploads' worth of compressed bytes is held in
 /// memory. Uploads run <see cref="UploadConcurrency.Limit"/> at a time, a number that may grow as they go.
 /// </summary>
-internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurrency, Compressor compressor, TimeProvider time, ILogger log)
+/// <param name="concurrencyFor">The upload limit for a deploy of so many uploads (blobs and precompressed forms).</param>
+internal sealed class BlobSender(IObjectStore store, Func<int, UploadConcurrency> concurrencyFor, Compressor compressor, TimeProvider time, ILogger log)
 {
     private sealed record Write(ContentHash Hash, ObjectContent Content, WriteCondition Condition, string Path, string Reason, bool Variant = false);
 
@@ -41,6 +42,7 @@ internal sealed class BlobSender(IObjectStore store, UploadConcurrency concurren
         var files = 0;
         var variantsSent = 0;
         var count = uploads.Count + jobs.Sum(j => j.Codings.Count);
+        var concurrency = concurrencyFor(count);
         progress?.Report(new DeployProgress(DeployStage.Upload, 0, total) { FilesTotal = count });
         var made = new ConcurrentDictionary<(ContentHash, string), EncodedBlob>();
         var foundStored = new ConcurrentDictionary<ContentHash, bool>();

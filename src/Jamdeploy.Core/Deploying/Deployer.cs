@@ -212,7 +212,7 @@ public sealed class Deployer(IObjectStore store, CdnNotifier cdn, DeployOptions 
 
     private Task<VariantsMade> SendAsync(
         IReadOnlyList<BlobUpload> uploads, IReadOnlyList<VariantJob> variants, BlobPresence? presence, IProgress<DeployProgress>? progress, CancellationToken cancellationToken) =>
-        new BlobSender(store, UploadConcurrency.For(options, uploads.Count + variants.Sum(v => v.Codings.Count)), new Compressor(options.Precompress.Quality), time, log)
+        new BlobSender(store, count => UploadConcurrency.For(options, count), new Compressor(options.Precompress.Quality), time, log)
             .SendAsync(uploads, variants, presence, time.GetUtcNow() - options.GracePeriod / 2, progress, cancellationToken);
 
     private static PrecompressSummary Summary(VariantPlan plan, VariantsMade made) =>

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 
 namespace Jamdeploy.Manifests;
 
@@ -17,14 +16,14 @@ internal sealed class OrdinalSortedDictionaryConverter<TValue> : JsonConverter<I
 {
     public override ImmutableSortedDictionary<string, TValue> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        var entries = JsonSerializer.Deserialize(ref reader, TypeInfo<Dictionary<string, TValue>>(options))
+        var entries = JsonSerializer.Deserialize(ref reader, StoreDocuments.Info<Dictionary<string, TValue>>(options))
             ?? throw new JsonException("expected an object");
         return ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, entries);
     }
 
     public override void Write(Utf8JsonWriter writer, ImmutableSortedDictionary<string, TValue> value, JsonSerializerOptions options)
     {
-        var item = TypeInfo<TValue>(options);
+        var item = StoreDocuments.Info<TValue>(options);
         writer.WriteStartObject();
         foreach (var (key, entry) in value.WithComparers(StringComparer.Ordinal))
         {
@@ -33,6 +32,4 @@ internal sealed class OrdinalSortedDictionaryConverter<TValue> : JsonConverter<I
         }
         writer.WriteEndObject();
     }
-
-    private static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
 }

@@ -156,7 +156,8 @@ internal static class StoreDocuments
         return null;
     }
 
-    private static JsonTypeInfo<T> Info<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+    /// <summary>The compile-time metadata of <typeparamref name="T"/> in <paramref name="options"/> (there is no reflection fallback).</summary>
+    internal static JsonTypeInfo<T> Info<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 }
