@@ -22,12 +22,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Where the run's time goes, on stderr: each phase's end, counted from the start of this script.
+stamp() { printf '[test.sh %4d s] %s\n' "$SECONDS" "$*" >&2; }
+
 # One S3 + CloudFront emulator for the run (a test process started alone starts its own instead), started before
 # the build so it is up when the tests begin: tests find it through JAMDEPLOY_TEST_MOTO_URL and give each case its
 # own bucket.
 if [ -z "${JAMDEPLOY_TEST_MOTO_URL:-}" ]; then
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-  moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+  python3 scripts/moto-server.py -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
   moto_pid=$!
   export JAMDEPLOY_TEST_MOTO_URL="http://127.0.0.1:$port"
 fi
@@ -39,6 +42,7 @@ npm_log=$(mktemp)
 npm_pid=$!
 
 dotnet build Jamstack.sln -c Release -nologo -clp:ErrorsOnly
+stamp "built"
 
 # The tool as users install it (scripts/install-tool.sh: the packages `dotnet pack` makes; on linux-x64 one Native AOT
 # executable), packed while the test projects that start no jamdeploy process run: the CLI tests' processes then run
@@ -60,6 +64,7 @@ fi
 
 npm_status=0
 wait "$npm_pid" || npm_status=$?
+stamp "moto answers; npm ci ended ($npm_status)"
 cat "$npm_log"; rm -f "$npm_log"
 
 log=$(mktemp)
@@ -83,8 +88,11 @@ fi
 # once the tool is installed.
 test_one() {
   local project=$1
+  local result=0
   dotnet test "tests/$project" -c Release --no-build -nologo --logger "console;verbosity=minimal" "${test_args[@]}" \
-    >"$tool_dir/$project.out" 2>&1
+    >"$tool_dir/$project.out" 2>&1 || result=$?
+  stamp "$project ended ($result)"
+  return "$result"
 }
 test_args=("$@")
 # Every test project under tests/ (a new one runs without being listed here); only the CLI's starts jamdeploy.
@@ -100,6 +108,7 @@ done
 tool_status=0
 wait "$tool_pid" || tool_status=$?
 tool_pid=
+stamp "tool packed and installed ($tool_status)"
 if [ "$tool_status" -eq 0 ]; then
   JAMDEPLOY_TEST_TOOL=$(tail -n 1 "$tool_dir/path")
   export JAMDEPLOY_TEST_TOOL JAMDEPLOY_TEST_TOOL_PACKAGES="$tool_dir/install/packages"
@@ -117,6 +126,7 @@ done
 node_status=$npm_status
 if [ -n "$node_pid" ]; then
   wait "$node_pid" || node_status=$?
+  stamp "node tests waited for ($node_status)"
   cat "$node_out"
 fi
 [ "$status" -ne 0 ] || status=$node_status

@@ -56,7 +56,8 @@ public sealed class MotoServer : IAsyncLifetime
         var port = FreePort();
         // A test host can end without running exit handlers (the runner kills it), so moto goes with a
         // watchdog that stops it once this process is gone, instead of living on as an orphan.
-        var start = new ProcessStartInfo("sh", ["-c", Watchdog, "moto-watchdog", Environment.ProcessId.ToString(), port.ToString()])
+        var launcher = Path.Combine(JamdeployProcess.RepositoryRoot, "scripts", "moto-server.py");
+        var start = new ProcessStartInfo("sh", ["-c", Watchdog, "moto-watchdog", Environment.ProcessId.ToString(), port.ToString(), launcher])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -75,7 +76,7 @@ public sealed class MotoServer : IAsyncLifetime
     }
 
     private const string Watchdog = """
-        moto_server -H 127.0.0.1 -p "$2" >/dev/null 2>&1 &
+        python3 "$3" -H 127.0.0.1 -p "$2" >/dev/null 2>&1 &
         moto=$!
         while kill -0 "$1" 2>/dev/null && kill -0 "$moto" 2>/dev/null; do sleep 1; done
         kill -9 "$moto" 2>/dev/null

@@ -1,7 +1,14 @@
-// A real moto_server (S3 emulator) on a free loopback port, as tests/Jamdeploy.TestSupport/MotoServer.cs starts it.
+// A real moto_server (S3 emulator) on loopback, as tests/Jamdeploy.TestSupport/MotoServer.cs finds it: the one
+// scripts/test.sh started for the whole run (JAMDEPLOY_TEST_MOTO_URL), else one of this test file's own, started by
+// scripts/moto-server.py on a free port. Buckets are named by process, so test files sharing one never meet.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+
+// Counted for the process, not per emulator: two startMoto() calls of one file may share the run's emulator.
+let buckets = 0;
+const launcher = fileURLToPath(new URL('../../../../scripts/moto-server.py', import.meta.url));
 
 export async function freePort() {
     const server = net.createServer();
@@ -12,11 +19,16 @@ export async function freePort() {
 }
 
 export async function startMoto() {
-    const port = await freePort();
-    const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    const shared = process.env.JAMDEPLOY_TEST_MOTO_URL?.replace(/\/+$/, '');
+    let endpoint = shared;
+    let child = null;
     let exited = null;
-    child.on('exit', (code) => { exited = code ?? -1; });
-    const endpoint = `http://127.0.0.1:${port}`;
+    if (!shared) {
+        const port = await freePort();
+        endpoint = `http://127.0.0.1:${port}`;
+        child = spawn('python3', [launcher, '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+        child.on('exit', (code) => { exited = code ?? -1; });
+    }
     const deadline = Date.now() + 60_000;
     for (;;) {
         if (exited !== null) throw new Error(`moto_server exited with ${exited}`);
@@ -27,8 +39,8 @@ export async function startMoto() {
             // not listening yet
         }
         if (Date.now() > deadline) {
-            child.kill();
-            throw new Error('moto_server did not answer within 60 s');
+            child?.kill();
+            throw new Error(`moto_server at ${endpoint} did not answer within 60 s`);
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -38,7 +50,6 @@ export async function startMoto() {
         forcePathStyle: true,
         credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     });
-    let buckets = 0;
     return {
         endpoint,
         s3,
@@ -50,7 +61,7 @@ export async function startMoto() {
         },
         async stop() {
             s3.destroy();
-            if (exited === null) {
+            if (child && exited === null) {
                 const done = new Promise((resolve) => child.once('exit', resolve));
                 child.kill();
                 await done;
