@@ -47,8 +47,8 @@ public sealed class JamdeployProcess : IDisposable
     }
 
     /// <summary>
-    /// The tool as users install it, when the run has one (scripts/test.sh packs and installs it after the build:
-    /// on linux-x64 the Native AOT executable): processes are then what users run, and start without a JIT. Without
+    /// The tool as users install it, when the run has one (scripts/test.sh packs and installs it while the other test projects run,
+    /// and the CLI tests wait for it: on linux-x64 the Native AOT executable): processes are then what users run, and start without a JIT. Without
     /// it (a test project run alone), the CLI's build output.
     /// </summary>
     public static string? InstalledTool =>
