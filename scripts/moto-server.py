@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""moto_server, as the tests and benchmarks start it: the same emulator and arguments (-H HOST -p PORT), with one
-lookup made once instead of on every request.
+"""moto_server, as the tests start it: the same emulator and arguments (-H HOST -p PORT), with one lookup made once
+instead of on every request. (The benchmarks start plain moto_server, so their figures stay comparable across runs.)
 
 moto decides which of its services a request is for by listing its own package directory, twice per request: a
 listdir and ~180 stats, about a third of its CPU for a small S3 request (measured in process: 600 PUTs and GETs,

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon.Runtime;
@@ -70,10 +72,10 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         var transport = S3HttpClientFactory.Transport(options, interceptor);
         var client = new Lazy<IAmazonS3>(() =>
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var started = Stopwatch.GetTimestamp();
             var built = S3ClientFactory.Create(options, transport, credentials);
             logger?.ForContext<S3ObjectStore>().Debug("Built the S3 client for {Location} in {Milliseconds:0.0} ms",
-                options.Location, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                options.Location, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return built;
         });
         var store = new S3ObjectStore(client, options, logger, timeProvider,
@@ -282,7 +284,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             var client = _client.Value;
             _ = DateTime.TryParseExact("Mon, 30 Nov 2026 00:00:00 GMT", "ddd, dd MMM yyyy HH:mm:ss 'GMT'",
-                System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal, out _);
+                CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out _);
             return client;
         }).ContinueWith(static t => _ = t.Exception, CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
