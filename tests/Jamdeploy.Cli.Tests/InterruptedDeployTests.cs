@@ -66,6 +66,8 @@ public sealed class InterruptedDeployTests : IDisposable
             new Dictionary<string, string> { ["JAMDEPLOY__DEPLOY__UPLOADCONCURRENCY"] = "1" });
         // The upload is under way once blobs arrive (stdout shows no progress off a terminal).
         while (BlobCount() == blobsBefore && !deploy.HasExited) await Task.Delay(1);
+        // A deploy gone before its interrupt ended on its own: its output says how (kill would only say the pid is gone).
+        if (deploy.HasExited) Assert.Fail($"the deploy ended before it could be interrupted: {await deploy.WaitAsync(TimeSpan.FromSeconds(30))}");
         Assert.Equal(0, Interrupt(deploy.Id));
         var result = await deploy.WaitAsync(TimeSpan.FromSeconds(30));
 
