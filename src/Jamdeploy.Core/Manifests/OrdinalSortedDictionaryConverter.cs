@@ -14,11 +14,20 @@ namespace Jamdeploy.Manifests;
 /// </summary>
 internal sealed class OrdinalSortedDictionaryConverter<TValue> : JsonConverter<ImmutableSortedDictionary<string, TValue>>
 {
+    // Into a builder as read: a manifest's paths come in order, so each add is a walk down the right edge, with no
+    // Dictionary and SortedDictionary copied on the way (issue #16). A key given twice keeps its last value, as before.
     public override ImmutableSortedDictionary<string, TValue> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        var entries = JsonSerializer.Deserialize(ref reader, StoreDocuments.Info<Dictionary<string, TValue>>(options))
-            ?? throw new JsonException("expected an object");
-        return ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, entries);
+        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("expected an object");
+        var item = StoreDocuments.Info<TValue>(options);
+        var entries = ImmutableSortedDictionary.CreateBuilder<string, TValue>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var key = reader.GetString()!;
+            reader.Read();
+            entries[key] = JsonSerializer.Deserialize(ref reader, item) ?? throw new JsonException($"'{key}' is null");
+        }
+        return entries.ToImmutable();
     }
 
     public override void Write(Utf8JsonWriter writer, ImmutableSortedDictionary<string, TValue> value, JsonSerializerOptions options)

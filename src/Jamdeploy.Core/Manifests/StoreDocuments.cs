@@ -29,6 +29,8 @@ internal static class StoreDocuments
         Converters =
         {
             new JsonStringEnumConverter<FlipAction>(JsonNamingPolicy.CamelCase),
+            new ManifestEntryJsonConverter(),
+            new EncodedBlobJsonConverter(),
             new OrdinalSortedDictionaryConverter<ManifestEntry>(),
             new OrdinalSortedDictionaryConverter<EncodedBlob>(),
             new OrdinalSortedDictionaryConverter<string>(),

@@ -8,14 +8,10 @@ namespace Jamdeploy.Manifests;
 /// writes them without the reflection serializer building the same metadata at run time (reflection over every
 /// property and constructor, then IL emitted and compiled for each accessor: most of what a no-op redeploy spent in
 /// JSON; issue #16). The options are still <see cref="StoreDocuments.Options"/>' (naming, converters, null handling),
-/// so the bytes written are the same; the dictionaries are here because the sorted-dictionary converter reads and
-/// writes through them.
+/// so the bytes written are the same.
 /// </summary>
 [JsonSerializable(typeof(Manifest))]
 [JsonSerializable(typeof(LivePointer))]
 [JsonSerializable(typeof(PinDocument))]
 [JsonSerializable(typeof(LeaseDocument))]
-[JsonSerializable(typeof(Dictionary<string, ManifestEntry>))]
-[JsonSerializable(typeof(Dictionary<string, EncodedBlob>))]
-[JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class StoreDocumentsJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -14,6 +15,9 @@ namespace Jamdeploy.Model;
 public sealed record ContentHash
 {
     public const int HexLength = 64;
+
+    // Vectorized: a manifest read checks three digests per file (issue #16: a char loop was a tenth of reading the Rust docs' manifest).
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
 
     private ContentHash(string hex) => Hex = hex;
 
@@ -34,9 +38,7 @@ public sealed record ContentHash
     public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out ContentHash? hash)
     {
         hash = null;
-        if (text is null || text.Length != HexLength) return false;
-        foreach (var c in text)
-            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c)) return false;
+        if (text is null || text.Length != HexLength || text.AsSpan().ContainsAnyExcept(LowerHex)) return false;
         hash = new ContentHash(text);
         return true;
     }

@@ -139,6 +139,56 @@ public sealed class StoreDocumentsTests
         Assert.Equal(written.ContentDigest(), read.ContentDigest());
     }
 
+    /// <summary>
+    /// A file entry is read by hand (issue #16), as the serializer read it: names in any casing and properties this
+    /// version does not know are taken, so a manifest written by hand or by a newer jamdeploy of the same format reads.
+    /// </summary>
+    [Fact]
+    public void Manifest_EntriesInAnyCasingWithUnknownProperties_ReadAsWritten()
+    {
+        var br = ContentHash.Of("br"u8);
+        var json = """
+            {"id": "r1", "created": "2026-11-24T10:15:00+00:00", "format": 2, "files": {
+              "/a.html": {"Hash": "HASH_A", "SIZE": 5, "later": {"x": [1, {"y": null}]}, "contenttype": "text/html",
+                          "headers": {"X-A": "1"}, "encodings": {"br": {"size": 2, "note": "n", "HASH": "HASH_BR"}}},
+              "/b.css": {"contentType": "text/css", "hash": "HASH_BR", "size": 2, "headers": null, "encodings": null}}}
+            """.Replace("HASH_A", Hash.Hex).Replace("HASH_BR", br.Hex);
+
+        var files = StoreDocuments.ReadManifest(Encoding.UTF8.GetBytes(json), "m", ReleaseId.Parse("r1")).Files;
+
+        Assert.Equal(["/a.html", "/b.css"], files.Keys);
+        var a = files["/a.html"];
+        Assert.Equal((Hash, 5L, "text/html"), (a.Hash, a.Size, a.ContentType));
+        Assert.Equal("1", a.Headers!["X-A"]);
+        Assert.Equal(new EncodedBlob(br, 2), a.Encodings!["br"]);
+        Assert.Equal(new ManifestEntry(br, 2, "text/css"), files["/b.css"]);
+    }
+
+    /// <summary>An entry that lacks what serving it needs, or has it in the wrong form, makes the manifest corrupt: named, never half read.</summary>
+    [Theory]
+    [InlineData("""{"size": 5, "contentType": "text/html"}""")]
+    [InlineData("""{"hash": "H", "contentType": "text/html"}""")]
+    [InlineData("""{"hash": "H", "size": 5}""")]
+    [InlineData("""{"hash": null, "size": 5, "contentType": "text/html"}""")]
+    [InlineData("""{"hash": "H", "size": 5, "contentType": null}""")]
+    [InlineData("""{"hash": "H", "size": "5", "contentType": "text/html"}""")]
+    [InlineData("""{"hash": "H", "size": 5.5, "contentType": "text/html"}""")]
+    [InlineData("""{"hash": "H", "size": 5, "contentType": "text/html", "encodings": {"br": {"hash": "H"}}}""")]
+    [InlineData("""{"hash": "H", "size": 5, "contentType": "text/html", "encodings": {"br": null}}""")]
+    [InlineData("""{"hash": "H", "size": 5, "contentType": "text/html", "encodings": []}""")]
+    [InlineData("""{"hash": "2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824", "size": 5, "contentType": "text/html"}""")]
+    [InlineData("null")]
+    [InlineData("[]")]
+    public void Manifest_WithAnEntryMissingOrMistyped_IsCorrupt(string entry)
+    {
+        var json = """{"id": "r1", "created": "2026-11-24T10:15:00+00:00", "files": {"/a.html": """
+            + entry.Replace("\"H\"", $"\"{Hash.Hex}\"") + "}}";
+
+        var e = Assert.Throws<CorruptStoreException>(() => StoreDocuments.ReadManifest(Encoding.UTF8.GetBytes(json), "/store/releases/r1.json", ReleaseId.Parse("r1")));
+
+        Assert.StartsWith("/store/releases/r1.json: the release manifest is corrupt (", e.Message);
+    }
+
     /// <summary>The pointer's stored form: what other jamdeploy versions and serve read. Nothing derivable is stored.</summary>
     [Fact]
     public void Pointer_Serialized_MatchesTheSnapshot()
@@ -285,9 +335,9 @@ public sealed class StoreDocumentsTests
     [InlineData(typeof(PinDocument))]
     [InlineData(typeof(LeaseDocument))]
     [InlineData(typeof(ManifestEntry))]
-    [InlineData(typeof(Dictionary<string, ManifestEntry>))]
-    [InlineData(typeof(Dictionary<string, EncodedBlob>))]
-    [InlineData(typeof(Dictionary<string, string>))]
+    [InlineData(typeof(ImmutableSortedDictionary<string, ManifestEntry>))]
+    [InlineData(typeof(ImmutableSortedDictionary<string, EncodedBlob>))]
+    [InlineData(typeof(ImmutableSortedDictionary<string, string>))]
     public void Document_HasCompileTimeJsonMetadata(Type type) =>
         Assert.NotNull(StoreDocumentsJsonContext.Default.GetTypeInfo(type));
 }
