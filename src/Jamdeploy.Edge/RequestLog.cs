@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Serilog;
 using Serilog.Events;
+using Serilog.Parsing;
 
 namespace Jamdeploy.Edge;
 
@@ -14,6 +15,11 @@ namespace Jamdeploy.Edge;
 internal sealed class RequestLog(ILogger log)
 {
     public const string Template = "{RequestMethod} {RequestPath} {StatusCode} {Release} {Elapsed:0.0} ms";
+
+    // The event is made here rather than by ILogger.Write(template, values): that path boxes the values into an array,
+    // looks the template up and runs each value through the logger's capture policies, for five values whose types are
+    // fixed (a share of a small page's CPU, issue #16).
+    private static readonly MessageTemplate Parsed = new MessageTemplateParser().Parse(Template);
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -35,8 +41,13 @@ internal sealed class RequestLog(ILogger log)
         var level = status >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
         if (!log.IsEnabled(level)) return;
         var release = context.Response.Headers[FileResponder.ReleaseHeader];
-        log.Write(level, exception, Template,
-            context.Request.Method, context.Request.Path.Value, status,
-            release.Count == 0 ? "-" : release.ToString(), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        log.Write(new LogEvent(DateTimeOffset.Now, level, exception, Parsed,
+        [
+            new LogEventProperty("RequestMethod", new ScalarValue(context.Request.Method)),
+            new LogEventProperty("RequestPath", new ScalarValue(context.Request.Path.Value)),
+            new LogEventProperty("StatusCode", new ScalarValue(status)),
+            new LogEventProperty("Release", new ScalarValue(release.Count == 0 ? "-" : release.ToString())),
+            new LogEventProperty("Elapsed", new ScalarValue(Stopwatch.GetElapsedTime(started).TotalMilliseconds)),
+        ]));
     }
 }
