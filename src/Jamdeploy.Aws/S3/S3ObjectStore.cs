@@ -274,7 +274,8 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>
-    /// A failure to build it (a setting the SDK refuses) is kept by the lazy value and thrown at its first use. Beside it, a
+    /// A failure to build it (a setting the SDK refuses) is kept by the lazy value and thrown at its first use. The retry
+    /// pipeline is built with it: the reads before it go around both, so the first write would otherwise wait for it. Beside it, a
     /// date is parsed as the SDK parses each response's Date header (its clock-skew check): the first such parse builds
     /// ICU's case-insensitive collation, ~16 ms of CPU (perf, native tool), which otherwise lands on the first answers
     /// to the uploads: several built it at once (389 profile samples in ICU there; 237 here, while the plan is made).
@@ -283,6 +284,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         _ = Task.Run(() =>
         {
             var client = _client.Value;
+            _ = _retry.Value;
             _ = DateTime.TryParseExact("Mon, 30 Nov 2026 00:00:00 GMT", "ddd, dd MMM yyyy HH:mm:ss 'GMT'",
                 CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out _);
             return client;
