@@ -27,7 +27,7 @@ internal sealed class ManifestEntryJsonConverter : JsonConverter<ManifestEntry>
             reader.Read();
             switch (name)
             {
-                case Property.Hash: hash = HashOf(ref reader); break;
+                case Property.Hash: hash = ContentHashJsonConverter.ReadDigest(ref reader); break;
                 case Property.Size: size = SizeOf(ref reader); break;
                 case Property.ContentType: contentType = reader.GetString() ?? throw new JsonException("a file entry's contentType is null"); break;
                 case Property.Headers: headers = Map<string>(ref reader, options); break;
@@ -77,10 +77,6 @@ internal sealed class ManifestEntryJsonConverter : JsonConverter<ManifestEntry>
             _ => Property.Other,
         };
 
-    internal static ContentHash HashOf(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.String && ContentHash.TryParse(reader.GetString(), out var hash)
-            ? hash : throw new JsonException("not a SHA-256 hex digest");
-
     internal static long SizeOf(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var size) ? size : throw new JsonException("a size must be a whole number");
 
@@ -102,7 +98,7 @@ internal sealed class EncodedBlobJsonConverter : JsonConverter<EncodedBlob>
             reader.Read();
             switch (name)
             {
-                case ManifestEntryJsonConverter.Property.Hash: hash = ManifestEntryJsonConverter.HashOf(ref reader); break;
+                case ManifestEntryJsonConverter.Property.Hash: hash = ContentHashJsonConverter.ReadDigest(ref reader); break;
                 case ManifestEntryJsonConverter.Property.Size: size = ManifestEntryJsonConverter.SizeOf(ref reader); break;
                 default: reader.Skip(); break;
             }

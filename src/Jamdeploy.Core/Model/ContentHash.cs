@@ -58,8 +58,12 @@ public sealed record ContentHash
 
 internal sealed class ContentHashJsonConverter : JsonConverter<ContentHash>
 {
-    public override ContentHash Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        ContentHash.TryParse(reader.GetString(), out var hash) ? hash : throw new JsonException("not a SHA-256 hex digest");
+    public override ContentHash Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadDigest(ref reader);
+
+    /// <summary>The digest the reader is on; also for the manifest's hand-written entry reader (Manifests/ManifestEntryJsonConverter.cs).</summary>
+    internal static ContentHash ReadDigest(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String && ContentHash.TryParse(reader.GetString(), out var hash)
+            ? hash : throw new JsonException("not a SHA-256 hex digest");
 
     public override void Write(Utf8JsonWriter writer, ContentHash value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value.Hex);
