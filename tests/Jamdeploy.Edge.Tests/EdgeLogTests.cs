@@ -42,6 +42,38 @@ public sealed class EdgeLogTests
         Assert.Equal(emitted, capture.Events.Count - 1 + dropped);
     }
 
+    [Fact(Timeout = 30000)]
+    public async Task Log_ABurstOfEvents_ReachesTheTargetAsRunsOfLines()
+    {
+        var target = new RunRecordingSink();
+        var log = EdgeLog.Create(new LoggerConfiguration().WriteTo.Sink(target).CreateLogger());
+
+        for (var i = 0; i < 200; i++) log.Information("event {N}", i);
+        await Task.Run(log.Dispose);
+
+        // Every event arrived inside a run, and the 200 took fewer runs than events (a text sink writes a run at once).
+        Assert.Equal(200, target.Events);
+        Assert.Equal(200, target.InRun);
+        Assert.InRange(target.Runs, 1, 199);
+    }
+
+    private sealed class RunRecordingSink : Serilog.Core.ILogEventSink
+    {
+        private readonly Action _endOfRun;
+
+        public RunRecordingSink() => _endOfRun = () => Runs++;
+
+        public int Events { get; private set; }
+        public int InRun { get; private set; }
+        public int Runs { get; private set; }
+
+        public void Emit(LogEvent logEvent)
+        {
+            Events++;
+            if (LogBatch.Defer(_endOfRun)) InRun++;
+        }
+    }
+
     private sealed class BlockingSink(ManualResetEventSlim gate, LogCapture inner) : Serilog.Core.ILogEventSink
     {
         public void Emit(LogEvent logEvent)
