@@ -71,7 +71,7 @@ public static class S3ClientFactory
         credentials ??= options.Profile is null ? null : ProfileCredentials(options.Profile);
         try
         {
-            return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+            return credentials is null ? new StoreS3Client(config) : new StoreS3Client(credentials, config);
         }
         catch (AmazonClientException e) when (e.Message.Contains("RegionEndpoint", StringComparison.Ordinal))
         {

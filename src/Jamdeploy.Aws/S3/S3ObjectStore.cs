@@ -159,6 +159,8 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             try
             {
                 var response = await _client.Value.GetObjectMetadataAsync(HeadRequest(key), ct).ConfigureAwait(false);
+                // A 404 is an answer here, not an exception (StoreS3Client).
+                if (response.HttpStatusCode == System.Net.HttpStatusCode.NotFound) return null;
                 return new ObjectInfo(key, response.ContentLength, LastModified(response.LastModified), response.ETag);
             }
             catch (AmazonS3Exception e) when (IsMissingKey(e))
