@@ -82,34 +82,18 @@ internal sealed class BackgroundLogWriter : ILogEventSink, IDisposable
             while (written < MaxRun && _queue.TryDequeue(out var logEvent))
             {
                 Interlocked.Decrement(ref _queued);
-                Write(logEvent);
+                // A Serilog logger never throws for a sink that does, so a failing target cannot end this thread.
+                _target.Write(logEvent);
                 written++;
             }
             var dropped = Interlocked.Read(ref _dropped);
             if (dropped != _reported)
             {
-                Write(new LogEvent(DateTimeOffset.Now, LogEventLevel.Warning, null, DroppedTemplate,
-                    [new LogEventProperty("Dropped", new ScalarValue(dropped - _reported))]));
+                _target.Warning("The log fell behind: {Dropped} log events were dropped", dropped - _reported);
                 _reported = dropped;
             }
         }
         return written == MaxRun;
-    }
-
-    private static readonly MessageTemplate DroppedTemplate =
-        new Serilog.Parsing.MessageTemplateParser().Parse("The log fell behind: {Dropped} log events were dropped");
-
-    // A failing target must not end this thread (and the process with it): as Serilog does for a sink that throws.
-    private void Write(LogEvent logEvent)
-    {
-        try
-        {
-            _target.Write(logEvent);
-        }
-        catch (Exception e)
-        {
-            Serilog.Debugging.SelfLog.WriteLine("Writing a log event failed: {0}", e);
-        }
     }
 
     public void Dispose()

@@ -57,6 +57,30 @@ public sealed class EdgeLogTests
         Assert.InRange(target.Runs, 1, 199);
     }
 
+    [Fact(Timeout = 30000)]
+    public async Task Log_WhileTheTargetThrows_KeepsWritingEveryLaterEvent()
+    {
+        var target = new ThrowingSink();
+        var log = EdgeLog.Create(new LoggerConfiguration().WriteTo.Sink(target).CreateLogger());
+
+        for (var i = 0; i < 50; i++) log.Information("event {N}", i);
+        await Task.Run(log.Dispose);
+
+        // Had a failure ended the writer's thread, the target would have seen one event.
+        Assert.Equal(50, target.Attempts);
+    }
+
+    private sealed class ThrowingSink : Serilog.Core.ILogEventSink
+    {
+        public int Attempts { get; private set; }
+
+        public void Emit(LogEvent logEvent)
+        {
+            Attempts++;
+            throw new IOException("stderr is closed");
+        }
+    }
+
     private sealed class RunRecordingSink : Serilog.Core.ILogEventSink
     {
         private readonly Action _endOfRun;

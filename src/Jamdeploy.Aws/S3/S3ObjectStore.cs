@@ -156,17 +156,8 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     {
         return await RunAsync("HEAD", key, 0, async (_, ct) =>
         {
-            try
-            {
-                var response = await _client.Value.GetObjectMetadataAsync(HeadRequest(key), ct).ConfigureAwait(false);
-                // A 404 is an answer here, not an exception (StoreS3Client).
-                if (response.HttpStatusCode == System.Net.HttpStatusCode.NotFound) return null;
-                return new ObjectInfo(key, response.ContentLength, LastModified(response.LastModified), response.ETag);
-            }
-            catch (AmazonS3Exception e) when (IsMissingKey(e))
-            {
-                return null;
-            }
+            var response = await HeadOrNullAsync(HeadRequest(key), ct).ConfigureAwait(false);
+            return response is null ? null : new ObjectInfo(key, response.ContentLength, LastModified(response.LastModified), response.ETag);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -382,18 +373,29 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     /// </summary>
     internal async Task<WriteResult> OurEarlierAttemptLanded(string key, ObjectContent content, CancellationToken cancellationToken)
     {
+        var request = HeadRequest(key);
+        request.ChecksumMode = ChecksumMode.ENABLED;
+        var head = await HeadOrNullAsync(request, cancellationToken).ConfigureAwait(false);
+        if (head is null) return WriteResult.ConditionFailed;
+        var ours = head.ChecksumSHA256 == content.Sha256.ToBase64();
+        _logger.Information("Conditional PUT {Key} failed after a retry; the stored object is {Whose}", key, ours ? "our earlier attempt" : "another writer's");
+        return ours ? new WriteResult(true, head.ETag) : WriteResult.ConditionFailed;
+    }
+
+    /// <summary>
+    /// One HEAD; null when the key is missing. StoreS3Client makes that a 404 response rather than an exception (the
+    /// exception's path is kept for an answer the SDK could not read as a response).
+    /// </summary>
+    private async Task<GetObjectMetadataResponse?> HeadOrNullAsync(GetObjectMetadataRequest request, CancellationToken cancellationToken)
+    {
         try
         {
-            var request = HeadRequest(key);
-            request.ChecksumMode = ChecksumMode.ENABLED;
-            var head = await _client.Value.GetObjectMetadataAsync(request, cancellationToken).ConfigureAwait(false);
-            var ours = head.ChecksumSHA256 == content.Sha256.ToBase64();
-            _logger.Information("Conditional PUT {Key} failed after a retry; the stored object is {Whose}", key, ours ? "our earlier attempt" : "another writer's");
-            return ours ? new WriteResult(true, head.ETag) : WriteResult.ConditionFailed;
+            var response = await _client.Value.GetObjectMetadataAsync(request, cancellationToken).ConfigureAwait(false);
+            return response.HttpStatusCode == HttpStatusCode.NotFound ? null : response;
         }
         catch (AmazonS3Exception e) when (IsMissingKey(e))
         {
-            return WriteResult.ConditionFailed;
+            return null;
         }
     }
 
